@@ -1,0 +1,1039 @@
+/* session.c: a session is the pipeline of DESIGN.md: four threads (tts,
+ * scheduler/lipsync, avatar, stream) joined by bounded SPSC queues. Audio is
+ * the master clock: video frame k covers voice samples
+ * [floor(k*sr/fps), floor((k+1)*sr/fps)). Frame jobs come from a pool
+ * allocated at start and circulate scheduler -> avatar -> stream -> pool. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "avatar/avatar.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/queue.h"
+#include "core/thread.h"
+#include "core/utf8.h"
+#include "engine/engine.h"
+#include "lipsync/viseme.h"
+#include "stream/output.h"
+#include "tts/voice.h"
+
+#define SES_MAX_OUTPUTS 8
+#define SES_POOL 6
+#define SES_REQ_CAP 256
+#define SES_MSG_CAP 64
+#define SES_CHUNK 1024
+#define SES_MAX_TEXT_BYTES (1u << 20)
+#define SES_FADE_MS 20
+#define SES_MOUTH_RELEASE_FRAMES 3
+#define SES_IDLE_SMILE 0.2f
+
+typedef enum { REQ_SAY, REQ_FINISH } ses_req_kind;
+
+typedef struct ses_req {
+    ses_req_kind kind;
+    int id;
+    int flags;
+    uint64_t generation;
+    char text[];
+} ses_req;
+
+typedef enum { MSG_START, MSG_AUDIO, MSG_EVENT, MSG_END, MSG_FINISH } ses_msg_kind;
+
+typedef struct ses_msg {
+    ses_msg_kind kind;
+    int utt_id;
+    uint64_t generation;
+    int n;
+    tts_event ev;
+    float pcm[];
+} ses_msg;
+
+typedef struct ses_job {
+    int eos;
+    int64_t frame;
+    int n_audio;
+    float *audio;
+    sz_face face;
+    sz_video_frame video;
+} ses_job;
+
+/* The scheduler's view of the utterance being spoken. */
+typedef struct ses_utt {
+    int active;
+    int id;
+    uint64_t generation;
+    int64_t t0; /* session sample where it starts; -1 until scheduled */
+    float *buf;
+    size_t n_buf, cap_buf;
+    int ended;
+    ls_timeline tl;
+    tts_event last_phone;
+    int have_last_phone;
+    int last_viseme;
+    tts_event *held; /* marks waiting for t0 */
+    size_t n_held, cap_held;
+} ses_utt;
+
+struct sz_session {
+    sz_engine *engine;
+    sz_session_params p;
+    char avatar_name[64];
+    tts_voice *voice;
+    int sr;
+    avatar_renderer *avatar;
+    avatar_idle idle;
+    sz_output *outputs[SES_MAX_OUTPUTS];
+    int n_outputs;
+    int any_video;
+
+    sz_queue *q_req, *q_tts, *q_avatar, *q_stream, *q_free;
+    ses_job jobs[SES_POOL];
+    float *audio_mem;
+    uint8_t *video_mem;
+    int max_frame_samples;
+    sz_thread th_tts, th_sched, th_avatar, th_stream;
+
+    pthread_mutex_t say_lock;
+    int next_id;
+    atomic_uint_fast64_t generation;
+    atomic_int interrupt_pending;
+    atomic_int stop;
+    int started, finished;
+
+    pthread_mutex_t err_lock;
+    int err_code;
+    char err_msg[512];
+
+    atomic_llong frames_out, frames_dropped, underruns, samples_out;
+
+    /* scheduler-thread state */
+    ses_utt utt;
+    int64_t frame;
+    sz_face prev_face;
+    int mouth_release;
+    int finishing;
+    sz_clock clock;
+};
+
+static void ses_fail(sz_session *s, int code, const char *fmt, ...) SZ_PRINTF(3, 4);
+
+static void ses_fail(sz_session *s, int code, const char *fmt, ...)
+{
+    pthread_mutex_lock(&s->err_lock);
+    int first = s->err_code == SZ_OK;
+    if (first) {
+        s->err_code = code;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(s->err_msg, sizeof s->err_msg, fmt, ap);
+        va_end(ap);
+    }
+    pthread_mutex_unlock(&s->err_lock);
+    if (first) {
+        SZ_LOGE("engine", "%s", s->err_msg);
+        if (s->p.on_state)
+            s->p.on_state(SZ_STATE_ERROR, -1, 0, s->p.on_state_user_data);
+    }
+}
+
+/* Stops every thread: used on fatal errors and on abort. */
+static void ses_halt(sz_session *s)
+{
+    atomic_store(&s->stop, 1);
+    sz_queue *qs[] = {s->q_req, s->q_tts, s->q_avatar, s->q_stream, s->q_free};
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
+        if (qs[i])
+            queue_close(qs[i]);
+}
+
+/* Blocking push that gives up when the session stops. */
+static int ses_push(sz_session *s, sz_queue *q, void *item)
+{
+    for (;;) {
+        if (atomic_load(&s->stop))
+            return SZ_ERR_CANCELLED;
+        int rc = queue_push(q, item, 50000);
+        if (rc != SZ_ERR_TIMEOUT)
+            return rc;
+    }
+}
+
+sz_session_params sz_session_default_params(void)
+{
+    sz_session_params p;
+    memset(&p, 0, sizeof p);
+    p.width = 1280;
+    p.height = 720;
+    p.fps = 30;
+    p.pacing = SZ_PACING_OFFLINE;
+    p.seed = 1;
+    p.speaking_rate = 1.0f;
+    p.background_rgb = 0x2b3a4a;
+    p.lead_in_ms = 300;
+    p.tail_ms = 400;
+    return p;
+}
+
+/* ---- tts thread ------------------------------------------------------ */
+
+typedef struct ses_tts_ctx {
+    sz_session *s;
+    uint64_t generation;
+    int utt_id;
+    ses_msg *chunk;
+} ses_tts_ctx;
+
+static ses_msg *ses_msg_new(ses_msg_kind kind, int utt_id, uint64_t gen, size_t n_pcm)
+{
+    ses_msg *m = malloc(sizeof *m + n_pcm * sizeof(float));
+    if (!m)
+        return NULL;
+    m->kind = kind;
+    m->utt_id = utt_id;
+    m->generation = gen;
+    m->n = 0;
+    return m;
+}
+
+static int ses_tts_cancelled(ses_tts_ctx *c)
+{
+    return atomic_load(&c->s->stop) || atomic_load(&c->s->generation) != c->generation;
+}
+
+static int ses_tts_send(ses_tts_ctx *c, ses_msg *m)
+{
+    if (ses_push(c->s, c->s->q_tts, m) != SZ_OK) {
+        free(m);
+        return 1;
+    }
+    return 0;
+}
+
+static int ses_tts_flush(ses_tts_ctx *c)
+{
+    if (!c->chunk || c->chunk->n == 0)
+        return 0;
+    ses_msg *m = c->chunk;
+    c->chunk = NULL;
+    return ses_tts_send(c, m);
+}
+
+static int ses_tts_on_audio(void *user, const float *pcm, size_t n)
+{
+    ses_tts_ctx *c = user;
+    while (n > 0) {
+        if (ses_tts_cancelled(c))
+            return 1;
+        if (!c->chunk) {
+            c->chunk = ses_msg_new(MSG_AUDIO, c->utt_id, c->generation, SES_CHUNK);
+            if (!c->chunk)
+                return 1;
+        }
+        size_t room = SES_CHUNK - (size_t)c->chunk->n;
+        size_t take = n < room ? n : room;
+        memcpy(c->chunk->pcm + c->chunk->n, pcm, take * sizeof(float));
+        c->chunk->n += (int)take;
+        pcm += take;
+        n -= take;
+        if (c->chunk->n == SES_CHUNK && ses_tts_flush(c))
+            return 1;
+    }
+    return 0;
+}
+
+static int ses_tts_on_event(void *user, const tts_event *ev)
+{
+    ses_tts_ctx *c = user;
+    if (ses_tts_cancelled(c))
+        return 1;
+    /* Keep order: audio before the event goes first. */
+    if (ses_tts_flush(c))
+        return 1;
+    ses_msg *m = ses_msg_new(MSG_EVENT, c->utt_id, c->generation, 0);
+    if (!m)
+        return 1;
+    m->ev = *ev;
+    return ses_tts_send(c, m);
+}
+
+static void *ses_tts_main(void *arg)
+{
+    sz_session *s = arg;
+    for (;;) {
+        void *item;
+        if (queue_pop(s->q_req, &item, -1) != SZ_OK)
+            break;
+        ses_req *r = item;
+        if (r->kind == REQ_FINISH) {
+            free(r);
+            ses_msg *m = ses_msg_new(MSG_FINISH, -1, 0, 0);
+            if (m && ses_push(s, s->q_tts, m) != SZ_OK)
+                free(m);
+            break;
+        }
+        ses_tts_ctx c = {.s = s, .generation = r->generation, .utt_id = r->id};
+        if (ses_tts_cancelled(&c)) {
+            free(r);
+            continue;
+        }
+        ses_msg *start = ses_msg_new(MSG_START, r->id, r->generation, 0);
+        if (!start || ses_tts_send(&c, start)) {
+            free(r);
+            continue;
+        }
+        tts_sink sink = {.on_audio = ses_tts_on_audio, .on_event = ses_tts_on_event, .user = &c};
+        char err[512] = "";
+        int rc = tts_voice_synthesize(s->voice, r->text, r->flags, &sink, err, sizeof err);
+        ses_tts_flush(&c);
+        free(c.chunk);
+        if (rc != SZ_OK && rc != SZ_ERR_CANCELLED) {
+            if (s->p.pacing == SZ_PACING_OFFLINE)
+                ses_fail(s, rc, "tts: utterance %d: %s", r->id, err);
+            else
+                SZ_LOGW("tts", "utterance %d skipped: %s", r->id, err);
+        }
+        ses_msg *end = ses_msg_new(MSG_END, r->id, r->generation, 0);
+        if (end)
+            ses_tts_send(&c, end);
+        free(r);
+        if (rc != SZ_OK && rc != SZ_ERR_CANCELLED && s->p.pacing == SZ_PACING_OFFLINE) {
+            ses_halt(s);
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* ---- scheduler (lipsync) thread -------------------------------------- */
+
+static void ses_state(sz_session *s, sz_state st, int utt_id, int64_t sample)
+{
+    if (s->p.on_state)
+        s->p.on_state(st, utt_id, sample * 1000 / s->sr, s->p.on_state_user_data);
+}
+
+static void ses_mark(sz_session *s, sz_mark_type type, int64_t start, int64_t end,
+                     const char *value, int utt_id)
+{
+    if (!s->p.on_mark)
+        return;
+    sz_mark m = {.type = type,
+                 .time_ms = start * 1000 / s->sr,
+                 .end_ms = end * 1000 / s->sr,
+                 .value = value,
+                 .utterance_id = utt_id};
+    s->p.on_mark(&m, s->p.on_mark_user_data);
+}
+
+/* Emits a complete event (utterance-relative samples) on the session clock. */
+static void ses_emit_event(sz_session *s, const tts_event *ev)
+{
+    ses_utt *u = &s->utt;
+    int64_t a = u->t0 + ev->start, b = u->t0 + (ev->end > ev->start ? ev->end : ev->start);
+    switch (ev->type) {
+    case TTS_EV_SENTENCE: ses_mark(s, SZ_MARK_SENTENCE, a, b, ev->value, u->id); break;
+    case TTS_EV_WORD: ses_mark(s, SZ_MARK_WORD, a, b, ev->value, u->id); break;
+    case TTS_EV_MARK: ses_mark(s, SZ_MARK_MARK, a, b, ev->value, u->id); break;
+    case TTS_EV_PHONE: {
+        if (ev->value[0])
+            ses_mark(s, SZ_MARK_PHONEME, a, b, ev->value, u->id);
+        int v = lipsync_viseme_of_phone(ev->value);
+        if (v >= 0 && v != u->last_viseme) {
+            ses_mark(s, SZ_MARK_VISEME, a, b, media_viseme_name(v), u->id);
+            u->last_viseme = v;
+        }
+        break;
+    }
+    }
+}
+
+static void ses_utt_event(sz_session *s, const tts_event *ev)
+{
+    ses_utt *u = &s->utt;
+    if (u->t0 >= 0) {
+        ses_emit_event(s, ev);
+        return;
+    }
+    if (u->n_held == u->cap_held) {
+        size_t cap = u->cap_held ? u->cap_held * 2 : 32;
+        tts_event *h = realloc(u->held, cap * sizeof *h);
+        if (!h)
+            return; /* a lost mark is not worth failing the session */
+        u->held = h;
+        u->cap_held = cap;
+    }
+    u->held[u->n_held++] = *ev;
+}
+
+/* A phone's end is the next phone's start: complete the previous one. */
+static void ses_utt_phone_done(sz_session *s, int64_t end)
+{
+    ses_utt *u = &s->utt;
+    if (!u->have_last_phone)
+        return;
+    u->last_phone.end = end;
+    ses_utt_event(s, &u->last_phone);
+    u->have_last_phone = 0;
+}
+
+static int ses_utt_take(sz_session *s, ses_msg *m)
+{
+    ses_utt *u = &s->utt;
+    switch (m->kind) {
+    case MSG_AUDIO:
+        if (u->n_buf + (size_t)m->n > u->cap_buf) {
+            size_t cap = u->cap_buf ? u->cap_buf * 2 : (size_t)s->sr * 4;
+            while (cap < u->n_buf + (size_t)m->n)
+                cap *= 2;
+            float *b = realloc(u->buf, cap * sizeof *b);
+            if (!b)
+                return SZ_ERR_NO_MEMORY;
+            u->buf = b;
+            u->cap_buf = cap;
+        }
+        memcpy(u->buf + u->n_buf, m->pcm, (size_t)m->n * sizeof(float));
+        u->n_buf += (size_t)m->n;
+        break;
+    case MSG_EVENT:
+        if (m->ev.type == TTS_EV_PHONE) {
+            ses_utt_phone_done(s, m->ev.start);
+            int rc = lipsync_timeline_add(&u->tl, m->ev.start, lipsync_viseme_of_phone(m->ev.value));
+            if (rc != SZ_OK)
+                return rc;
+            u->last_phone = m->ev;
+            u->have_last_phone = 1;
+        } else {
+            ses_utt_event(s, &m->ev);
+        }
+        break;
+    case MSG_END:
+        u->ended = 1;
+        lipsync_timeline_close(&u->tl, (int64_t)u->n_buf);
+        ses_utt_phone_done(s, (int64_t)u->n_buf);
+        break;
+    default:
+        break;
+    }
+    return SZ_OK;
+}
+
+static void ses_utt_begin(sz_session *s, const ses_msg *m)
+{
+    ses_utt *u = &s->utt;
+    u->active = 1;
+    u->id = m->utt_id;
+    u->generation = m->generation;
+    u->t0 = -1;
+    u->n_buf = 0;
+    u->ended = 0;
+    u->have_last_phone = 0;
+    u->last_viseme = VIS_SIL;
+    u->n_held = 0;
+    lipsync_timeline_reset(&u->tl);
+}
+
+static void ses_utt_schedule(sz_session *s, int64_t t0)
+{
+    ses_utt *u = &s->utt;
+    u->t0 = t0;
+    ses_state(s, SZ_STATE_SPEAKING, u->id, t0);
+    for (size_t i = 0; i < u->n_held; i++)
+        ses_emit_event(s, &u->held[i]);
+    u->n_held = 0;
+}
+
+/* Pulls one message from the tts queue. Returns 1 if one was handled, 0 on
+ * timeout, -1 when the queue closed or the session failed. */
+static int ses_pull(sz_session *s, int64_t deadline_us)
+{
+    void *item;
+    int rc = queue_pop_until(s->q_tts, &item, deadline_us);
+    if (rc == SZ_ERR_TIMEOUT)
+        return 0;
+    if (rc != SZ_OK)
+        return -1;
+    ses_msg *m = item;
+    uint64_t gen = atomic_load(&s->generation);
+    if (m->kind == MSG_FINISH) {
+        s->finishing = 1;
+    } else if (m->generation != gen) {
+        /* interrupted: dropped */
+    } else if (m->kind == MSG_START) {
+        ses_utt_begin(s, m);
+    } else if (s->utt.active && m->utt_id == s->utt.id) {
+        rc = ses_utt_take(s, m);
+        if (rc != SZ_OK) {
+            free(m);
+            ses_fail(s, rc, "scheduler: %s", sz_strerror(rc));
+            return -1;
+        }
+    }
+    free(m);
+    return 1;
+}
+
+/* Fills job with frame s->frame: audio slice and mouth shape. */
+static void ses_fill_frame(sz_session *s, ses_job *job, int live)
+{
+    ses_utt *u = &s->utt;
+    int64_t a = clock_frame_first_sample(s->frame, s->sr, s->p.fps);
+    int64_t b = clock_frame_first_sample(s->frame + 1, s->sr, s->p.fps);
+    int n = (int)(b - a);
+    int64_t look = lipsync_lookahead_samples(s->sr);
+    job->frame = s->frame;
+    job->eos = 0;
+    job->n_audio = n;
+    memset(job->audio, 0, (size_t)n * sizeof(float));
+    sz_face face;
+    memset(&face, 0, sizeof face);
+    lipsync_face_silent(&face);
+
+    int interrupted = atomic_exchange(&s->interrupt_pending, 0);
+    if (interrupted && u->active && u->t0 < 0)
+        u->active = 0; /* never started: nothing to fade */
+
+    if (u->active && u->t0 < 0) {
+        /* Schedule it at this frame once its first audio (plus the lip
+         * look-ahead) is ready; offline waits, live never does. */
+        while (!u->ended && (int64_t)u->n_buf < n + look && u->active) {
+            if (ses_pull(s, live ? 0 : -1) <= 0)
+                break;
+        }
+        if (u->ended || (int64_t)u->n_buf >= n + look)
+            ses_utt_schedule(s, a);
+    }
+    if (u->active && u->t0 >= 0) {
+        int64_t ra = a - u->t0, rb = b - u->t0;
+        while (!u->ended && (int64_t)u->n_buf < rb + look) {
+            if (ses_pull(s, live ? 0 : -1) <= 0)
+                break;
+        }
+        if (interrupted && !u->ended && (int64_t)u->n_buf < rb) {
+            /* interrupted while starved: nothing to fade */
+            u->active = 0;
+            ses_state(s, SZ_STATE_INTERRUPTED, u->id, a);
+            ses_state(s, SZ_STATE_IDLE, u->id, a);
+        } else if (!u->ended && (int64_t)u->n_buf < rb) {
+            /* live underrun: pause the utterance by one frame */
+            u->t0 += n;
+            atomic_fetch_add(&s->underruns, 1);
+        } else {
+            int64_t avail = (int64_t)u->n_buf;
+            for (int64_t i = ra; i < rb && i < avail; i++)
+                job->audio[i - ra] = u->buf[i];
+            lipsync_face_at(&u->tl, ra + n / 2, &face);
+            if (interrupted) {
+                int fade = s->sr * SES_FADE_MS / 1000;
+                for (int i = 0; i < n; i++)
+                    job->audio[i] *= i < fade ? 1.0f - (float)i / (float)fade : 0.0f;
+                ses_state(s, SZ_STATE_INTERRUPTED, u->id, a);
+                u->active = 0;
+                s->mouth_release = SES_MOUTH_RELEASE_FRAMES;
+                ses_state(s, SZ_STATE_IDLE, u->id, b);
+            } else if (u->ended && rb >= avail) {
+                u->active = 0;
+                ses_state(s, SZ_STATE_IDLE, u->id, u->t0 + avail);
+            }
+        }
+    }
+    if (s->mouth_release > 0 && face.speaking == 0.0f) {
+        /* after an interrupt: close the mouth over a few frames */
+        float k = (float)s->mouth_release / (SES_MOUTH_RELEASE_FRAMES + 1);
+        for (int v = 0; v < VIS_COUNT; v++)
+            face.viseme[v] = face.viseme[v] * (1 - k) + s->prev_face.viseme[v] * k;
+        lipsync_derive_controls(&face);
+        s->mouth_release--;
+    }
+    face.expression[EXPR_HAPPY] = SES_IDLE_SMILE;
+    job->face = face;
+    s->prev_face = face;
+}
+
+static ses_job *ses_free_job(sz_session *s, int64_t deadline_us)
+{
+    void *item;
+    return queue_pop_until(s->q_free, &item, deadline_us) == SZ_OK ? item : NULL;
+}
+
+static void *ses_sched_main(void *arg)
+{
+    sz_session *s = arg;
+    int live = s->p.pacing == SZ_PACING_LIVE;
+    int64_t lead = live ? 0 : (int64_t)(s->p.lead_in_ms * s->p.fps / 1000.0 + 0.5);
+    int64_t tail = live ? 0 : (int64_t)(s->p.tail_ms * s->p.fps / 1000.0 + 0.5);
+    int64_t tail_left = -1;
+    clock_start(&s->clock);
+    while (!atomic_load(&s->stop)) {
+        int64_t deadline = s->clock.start_us + s->frame * 1000000 / s->p.fps;
+        if (live)
+            clock_sleep_until_us(deadline);
+        /* Between utterances: look for the next one (offline waits for it). */
+        if (!s->utt.active && !s->finishing && s->frame >= lead) {
+            if (live) {
+                while (!s->utt.active && !s->finishing && ses_pull(s, 0) > 0) {
+                }
+            } else if (ses_pull(s, -1) < 0) {
+                break;
+            }
+            if (!s->utt.active && !s->finishing && !live)
+                continue; /* a dropped (interrupted) message: look again */
+        }
+        if (s->finishing && !s->utt.active) {
+            if (tail_left < 0)
+                tail_left = tail;
+            if (tail_left-- == 0)
+                break;
+        }
+        ses_job *job = ses_free_job(s, live ? deadline + 1000000 / s->p.fps : -1);
+        if (!job) {
+            if (atomic_load(&s->stop))
+                break;
+            atomic_fetch_add(&s->frames_dropped, 1); /* live: downstream too slow */
+            s->frame++;
+            continue;
+        }
+        ses_fill_frame(s, job, live);
+        s->frame++;
+        if (ses_push(s, s->q_avatar, job) != SZ_OK)
+            break;
+    }
+    ses_job *eos = atomic_load(&s->stop) ? NULL : ses_free_job(s, -1);
+    if (eos) {
+        eos->eos = 1;
+        eos->frame = s->frame;
+        if (ses_push(s, s->q_avatar, eos) != SZ_OK)
+            return NULL;
+    }
+    return NULL;
+}
+
+/* ---- avatar thread --------------------------------------------------- */
+
+static void *ses_avatar_main(void *arg)
+{
+    sz_session *s = arg;
+    for (;;) {
+        void *item;
+        if (queue_pop(s->q_avatar, &item, -1) != SZ_OK)
+            break;
+        ses_job *job = item;
+        if (!job->eos && s->any_video) {
+            avatar_idle_step(&s->idle, &job->face);
+            job->video.pts = job->frame;
+            int rc = avatar_render(s->avatar, &job->face, &job->video);
+            if (rc != SZ_OK) {
+                ses_fail(s, rc, "avatar: rendering frame %lld failed: %s",
+                         (long long)job->frame, sz_strerror(rc));
+                ses_halt(s);
+                break;
+            }
+        }
+        int eos = job->eos;
+        if (ses_push(s, s->q_stream, job) != SZ_OK || eos)
+            break;
+    }
+    return NULL;
+}
+
+/* ---- stream thread --------------------------------------------------- */
+
+static int ses_write_silence(sz_session *s, int64_t n)
+{
+    static const float zeros[1024];
+    while (n > 0) {
+        int m = n > 1024 ? 1024 : (int)n;
+        for (int i = 0; i < s->n_outputs; i++) {
+            int rc = output_write_audio(s->outputs[i], zeros, m);
+            if (rc != SZ_OK)
+                return rc;
+        }
+        n -= m;
+    }
+    return SZ_OK;
+}
+
+static void *ses_stream_main(void *arg)
+{
+    sz_session *s = arg;
+    int64_t expected = 0;
+    for (;;) {
+        void *item;
+        if (queue_pop(s->q_stream, &item, -1) != SZ_OK)
+            break;
+        ses_job *job = item;
+        int rc = SZ_OK;
+        int failed_output = -1;
+        if (job->eos) {
+            for (int i = 0; i < s->n_outputs; i++) {
+                char err[512] = "";
+                rc = output_finish(s->outputs[i], err, sizeof err);
+                if (rc != SZ_OK) {
+                    ses_fail(s, rc, "%s", err);
+                    break;
+                }
+            }
+            break;
+        }
+        if (job->frame > expected) /* frames the live clock dropped: keep A/V aligned */
+            rc = ses_write_silence(s, clock_frame_first_sample(job->frame, s->sr, s->p.fps) -
+                                          clock_frame_first_sample(expected, s->sr, s->p.fps));
+        for (int i = 0; i < s->n_outputs && rc == SZ_OK; i++) {
+            if (output_needs_video(s->outputs[i]))
+                rc = output_write_video(s->outputs[i], &job->video);
+            if (rc == SZ_OK)
+                rc = output_write_audio(s->outputs[i], job->audio, job->n_audio);
+            if (rc != SZ_OK)
+                failed_output = i;
+        }
+        if (rc != SZ_OK) {
+            const char *msg = failed_output >= 0 ? output_error(s->outputs[failed_output]) : "";
+            ses_fail(s, rc, "stream: %s", *msg ? msg : sz_strerror(rc));
+            ses_halt(s);
+            break;
+        }
+        expected = job->frame + 1;
+        atomic_fetch_add(&s->frames_out, 1);
+        atomic_fetch_add(&s->samples_out, job->n_audio);
+        if (ses_push(s, s->q_free, job) != SZ_OK)
+            break;
+    }
+    return NULL;
+}
+
+/* ---- public API ------------------------------------------------------ */
+
+static void ses_engine_error(sz_engine *e, const char *fmt, ...) SZ_PRINTF(2, 3);
+
+static void ses_engine_error(sz_engine *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->last_error, sizeof e->last_error, fmt, ap);
+    va_end(ap);
+}
+
+int sz_session_create(sz_engine *engine, sz_session_params params, sz_session **out_session)
+{
+    if (!engine || !out_session)
+        return SZ_ERR_INVALID_ARG;
+    *out_session = NULL;
+    engine->last_error[0] = 0;
+    if (params.width < 64 || params.width > 4096 || params.height < 64 || params.height > 4096 ||
+        params.width % 2 || params.height % 2) {
+        ses_engine_error(engine, "video size %dx%d: expected even numbers between 64 and 4096",
+                         params.width, params.height);
+        return SZ_ERR_INVALID_ARG;
+    }
+    if (params.fps < 1 || params.fps > 120) {
+        ses_engine_error(engine, "frame rate %d: expected 1 to 120", params.fps);
+        return SZ_ERR_INVALID_ARG;
+    }
+    if (params.pacing != SZ_PACING_OFFLINE && params.pacing != SZ_PACING_LIVE) {
+        ses_engine_error(engine, "unknown pacing %d", (int)params.pacing);
+        return SZ_ERR_INVALID_ARG;
+    }
+    if (params.lead_in_ms < 0 || params.lead_in_ms > 60000 || params.tail_ms < 0 ||
+        params.tail_ms > 60000) {
+        ses_engine_error(engine, "lead-in and tail must be between 0 and 60000 ms");
+        return SZ_ERR_INVALID_ARG;
+    }
+    sz_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        ses_engine_error(engine, "out of memory");
+        return SZ_ERR_NO_MEMORY;
+    }
+    int rc = SZ_OK;
+    char err[512] = "";
+    s->engine = engine;
+    s->p = params;
+    pthread_mutex_init(&s->say_lock, NULL);
+    pthread_mutex_init(&s->err_lock, NULL);
+    snprintf(s->avatar_name, sizeof s->avatar_name, "%s", params.avatar ? params.avatar : "default");
+    s->p.avatar = s->avatar_name;
+    s->p.voice = NULL; /* the name lives in the voice object */
+
+    tts_voice_params vp = {.speaking_rate = params.speaking_rate > 0 ? params.speaking_rate : 1.0f,
+                           .n_threads = engine->params.n_threads,
+                           .seed = params.seed};
+    rc = tts_voice_open(params.voice, &vp, &s->voice, err, sizeof err);
+    if (rc != SZ_OK)
+        goto fail;
+    s->sr = tts_voice_sample_rate(s->voice);
+    if (s->sr < 8000 || s->sr > 96000) {
+        snprintf(err, sizeof err, "voice %s reports sample rate %d Hz", tts_voice_name(s->voice),
+                 s->sr);
+        rc = SZ_ERR_FORMAT;
+        goto fail;
+    }
+    avatar_config ac = {.avatar = s->avatar_name,
+                        .width = params.width,
+                        .height = params.height,
+                        .background_rgb = params.background_rgb};
+    rc = avatar_open(&ac, &s->avatar, err, sizeof err);
+    if (rc != SZ_OK)
+        goto fail;
+    avatar_idle_init(&s->idle, params.seed, params.fps);
+    lipsync_timeline_init(&s->utt.tl, s->sr);
+    s->max_frame_samples = s->sr / params.fps + 2;
+    s->q_req = queue_create(SES_REQ_CAP);
+    s->q_tts = queue_create(SES_MSG_CAP);
+    s->q_avatar = queue_create(SES_POOL);
+    s->q_stream = queue_create(SES_POOL);
+    s->q_free = queue_create(SES_POOL);
+    s->audio_mem = calloc((size_t)SES_POOL * (size_t)s->max_frame_samples, sizeof(float));
+    if (!s->q_req || !s->q_tts || !s->q_avatar || !s->q_stream || !s->q_free || !s->audio_mem) {
+        snprintf(err, sizeof err, "out of memory");
+        rc = SZ_ERR_NO_MEMORY;
+        goto fail;
+    }
+    *out_session = s;
+    return SZ_OK;
+fail:
+    ses_engine_error(engine, "%s", err[0] ? err : sz_strerror(rc));
+    sz_session_free(&s);
+    return rc;
+}
+
+int sz_session_add_output(sz_session *s, const char *url, const char *options)
+{
+    if (!s || !url)
+        return SZ_ERR_INVALID_ARG;
+    if (s->started) {
+        ses_fail(s, SZ_ERR_STATE, "outputs must be added before the session starts");
+        return SZ_ERR_STATE;
+    }
+    if (s->n_outputs == SES_MAX_OUTPUTS) {
+        ses_fail(s, SZ_ERR_INVALID_ARG, "at most %d outputs", SES_MAX_OUTPUTS);
+        return SZ_ERR_INVALID_ARG;
+    }
+    out_config cfg = {.url = url,
+                      .options = options,
+                      .width = s->p.width,
+                      .height = s->p.height,
+                      .fps = s->p.fps,
+                      .sample_rate_hz = s->sr,
+                      .live = s->p.pacing == SZ_PACING_LIVE};
+    char err[512] = "";
+    int rc = output_open(&cfg, &s->outputs[s->n_outputs], err, sizeof err);
+    if (rc != SZ_OK) {
+        ses_fail(s, rc, "%s", err[0] ? err : sz_strerror(rc));
+        return rc;
+    }
+    if (output_needs_video(s->outputs[s->n_outputs]))
+        s->any_video = 1;
+    s->n_outputs++;
+    return SZ_OK;
+}
+
+int sz_session_start(sz_session *s)
+{
+    if (!s)
+        return SZ_ERR_INVALID_ARG;
+    if (s->started) {
+        ses_fail(s, SZ_ERR_STATE, "session already started");
+        return SZ_ERR_STATE;
+    }
+    if (s->n_outputs == 0) {
+        ses_fail(s, SZ_ERR_STATE, "no output: add one before starting the session");
+        return SZ_ERR_STATE;
+    }
+    if (s->err_code != SZ_OK)
+        return s->err_code;
+    size_t stride = (size_t)s->p.width * 4;
+    if (s->any_video) {
+        s->video_mem = malloc((size_t)SES_POOL * stride * (size_t)s->p.height);
+        if (!s->video_mem) {
+            ses_fail(s, SZ_ERR_NO_MEMORY, "out of memory for %d video frames", SES_POOL);
+            return SZ_ERR_NO_MEMORY;
+        }
+    }
+    for (int i = 0; i < SES_POOL; i++) {
+        ses_job *j = &s->jobs[i];
+        j->audio = s->audio_mem + (size_t)i * (size_t)s->max_frame_samples;
+        j->video.format = SZ_PIX_BGRA;
+        j->video.width = s->p.width;
+        j->video.height = s->p.height;
+        j->video.stride = (int)stride;
+        j->video.data = s->video_mem ? s->video_mem + (size_t)i * stride * (size_t)s->p.height
+                                     : NULL;
+        queue_push(s->q_free, j, 0);
+    }
+    struct {
+        sz_thread *t;
+        const char *name;
+        void *(*fn)(void *);
+    } th[] = {{&s->th_stream, "sz-stream", ses_stream_main},
+              {&s->th_avatar, "sz-avatar", ses_avatar_main},
+              {&s->th_sched, "sz-lipsync", ses_sched_main},
+              {&s->th_tts, "sz-tts", ses_tts_main}};
+    for (size_t i = 0; i < sizeof th / sizeof th[0]; i++) {
+        if (thread_start(th[i].t, th[i].name, th[i].fn, s) != SZ_OK) {
+            ses_fail(s, SZ_ERR_NO_MEMORY, "cannot start thread %s", th[i].name);
+            ses_halt(s);
+            return SZ_ERR_NO_MEMORY;
+        }
+    }
+    s->started = 1;
+    return SZ_OK;
+}
+
+int sz_session_say(sz_session *s, const char *text, int flags)
+{
+    if (!s || !text)
+        return SZ_ERR_INVALID_ARG;
+    size_t len = strlen(text);
+    size_t bad = 0;
+    if (len > SES_MAX_TEXT_BYTES) {
+        SZ_LOGE("engine", "text too long (%zu bytes, limit %u)", len, SES_MAX_TEXT_BYTES);
+        return SZ_ERR_INVALID_ARG;
+    }
+    if (!utf8_valid(text, len, &bad)) {
+        SZ_LOGE("engine", "text is not valid UTF-8 (at byte %zu)", bad);
+        return SZ_ERR_FORMAT;
+    }
+    int blank = 1;
+    for (size_t i = 0; i < len && blank; i++)
+        blank = text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r';
+    if (blank) {
+        SZ_LOGE("engine", "nothing to say: the text is empty");
+        return SZ_ERR_INVALID_ARG;
+    }
+    if (flags & ~SZ_SAY_SSML)
+        return SZ_ERR_INVALID_ARG;
+    if (!s->started || s->finished || atomic_load(&s->stop))
+        return SZ_ERR_STATE;
+    ses_req *r = malloc(sizeof *r + len + 1);
+    if (!r)
+        return SZ_ERR_NO_MEMORY;
+    r->kind = REQ_SAY;
+    r->flags = flags;
+    memcpy(r->text, text, len + 1);
+    pthread_mutex_lock(&s->say_lock);
+    r->id = s->next_id++;
+    r->generation = atomic_load(&s->generation);
+    int rc = queue_push(s->q_req, r, 0);
+    pthread_mutex_unlock(&s->say_lock);
+    if (rc != SZ_OK) {
+        free(r);
+        SZ_LOGE("engine", "too many queued utterances (%d)", SES_REQ_CAP);
+        return rc == SZ_ERR_TIMEOUT ? SZ_ERR_STATE : rc;
+    }
+    return r->id;
+}
+
+int sz_session_interrupt(sz_session *s)
+{
+    if (!s)
+        return SZ_ERR_INVALID_ARG;
+    pthread_mutex_lock(&s->say_lock);
+    atomic_fetch_add(&s->generation, 1);
+    atomic_store(&s->interrupt_pending, 1);
+    pthread_mutex_unlock(&s->say_lock);
+    return SZ_OK;
+}
+
+int sz_session_cancel(sz_session *s)
+{
+    if (!s)
+        return SZ_ERR_INVALID_ARG;
+    ses_halt(s);
+    return SZ_OK;
+}
+
+static void ses_join(sz_session *s)
+{
+    thread_join(&s->th_tts);
+    thread_join(&s->th_sched);
+    thread_join(&s->th_avatar);
+    thread_join(&s->th_stream);
+}
+
+int sz_session_finish(sz_session *s)
+{
+    if (!s)
+        return SZ_ERR_INVALID_ARG;
+    if (!s->started || s->finished)
+        return SZ_ERR_STATE;
+    ses_req *r = calloc(1, sizeof *r);
+    if (!r)
+        return SZ_ERR_NO_MEMORY;
+    r->kind = REQ_FINISH;
+    pthread_mutex_lock(&s->say_lock);
+    int rc = ses_push(s, s->q_req, r);
+    pthread_mutex_unlock(&s->say_lock);
+    if (rc != SZ_OK)
+        free(r);
+    ses_join(s);
+    s->finished = 1;
+    if (s->p.on_state)
+        s->p.on_state(SZ_STATE_FINISHED, -1, s->frame * 1000 / s->p.fps, s->p.on_state_user_data);
+    pthread_mutex_lock(&s->err_lock);
+    rc = s->err_code;
+    pthread_mutex_unlock(&s->err_lock);
+    if (rc == SZ_OK && atomic_load(&s->stop))
+        rc = SZ_ERR_CANCELLED;
+    return rc;
+}
+
+const char *sz_session_last_error(sz_session *s)
+{
+    if (!s)
+        return "";
+    return s->err_msg; /* written once, under err_lock, before err_code is visible */
+}
+
+int sz_session_get_stats(sz_session *s, sz_session_stats *out)
+{
+    if (!s || !out)
+        return SZ_ERR_INVALID_ARG;
+    out->frames_out = atomic_load(&s->frames_out);
+    out->frames_dropped = atomic_load(&s->frames_dropped);
+    out->underruns = atomic_load(&s->underruns);
+    out->samples_out = atomic_load(&s->samples_out);
+    out->sample_rate_hz = s->sr;
+    return SZ_OK;
+}
+
+static void ses_drain(sz_queue *q, int owns)
+{
+    void *item;
+    if (!q)
+        return;
+    while (queue_pop(q, &item, 0) == SZ_OK)
+        if (owns)
+            free(item);
+}
+
+void sz_session_free(sz_session **sp)
+{
+    if (!sp || !*sp)
+        return;
+    sz_session *s = *sp;
+    if (s->started && !s->finished) {
+        ses_halt(s);
+        ses_join(s);
+    }
+    for (int i = 0; i < s->n_outputs; i++)
+        output_free(&s->outputs[i]);
+    ses_drain(s->q_req, 1);
+    ses_drain(s->q_tts, 1);
+    queue_free(&s->q_req);
+    queue_free(&s->q_tts);
+    queue_free(&s->q_avatar);
+    queue_free(&s->q_stream);
+    queue_free(&s->q_free);
+    free(s->audio_mem);
+    free(s->video_mem);
+    free(s->utt.buf);
+    free(s->utt.held);
+    lipsync_timeline_free(&s->utt.tl);
+    avatar_free(&s->avatar);
+    tts_voice_free(&s->voice);
+    pthread_mutex_destroy(&s->say_lock);
+    pthread_mutex_destroy(&s->err_lock);
+    free(s);
+    *sp = NULL;
+}

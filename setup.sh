@@ -1,0 +1,35 @@
+#!/bin/sh
+# setup.sh: installs what shuzi needs to build and test, from Debian 12
+# packages. Idempotent: when everything is installed it only checks, fast.
+set -eu
+
+PACKAGES="build-essential cmake pkg-config
+  libavcodec-dev libavformat-dev libavutil-dev libswresample-dev libswscale-dev
+  libcairo2-dev libespeak-ng-dev espeak-ng-data libcjson-dev
+  clang libclang-rt-14-dev"
+
+missing=""
+for p in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+
+if [ -z "$missing" ]; then
+  echo "setup: all packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+    echo "setup: missing packages:$missing; run this script as root" >&2
+    exit 1
+  fi
+fi
+echo "setup: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
+echo "setup: done"

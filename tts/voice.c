@@ -1,0 +1,114 @@
+/* voice.c: the registry of voice kinds and the generic voice handle. */
+#include "tts/voice.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TTS_MAX_KINDS 8
+
+static const tts_voice_kind *tts_kinds[TTS_MAX_KINDS] = {&tts_espeak_kind};
+static int tts_n_kinds = 1;
+static pthread_mutex_t tts_kinds_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct tts_voice {
+    const tts_voice_kind *kind;
+    void *state;
+    char name[128];
+};
+
+const char *tts_default_voice(void) { return "espeak:en-us"; }
+
+int tts_register_kind(const tts_voice_kind *kind)
+{
+    pthread_mutex_lock(&tts_kinds_lock);
+    int rc = SZ_OK;
+    if (tts_n_kinds >= TTS_MAX_KINDS)
+        rc = SZ_ERR_NO_MEMORY;
+    else
+        tts_kinds[tts_n_kinds++] = kind;
+    pthread_mutex_unlock(&tts_kinds_lock);
+    return rc;
+}
+
+static const tts_voice_kind *tts_find_kind(const char *kind, size_t len)
+{
+    const tts_voice_kind *found = NULL;
+    pthread_mutex_lock(&tts_kinds_lock);
+    for (int i = 0; i < tts_n_kinds; i++)
+        if (strlen(tts_kinds[i]->kind) == len && strncmp(tts_kinds[i]->kind, kind, len) == 0)
+            found = tts_kinds[i];
+    pthread_mutex_unlock(&tts_kinds_lock);
+    return found;
+}
+
+int tts_voice_open(const char *name, const tts_voice_params *params, tts_voice **out, char *err,
+                   size_t errlen)
+{
+    *out = NULL;
+    if (!name || !*name)
+        name = tts_default_voice();
+    if (strlen(name) >= sizeof(((tts_voice *)0)->name)) {
+        snprintf(err, errlen, "voice name too long");
+        return SZ_ERR_INVALID_ARG;
+    }
+    const char *colon = strchr(name, ':');
+    size_t kind_len = colon ? (size_t)(colon - name) : strlen(name);
+    const tts_voice_kind *kind = tts_find_kind(name, kind_len);
+    if (!kind) {
+        snprintf(err, errlen, "unknown voice '%s' (run 'shuzi voices' to list them)", name);
+        return SZ_ERR_NOT_FOUND;
+    }
+    tts_voice *v = calloc(1, sizeof *v);
+    if (!v) {
+        snprintf(err, errlen, "out of memory");
+        return SZ_ERR_NO_MEMORY;
+    }
+    v->kind = kind;
+    snprintf(v->name, sizeof v->name, "%s", name);
+    int rc = kind->open(colon ? colon + 1 : "", params, &v->state, err, errlen);
+    if (rc != SZ_OK) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    return SZ_OK;
+}
+
+int tts_voice_sample_rate(const tts_voice *voice) { return voice->kind->sample_rate(voice->state); }
+
+const char *tts_voice_name(const tts_voice *voice) { return voice->name; }
+
+int tts_voice_synthesize(tts_voice *voice, const char *text, int flags, const tts_sink *sink,
+                         char *err, size_t errlen)
+{
+    return voice->kind->synthesize(voice->state, text, flags, sink, err, errlen);
+}
+
+void tts_voice_free(tts_voice **voice)
+{
+    if (!voice || !*voice)
+        return;
+    if ((*voice)->kind && (*voice)->state)
+        (*voice)->kind->destroy((*voice)->state);
+    free(*voice);
+    *voice = NULL;
+}
+
+int tts_list_voices(sz_voice_list_fn fn, void *user)
+{
+    pthread_mutex_lock(&tts_kinds_lock);
+    int n = tts_n_kinds;
+    const tts_voice_kind *kinds[TTS_MAX_KINDS];
+    memcpy(kinds, tts_kinds, sizeof kinds);
+    pthread_mutex_unlock(&tts_kinds_lock);
+    for (int i = 0; i < n; i++) {
+        int rc = kinds[i]->list(fn, user);
+        if (rc < 0)
+            return rc;
+        if (rc > 0) /* the caller asked to stop */
+            return SZ_OK;
+    }
+    return SZ_OK;
+}
