@@ -25,6 +25,7 @@
 #define CFACE_YAW_PX 130.0       /* feature shift per radian of yaw */
 #define CFACE_PITCH_PX 110.0     /* feature shift per radian of pitch */
 #define CFACE_N_TARGETS 4        /* caller buffers we keep a cairo context for */
+#define CFACE_PI 3.14159265358979323846
 
 typedef struct cface_rgb {
     double r, g, b;
@@ -64,7 +65,7 @@ typedef struct cface_target {
 
 struct avatar_renderer {
     int width, height;
-    double scale, off_x, off_y; /* reference space -> frame */
+    double scale, off_x, off_y;  /* reference space -> frame */
     cairo_surface_t *background; /* the whole frame */
     cairo_surface_t *body;       /* shoulders, suit, neck; transparent elsewhere */
     int body_top;                /* frame row of the body layer's row 0 at rest */
@@ -98,12 +99,15 @@ static void cface_err(char *err, size_t errlen, const char *fmt, ...)
 
 static double cface_clamp(double v, double lo, double hi)
 {
-    if (!(v >= lo)) /* also catches NaN */
-        return lo;
-    return v > hi ? hi : v;
+    if (isnan(v))
+        v = 0.0;
+    return v < lo ? lo : v > hi ? hi : v;
 }
 
-static double cface_lerp(double a, double b, double t) { return a + (b - a) * t; }
+static double cface_lerp(double a, double b, double t)
+{
+    return a + (b - a) * t;
+}
 
 static cface_rgb cface_mix(cface_rgb a, cface_rgb b, double t)
 {
@@ -129,7 +133,7 @@ static void cface_ellipse(cairo_t *cr, double cx, double cy, double rx, double r
     cairo_translate(cr, cx, cy);
     cairo_scale(cr, rx, ry);
     cairo_new_sub_path(cr);
-    cairo_arc(cr, 0.0, 0.0, 1.0, 0.0, 2.0 * M_PI);
+    cairo_arc(cr, 0.0, 0.0, 1.0, 0.0, 2.0 * CFACE_PI);
     cairo_restore(cr);
 }
 
@@ -155,8 +159,9 @@ static void cface_pose_from(cface_pose *p, const sz_face *f)
     p->angry = cface_clamp(f->expression[EXPR_ANGRY], 0.0, 1.0);
     p->sad = cface_clamp(f->expression[EXPR_SAD], 0.0, 1.0);
     p->surprised = cface_clamp(f->expression[EXPR_SURPRISED], 0.0, 1.0);
-    p->fx = CFACE_YAW_PX * p->yaw;
-    p->fy = CFACE_PITCH_PX * p->pitch;
+    /* features slide with the pose, softly limited so they stay on the face */
+    p->fx = 14.0 * tanh(CFACE_YAW_PX * p->yaw / 14.0);
+    p->fy = 10.0 * tanh(CFACE_PITCH_PX * p->pitch / 10.0);
 }
 
 /* ---- cached layers ---------------------------------------------------- */
@@ -395,10 +400,10 @@ static void cface_face_path(cairo_t *cr, double chin_drop)
     double c = chin_drop, j = 0.45 * chin_drop;
     cairo_move_to(cr, 0, -152);
     cairo_curve_to(cr, 58, -152, 98, -120, 100, -56);
-    cairo_curve_to(cr, 103, -4, 100, 40, 88, 82 + j);
-    cairo_curve_to(cr, 74, 118 + j, 40, 142 + c, 0, 143 + c);
-    cairo_curve_to(cr, -40, 142 + c, -74, 118 + j, -88, 82 + j);
-    cairo_curve_to(cr, -100, 40, -103, -4, -100, -56);
+    cairo_curve_to(cr, 103, -4, 100, 38, 87, 78 + j);
+    cairo_curve_to(cr, 72, 116 + j, 38, 139 + c, 0, 140 + c);
+    cairo_curve_to(cr, -38, 139 + c, -72, 116 + j, -87, 78 + j);
+    cairo_curve_to(cr, -100, 38, -103, -4, -100, -56);
     cairo_curve_to(cr, -98, -120, -58, -152, 0, -152);
     cairo_close_path(cr);
 }
@@ -430,7 +435,7 @@ static void cface_draw_cheeks(avatar_renderer *r, cairo_t *cr, const cface_pose 
         cairo_translate(cr, side * 62 + p->fx, 36 + p->fy - 4.0 * p->happy);
         cairo_scale(cr, 1.0, 0.75);
         cairo_set_source(cr, r->blush);
-        cairo_arc(cr, 0, 0, 28, 0, 2 * M_PI);
+        cairo_arc(cr, 0, 0, 28, 0, 2 * CFACE_PI);
         cairo_clip(cr);
         cairo_paint_with_alpha(cr, 0.8 + 0.9 * p->happy);
         cairo_restore(cr);
@@ -471,11 +476,11 @@ static void cface_draw_nose(cairo_t *cr, const cface_pose *p)
 
 /* Mouth geometry for one frame (head-local). */
 typedef struct cface_mouth {
-    double mx, cy;      /* centre x, corner y */
-    double w, wi;       /* outer and inner half-widths */
+    double mx, cy;       /* centre x, corner y */
+    double w, wi;        /* outer and inner half-widths */
     double up_in, lo_in; /* inner edges of the lips at the centre */
     double up_out, lo_out;
-    double k;           /* how far the inner curves keep their height toward the corners */
+    double k; /* how far the inner curves keep their height toward the corners */
     double open;
 } cface_mouth;
 
@@ -491,7 +496,7 @@ static void cface_draw_mouth(cairo_t *cr, const cface_pose *p, double chin_drop)
 {
     cface_mouth m;
     double j = p->jaw, sp = p->spread, rd = p->round, cl = p->close, tl = p->teeth_lip;
-    double my = 88 + p->fy;
+    double my = 86 + p->fy;
     m.mx = p->fx;
     m.open = 26.0 * j * (1.0 - cl) * (1.0 - 0.75 * tl);
     m.w = 30.0 * (1.0 + 0.22 * sp - 0.34 * rd + 0.07 * p->happy - 0.04 * cl);
@@ -504,7 +509,6 @@ static void cface_draw_mouth(cairo_t *cr, const cface_pose *p, double chin_drop)
     double th_lo = 11.0 * (1.0 + 0.35 * rd - 0.4 * cl - 0.35 * tl);
     m.up_out = m.up_in - th_up;
     m.lo_out = m.lo_in + th_lo;
-    (void)chin_drop;
 
     double x = m.mx, w = m.w;
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
@@ -604,8 +608,8 @@ static void cface_draw_mouth(cairo_t *cr, const cface_pose *p, double chin_drop)
         cairo_stroke(cr);
     }
     cairo_move_to(cr, x - 13, lo + 12 + 0.4 * chin_drop);
-    cairo_curve_to(cr, x - 5, lo + 15 + 0.4 * chin_drop, x + 5, lo + 15 + 0.4 * chin_drop,
-                   x + 13, lo + 12 + 0.4 * chin_drop);
+    cairo_curve_to(cr, x - 5, lo + 15 + 0.4 * chin_drop, x + 5, lo + 15 + 0.4 * chin_drop, x + 13,
+                   lo + 12 + 0.4 * chin_drop);
     cairo_set_line_width(cr, 2.0);
     cface_set(cr, CFACE_SKIN_LINE, 0.14);
     cairo_stroke(cr);
@@ -673,7 +677,7 @@ static void cface_draw_eye(avatar_renderer *r, cairo_t *cr, const cface_pose *p,
         cairo_save(cr);
         cairo_translate(cr, gx, gy);
         cairo_set_source(cr, r->iris);
-        cairo_arc(cr, 0, 0, 11.5, 0, 2 * M_PI);
+        cairo_arc(cr, 0, 0, 11.5, 0, 2 * CFACE_PI);
         cairo_fill(cr);
         cairo_restore(cr);
         cface_ellipse(cr, gx, gy, 5.2, 5.2);
@@ -710,7 +714,7 @@ static void cface_draw_brow(cairo_t *cr, const cface_pose *p, int side)
     double lift = 1.5 * p->happy + 7.0 * p->surprised;
     double inner = lift + 5.0 * p->sad - 5.0 * p->angry;
     double outer = lift - 1.5 * p->sad + 1.0 * p->angry;
-    double xi = s * 15 + p->fx, yi = -35 + p->fy - inner;
+    double xi = s * 15 + p->fx, yi = -37 + p->fy - inner;
     double xa = s * 42 + p->fx, ya = -43 + p->fy - lift - 1.0 * p->surprised;
     double xo = s * 68 + p->fx, yo = -36 + p->fy - outer;
 
@@ -729,46 +733,46 @@ static void cface_draw_brow(cairo_t *cr, const cface_pose *p, int side)
 static void cface_draw_hair(avatar_renderer *r, cairo_t *cr)
 {
     /* the hair's shadow along the hairline */
-    cairo_move_to(cr, -96, -30);
-    cairo_curve_to(cr, -94, -70, -80, -98, -40, -106);
-    cairo_curve_to(cr, 0, -108, 60, -100, 92, -60);
+    cairo_move_to(cr, -94, -30);
+    cairo_curve_to(cr, -92, -70, -80, -98, -40, -104);
+    cairo_curve_to(cr, 0, -104, 60, -96, 90, -60);
     cairo_set_line_width(cr, 9.0);
     cface_set(cr, CFACE_SKIN_LINE, 0.16);
     cairo_stroke(cr);
 
     /* outline: thin sideburns, short sides, volume on top */
-    cairo_move_to(cr, -101, -6);
-    cairo_curve_to(cr, -106, -40, -112, -84, -108, -118);
-    cairo_curve_to(cr, -104, -156, -70, -184, -24, -188);
-    cairo_curve_to(cr, 20, -192, 70, -184, 98, -156);
-    cairo_curve_to(cr, 116, -136, 114, -96, 108, -60);
-    cairo_curve_to(cr, 106, -40, 104, -24, 102, -6);
-    cairo_line_to(cr, 94, -6);
-    cairo_curve_to(cr, 94, -30, 93, -50, 90, -66);
-    /* hairline: a side part on the viewer's left, the fringe swept right */
-    cairo_curve_to(cr, 76, -92, 40, -108, 4, -112);
-    cairo_curve_to(cr, -30, -116, -58, -108, -74, -100);
-    cairo_curve_to(cr, -84, -92, -92, -70, -92, -44);
-    cairo_curve_to(cr, -92, -30, -93, -18, -94, -6);
+    cairo_move_to(cr, -100, -6);
+    cairo_curve_to(cr, -104, -36, -108, -66, -107, -92);
+    cairo_curve_to(cr, -106, -140, -70, -174, -14, -177);
+    cairo_curve_to(cr, 44, -180, 96, -158, 106, -112);
+    cairo_curve_to(cr, 111, -84, 106, -40, 101, -6);
+    cairo_line_to(cr, 95, -12);
+    cairo_curve_to(cr, 94, -30, 92, -50, 88, -68);
+    /* hairline: a side part on the viewer's left, the fringe swept right
+     * with a little lift where it leaves the parting */
+    cairo_curve_to(cr, 74, -90, 44, -104, 8, -106);
+    cairo_curve_to(cr, -24, -108, -46, -104, -60, -110);
+    cairo_curve_to(cr, -76, -104, -90, -80, -91, -50);
+    cairo_curve_to(cr, -92, -34, -93, -22, -94, -12);
     cairo_close_path(cr);
     cairo_set_source(cr, r->hair);
     cairo_fill(cr);
 
     /* strands following the sweep */
-    cairo_move_to(cr, -40, -178);
-    cairo_curve_to(cr, 0, -176, 50, -164, 92, -124);
-    cairo_move_to(cr, -38, -158);
-    cairo_curve_to(cr, 0, -152, 40, -138, 78, -100);
-    cairo_move_to(cr, -30, -134);
-    cairo_curve_to(cr, 0, -130, 30, -120, 56, -104);
-    cairo_move_to(cr, -74, -160);
-    cairo_curve_to(cr, -92, -140, -100, -112, -102, -74);
+    cairo_move_to(cr, -40, -166);
+    cairo_curve_to(cr, 0, -164, 50, -152, 92, -118);
+    cairo_move_to(cr, -40, -146);
+    cairo_curve_to(cr, 0, -142, 40, -130, 76, -98);
+    cairo_move_to(cr, -44, -126);
+    cairo_curve_to(cr, -10, -124, 24, -116, 50, -104);
+    cairo_move_to(cr, -74, -152);
+    cairo_curve_to(cr, -92, -134, -100, -108, -102, -74);
     cairo_set_line_width(cr, 2.0);
     cface_set(cr, CFACE_HAIR_LIGHT, 0.5);
     cairo_stroke(cr);
     /* the parting */
-    cairo_move_to(cr, -58, -106);
-    cairo_curve_to(cr, -60, -130, -58, -160, -50, -184);
+    cairo_move_to(cr, -60, -110);
+    cairo_curve_to(cr, -61, -128, -60, -146, -56, -164);
     cairo_set_line_width(cr, 1.8);
     cface_set(cr, CFACE_PUPIL, 0.4);
     cairo_stroke(cr);
@@ -798,7 +802,10 @@ static void cface_draw_head(avatar_renderer *r, cairo_t *cr, const cface_pose *p
 
 /* ---- public ------------------------------------------------------------ */
 
-const char *const *avatar_names(void) { return cface_names; }
+const char *const *avatar_names(void)
+{
+    return cface_names;
+}
 
 int avatar_open(const avatar_config *cfg, avatar_renderer **out, char *err, size_t errlen)
 {
@@ -864,8 +871,8 @@ static cairo_t *cface_target_for(avatar_renderer *r, sz_video_frame *frame)
     if (t->surface)
         cairo_surface_destroy(t->surface);
     *t = (cface_target){0};
-    cairo_surface_t *s = cairo_image_surface_create_for_data(
-        frame->data, CAIRO_FORMAT_ARGB32, r->width, r->height, frame->stride);
+    cairo_surface_t *s = cairo_image_surface_create_for_data(frame->data, CAIRO_FORMAT_ARGB32,
+                                                             r->width, r->height, frame->stride);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
         return NULL;
@@ -882,8 +889,8 @@ static cairo_t *cface_target_for(avatar_renderer *r, sz_video_frame *frame)
 
 int avatar_render(avatar_renderer *r, const sz_face *face, sz_video_frame *frame)
 {
-    if (!r || !frame || !frame->data || frame->format != SZ_PIX_BGRA ||
-        frame->width != r->width || frame->height != r->height)
+    if (!r || !frame || !frame->data || frame->format != SZ_PIX_BGRA || frame->width != r->width ||
+        frame->height != r->height)
         return SZ_ERR_INVALID_ARG;
     if (frame->stride < cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, r->width) ||
         (frame->stride % 4) != 0)

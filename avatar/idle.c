@@ -8,14 +8,14 @@
 
 #define IDLE_PI 3.14159265358979323846
 
-#define IDLE_BLINK_MIN_S 2.0    /* gap between blink groups */
+#define IDLE_BLINK_MIN_S 2.0 /* gap between blink groups */
 #define IDLE_BLINK_MAX_S 6.0
 #define IDLE_BLINK_MEDIAN_S 3.4 /* log-normal median of that gap */
 #define IDLE_BLINK_SIGMA 0.35
 #define IDLE_DOUBLE_BLINK_P 0.15
 #define IDLE_SACCADE_MIN_S 0.8
 #define IDLE_SACCADE_MAX_S 3.0
-#define IDLE_SACCADE_TAU_S 0.045 /* the eyes arrive within about two frames */
+#define IDLE_SACCADE_TAU_S 0.035 /* the eyes arrive within about two frames */
 
 static uint64_t idle_next(avatar_idle *idle)
 {
@@ -26,7 +26,10 @@ static uint64_t idle_next(avatar_idle *idle)
 }
 
 /* Uniform in [0, 1). */
-static double idle_unit(avatar_idle *idle) { return (double)(idle_next(idle) >> 11) * 0x1.0p-53; }
+static double idle_unit(avatar_idle *idle)
+{
+    return (double)(idle_next(idle) >> 11) * 0x1.0p-53;
+}
 
 static double idle_uniform(avatar_idle *idle, double lo, double hi)
 {

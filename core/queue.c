@@ -14,6 +14,7 @@ struct sz_queue {
     atomic_size_t head; /* next to pop (consumer writes) */
     atomic_size_t tail; /* next to push (producer writes) */
     atomic_int closed;
+    atomic_int waiting; /* threads asleep in queue_wait */
     pthread_mutex_t lock;
     pthread_cond_t not_empty;
     pthread_cond_t not_full;
@@ -71,6 +72,7 @@ static int queue_wait(sz_queue *q, pthread_cond_t *cond, int (*pred)(sz_queue *)
     if (deadline_us == 0)
         return 0;
     pthread_mutex_lock(&q->lock);
+    atomic_fetch_add(&q->waiting, 1);
     struct timespec ts = queue_abs(deadline_us);
     while (!pred(q) && !atomic_load(&q->closed)) {
         if (deadline_us < 0) {
@@ -79,6 +81,7 @@ static int queue_wait(sz_queue *q, pthread_cond_t *cond, int (*pred)(sz_queue *)
             break;
         }
     }
+    atomic_fetch_sub(&q->waiting, 1);
     pthread_mutex_unlock(&q->lock);
     return pred(q);
 }
@@ -93,8 +96,13 @@ static int queue_has_item(sz_queue *q)
     return atomic_load(&q->tail) != atomic_load(&q->head);
 }
 
+/* Wakes the other side only if someone sleeps. The index store before this
+ * and the waiter's increment before its check are both sequentially
+ * consistent, so either the waiter sees the new index or we see the waiter. */
 static void queue_signal(sz_queue *q, pthread_cond_t *cond)
 {
+    if (atomic_load(&q->waiting) == 0)
+        return;
     pthread_mutex_lock(&q->lock);
     pthread_cond_signal(cond);
     pthread_mutex_unlock(&q->lock);

@@ -54,10 +54,9 @@ static const struct {
     const char *name;
     size_t size;
 } st_dtypes[ST_DTYPE_COUNT] = {
-    [ST_BOOL] = {"BOOL", 1}, [ST_U8] = {"U8", 1},   [ST_I8] = {"I8", 1},
-    [ST_I16] = {"I16", 2},   [ST_U16] = {"U16", 2}, [ST_F16] = {"F16", 2},
-    [ST_BF16] = {"BF16", 2}, [ST_I32] = {"I32", 4}, [ST_U32] = {"U32", 4},
-    [ST_F32] = {"F32", 4},   [ST_I64] = {"I64", 8}, [ST_U64] = {"U64", 8},
+    [ST_BOOL] = {"BOOL", 1}, [ST_U8] = {"U8", 1},   [ST_I8] = {"I8", 1},     [ST_I16] = {"I16", 2},
+    [ST_U16] = {"U16", 2},   [ST_F16] = {"F16", 2}, [ST_BF16] = {"BF16", 2}, [ST_I32] = {"I32", 4},
+    [ST_U32] = {"U32", 4},   [ST_F32] = {"F32", 4}, [ST_I64] = {"I64", 8},   [ST_U64] = {"U64", 8},
     [ST_F64] = {"F64", 8},
 };
 
@@ -244,9 +243,8 @@ static int st_parse_shape(const st_ctx *ctx, const char *qname, const cJSON *ite
     for (int i = 0; i < n; i++) {
         if (t->shape[i] != 0 && count > INT64_MAX / t->shape[i]) {
             char sh[256];
-            return st_fail(ctx, SZ_ERR_FORMAT,
-                           "tensor '%s': shape %s has more than 2^63 elements", qname,
-                           st_shape_str(t->shape, n, sh, sizeof(sh)));
+            return st_fail(ctx, SZ_ERR_FORMAT, "tensor '%s': shape %s has more than 2^63 elements",
+                           qname, st_shape_str(t->shape, n, sh, sizeof(sh)));
         }
         count *= t->shape[i];
     }
@@ -269,8 +267,8 @@ static int st_parse_offsets(const st_ctx *ctx, const char *qname, const cJSON *i
     const cJSON *b = item->child, *e = b->next;
     if (!st_json_uint(b, &span->begin))
         return st_fail(ctx, SZ_ERR_FORMAT,
-                       "tensor '%s': data_offsets begin is %s; expected a whole number >= 0",
-                       qname, st_json_number_str(b, num, sizeof(num)));
+                       "tensor '%s': data_offsets begin is %s; expected a whole number >= 0", qname,
+                       st_json_number_str(b, num, sizeof(num)));
     if (!st_json_uint(e, &span->end))
         return st_fail(ctx, SZ_ERR_FORMAT,
                        "tensor '%s': data_offsets end is %s; expected a whole number >= 0", qname,
@@ -278,7 +276,7 @@ static int st_parse_offsets(const st_ctx *ctx, const char *qname, const cJSON *i
     if (span->begin > span->end)
         return st_fail(ctx, SZ_ERR_FORMAT,
                        "tensor '%s': data_offsets [%" PRIu64 ", %" PRIu64
-                       "] end before they begin; expected begin <= end",
+                       "] are reversed; expected begin <= end",
                        qname, span->begin, span->end);
     if (span->end > data_len)
         return st_fail(ctx, SZ_ERR_FORMAT,
@@ -322,7 +320,9 @@ static int st_parse_tensor(const st_ctx *ctx, const cJSON *entry, const uint8_t 
     if (!dtype || !shape || !offsets)
         return st_fail(ctx, SZ_ERR_FORMAT,
                        "tensor '%s': missing '%s'; expected dtype, shape and data_offsets", qname,
-                       !dtype ? "dtype" : !shape ? "shape" : "data_offsets");
+                       !dtype   ? "dtype"
+                       : !shape ? "shape"
+                                : "data_offsets");
 
     if (!cJSON_IsString(dtype))
         return st_fail(ctx, SZ_ERR_FORMAT,
@@ -344,8 +344,7 @@ static int st_parse_tensor(const st_ctx *ctx, const cJSON *entry, const uint8_t 
     uint64_t have = span->end - span->begin;
     size_t esize = st_dtypes[t->dtype].size;
     if ((uint64_t)t->n_elements > UINT64_MAX / esize)
-        return st_fail(ctx, SZ_ERR_FORMAT,
-                       "tensor '%s': %s %s needs more than 2^64 bytes", qname,
+        return st_fail(ctx, SZ_ERR_FORMAT, "tensor '%s': %s %s needs more than 2^64 bytes", qname,
                        st_dtypes[t->dtype].name, st_shape_str(t->shape, t->n_dims, sh, sizeof(sh)));
     uint64_t need = (uint64_t)t->n_elements * esize;
     if (need != have)
@@ -744,8 +743,9 @@ int st_expect(const st_file *file, const char *name, st_dtype dtype, int n_dims,
         ok = shape[i] < 0 || shape[i] == t->shape[i];
     if (!ok)
         return st_fail(&ctx, SZ_ERR_FORMAT, "tensor '%s' is %s %s; expected %s %s", qname,
-                       st_dtypes[t->dtype].name, st_shape_str(t->shape, t->n_dims, have, sizeof(have)),
-                       st_dtypes[dtype].name, want);
+                       st_dtypes[t->dtype].name,
+                       st_shape_str(t->shape, t->n_dims, have, sizeof(have)), st_dtypes[dtype].name,
+                       want);
     if (out)
         *out = t;
     return SZ_OK;

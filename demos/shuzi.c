@@ -295,17 +295,39 @@ static void *progress_main(void *arg)
 }
 
 static sigset_t cli_signals;
+static pthread_mutex_t cli_sig_lock = PTHREAD_MUTEX_INITIALIZER;
 static cli_run *cli_active_run;
+static int cli_pending_signal;
 
+/* First signal: cancel the run cleanly (outputs removed). Second: exit now. */
 static void *signal_main(void *arg)
 {
     (void)arg;
-    int sig;
-    if (sigwait(&cli_signals, &sig) == 0 && cli_active_run) {
-        cli_active_run->signalled = sig;
-        sz_session_cancel(cli_active_run->session);
+    int sig, count = 0;
+    while (sigwait(&cli_signals, &sig) == 0) {
+        if (++count > 1)
+            _exit(128 + sig);
+        pthread_mutex_lock(&cli_sig_lock);
+        if (cli_active_run) {
+            cli_active_run->signalled = sig;
+            sz_session_cancel(cli_active_run->session);
+        } else {
+            cli_pending_signal = sig;
+        }
+        pthread_mutex_unlock(&cli_sig_lock);
     }
     return NULL;
+}
+
+static void cli_set_active_run(cli_run *run)
+{
+    pthread_mutex_lock(&cli_sig_lock);
+    cli_active_run = run;
+    if (run && cli_pending_signal) {
+        run->signalled = cli_pending_signal;
+        sz_session_cancel(run->session);
+    }
+    pthread_mutex_unlock(&cli_sig_lock);
 }
 
 /* ---- say / tts -------------------------------------------------------- */
@@ -442,6 +464,16 @@ static int cmd_say(int argc, char **argv, const char *cmd)
     pthread_t progress_thread, signal_thread;
     int progress_started = 0;
 
+    /* Signals go to one thread, which cancels the session cleanly. Block them
+     * before any thread exists (encoders start their own), so all inherit it. */
+    sigemptyset(&cli_signals);
+    sigaddset(&cli_signals, SIGINT);
+    sigaddset(&cli_signals, SIGTERM);
+    sigaddset(&cli_signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &cli_signals, NULL);
+    if (pthread_create(&signal_thread, NULL, signal_main, NULL) == 0)
+        pthread_detach(signal_thread);
+
     if (sz_engine_create(sz_engine_default_params(), &engine) != SZ_OK) {
         fail(EXIT_RUNTIME, "cannot create the engine");
         goto done;
@@ -480,16 +512,8 @@ static int cmd_say(int argc, char **argv, const char *cmd)
             goto done;
         }
     }
-    /* Signals go to one thread, which cancels the session cleanly. */
-    sigemptyset(&cli_signals);
-    sigaddset(&cli_signals, SIGINT);
-    sigaddset(&cli_signals, SIGTERM);
-    sigaddset(&cli_signals, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &cli_signals, NULL);
     run.session = session;
-    cli_active_run = &run;
-    pthread_create(&signal_thread, NULL, signal_main, NULL);
-    pthread_detach(signal_thread);
+    cli_set_active_run(&run);
 
     if (sz_session_start(session) != SZ_OK) {
         fail(EXIT_RUNTIME, "%s", sz_session_last_error(session));
@@ -546,7 +570,7 @@ done:
         pthread_mutex_unlock(&run.lock);
         pthread_join(progress_thread, NULL);
     }
-    cli_active_run = NULL;
+    cli_set_active_run(NULL);
     if (marks_f)
         fclose(marks_f);
     if (marks_tmp[0])
@@ -600,10 +624,8 @@ static int cmd_avatars(int argc, char **argv)
 int main(int argc, char **argv)
 {
     sz_set_log_callback(cli_log, NULL);
-    if (argc < 2) {
-        usage_main(stderr);
-        return EXIT_USAGE;
-    }
+    if (argc < 2)
+        return fail(EXIT_USAGE, "missing command (see 'shuzi --help')");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage_main(stdout);

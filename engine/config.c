@@ -2,6 +2,8 @@
 #include "engine/config.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,26 +163,30 @@ int config_load_text(const char *text, size_t len, const char *label, sz_config 
 int config_load(const char *path, sz_config *cfg, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        cJSON *dummy = json_load_file(path, err, errlen); /* formats the error */
-        cJSON_Delete(dummy);
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: %s", path, !f ? strerror(errno) : "not a regular file");
+        if (f)
+            fclose(f);
         return SZ_ERR_IO;
     }
-    char *buf = malloc(JSON_MAX_FILE_BYTES + 1);
+    if ((uint64_t)st.st_size > JSON_MAX_FILE_BYTES) {
+        fclose(f);
+        snprintf(err, errlen, "%s: file too large (limit %u bytes)", path, JSON_MAX_FILE_BYTES);
+        return SZ_ERR_FORMAT;
+    }
+    size_t n = (size_t)st.st_size;
+    char *buf = malloc(n + 1);
     if (!buf) {
         fclose(f);
         snprintf(err, errlen, "%s: out of memory", path);
         return SZ_ERR_NO_MEMORY;
     }
-    size_t n = fread(buf, 1, JSON_MAX_FILE_BYTES + 1, f);
+    size_t got = fread(buf, 1, n, f);
     fclose(f);
-    int rc;
-    if (n > JSON_MAX_FILE_BYTES) {
-        snprintf(err, errlen, "%s: file too large (limit %u bytes)", path, JSON_MAX_FILE_BYTES);
-        rc = SZ_ERR_FORMAT;
-    } else {
-        rc = config_load_text(buf, n, path, cfg, err, errlen);
-    }
+    int rc = got == n ? config_load_text(buf, n, path, cfg, err, errlen) : SZ_ERR_IO;
+    if (got != n)
+        snprintf(err, errlen, "%s: read error", path);
     free(buf);
     return rc;
 }

@@ -139,6 +139,22 @@ static void ses_fail(sz_session *s, int code, const char *fmt, ...)
     }
 }
 
+/* An API call was refused: the message is kept for sz_session_last_error,
+ * the session itself is unharmed. */
+static void ses_api_error(sz_session *s, const char *fmt, ...) SZ_PRINTF(2, 3);
+
+static void ses_api_error(sz_session *s, const char *fmt, ...)
+{
+    pthread_mutex_lock(&s->err_lock);
+    if (s->err_code == SZ_OK) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(s->err_msg, sizeof s->err_msg, fmt, ap);
+        va_end(ap);
+    }
+    pthread_mutex_unlock(&s->err_lock);
+}
+
 /* Stops every thread: used on fatal errors and on abort. */
 static void ses_halt(sz_session *s)
 {
@@ -802,11 +818,11 @@ int sz_session_add_output(sz_session *s, const char *url, const char *options)
     if (!s || !url)
         return SZ_ERR_INVALID_ARG;
     if (s->started) {
-        ses_fail(s, SZ_ERR_STATE, "outputs must be added before the session starts");
+        ses_api_error(s, "outputs must be added before the session starts");
         return SZ_ERR_STATE;
     }
     if (s->n_outputs == SES_MAX_OUTPUTS) {
-        ses_fail(s, SZ_ERR_INVALID_ARG, "at most %d outputs", SES_MAX_OUTPUTS);
+        ses_api_error(s, "at most %d outputs", SES_MAX_OUTPUTS);
         return SZ_ERR_INVALID_ARG;
     }
     out_config cfg = {.url = url,
@@ -819,7 +835,7 @@ int sz_session_add_output(sz_session *s, const char *url, const char *options)
     char err[512] = "";
     int rc = output_open(&cfg, &s->outputs[s->n_outputs], err, sizeof err);
     if (rc != SZ_OK) {
-        ses_fail(s, rc, "%s", err[0] ? err : sz_strerror(rc));
+        ses_api_error(s, "%s", err[0] ? err : sz_strerror(rc));
         return rc;
     }
     if (output_needs_video(s->outputs[s->n_outputs]))
@@ -833,11 +849,11 @@ int sz_session_start(sz_session *s)
     if (!s)
         return SZ_ERR_INVALID_ARG;
     if (s->started) {
-        ses_fail(s, SZ_ERR_STATE, "session already started");
+        ses_api_error(s, "session already started");
         return SZ_ERR_STATE;
     }
     if (s->n_outputs == 0) {
-        ses_fail(s, SZ_ERR_STATE, "no output: add one before starting the session");
+        ses_api_error(s, "no output: add one before starting the session");
         return SZ_ERR_STATE;
     }
     if (s->err_code != SZ_OK)
@@ -982,7 +998,7 @@ const char *sz_session_last_error(sz_session *s)
 {
     if (!s)
         return "";
-    return s->err_msg; /* written once, under err_lock, before err_code is visible */
+    return s->err_msg; /* a pipeline error is written once and then kept */
 }
 
 int sz_session_get_stats(sz_session *s, sz_session_stats *out)

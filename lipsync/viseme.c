@@ -175,7 +175,7 @@ void lipsync_face_at(const ls_timeline *tl, int64_t t, sz_face *face)
      * how much of the window it covers; outside the phones is silence. */
     int64_t w = lipsync_lookahead_samples(tl->sample_rate_hz);
     int64_t lo = t - w, hi = t + w;
-    double total = (double)(hi - lo), covered = 0.0;
+    double total = (double)(hi - lo), covered = 0.0; /* in samples of the window */
     float weights[VIS_COUNT] = {0};
     for (size_t i = 0; i < tl->n; i++) {
         int64_t a = tl->phones[i].start, b = ls_phone_end(tl, i);
@@ -185,9 +185,6 @@ void lipsync_face_at(const ls_timeline *tl, int64_t t, sz_face *face)
         if (o <= 0)
             continue;
         int v = ls_resolved_viseme(tl, i);
-        /* Closures must read as closed: a bilabial in the window dominates. */
-        if (v == VIS_PP && t >= a && t < b)
-            o *= 3.0;
         weights[v] += (float)o;
         covered += o;
     }

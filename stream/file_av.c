@@ -426,6 +426,8 @@ static int fav_create(const out_config *cfg, void **state, char *err, size_t err
      * once, so a killed process leaves a playable partial file. */
     if (f->live)
         f->fmt->flush_packets = 1;
+    else /* offline renders are reproducible: no random segment IDs or dates */
+        f->fmt->flags |= AVFMT_FLAG_BITEXACT;
     AVDictionary *mux_opts = NULL;
     if (f->is_mp4)
         av_dict_set(&mux_opts, "movflags",

@@ -96,8 +96,8 @@ static void test_check_valid(const st_file *f, const char *what)
     const char *names[4] = {"enc.w", "enc.b", "steps", "empty"};
     for (size_t i = 0; i < 4 && i < st_count(f); i++) {
         const st_tensor *t = st_get(f, i);
-        CHECK(t && strcmp(t->name, names[i]) == 0, "%s: tensor %zu is '%s', expected '%s'", what,
-              i, t ? t->name : "(null)", names[i]);
+        CHECK(t && strcmp(t->name, names[i]) == 0, "%s: tensor %zu is '%s', expected '%s'", what, i,
+              t ? t->name : "(null)", names[i]);
     }
     CHECK(st_get(f, 4) == NULL, "%s: st_get past the end is not NULL", what);
 
@@ -155,8 +155,8 @@ static void test_expect(const st_file *f)
     const int64_t s34[2] = {3, 4}, s3any[2] = {3, -1}, s43[2] = {4, 3};
 
     int rc = st_expect(f, "enc.w", ST_F32, 2, s34, &t, err, sizeof(err));
-    CHECK(rc == SZ_OK && t && strcmp(t->name, "enc.w") == 0, "st_expect enc.w F32 [3,4]: %d %s",
-          rc, err);
+    CHECK(rc == SZ_OK && t && strcmp(t->name, "enc.w") == 0, "st_expect enc.w F32 [3,4]: %d %s", rc,
+          err);
     rc = st_expect(f, "enc.w", ST_F32, 2, s3any, &t, err, sizeof(err));
     CHECK(rc == SZ_OK && t != NULL, "st_expect enc.w F32 [3,*]: %d %s", rc, err);
     rc = st_expect(f, "steps", ST_I64, 0, NULL, NULL, err, sizeof(err));
@@ -196,8 +196,8 @@ static const test_case corrupt_cases[] = {
      SZ_ERR_FORMAT, "'w'", "dtype 'F8'"},
     {"lowercase dtype", "{\"w\":{\"dtype\":\"f32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4,
      SZ_ERR_FORMAT, "'w'", "dtype 'f32'"},
-    {"dtype number", "{\"w\":{\"dtype\":4,\"shape\":[1],\"data_offsets\":[0,4]}}", 4,
-     SZ_ERR_FORMAT, "'w'", "dtype"},
+    {"dtype number", "{\"w\":{\"dtype\":4,\"shape\":[1],\"data_offsets\":[0,4]}}", 4, SZ_ERR_FORMAT,
+     "'w'", "dtype"},
     {"negative shape", "{\"w\":{\"dtype\":\"F32\",\"shape\":[-1,2],\"data_offsets\":[0,8]}}", 8,
      SZ_ERR_FORMAT, "'w'", "shape[0] is -1"},
     {"fractional shape", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2.5],\"data_offsets\":[0,8]}}", 8,
@@ -220,14 +220,13 @@ static const test_case corrupt_cases[] = {
      SZ_ERR_FORMAT, "'w'", "2^64"},
     {"offsets reversed", "{\"w\":{\"dtype\":\"U8\",\"shape\":[8],\"data_offsets\":[8,0]}}", 8,
      SZ_ERR_FORMAT, "'w'", "[8, 0]"},
-    {"offsets past end", "{\"w\":{\"dtype\":\"U8\",\"shape\":[400],\"data_offsets\":[0,400]}}",
-     48, SZ_ERR_FORMAT, "'w'", "past the data buffer of 48"},
+    {"offsets past end", "{\"w\":{\"dtype\":\"U8\",\"shape\":[400],\"data_offsets\":[0,400]}}", 48,
+     SZ_ERR_FORMAT, "'w'", "past the data buffer of 48"},
     {"negative offset", "{\"w\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[-4,0]}}", 8,
      SZ_ERR_FORMAT, "'w'", "begin"},
     {"three offsets", "{\"w\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[0,4,8]}}", 8,
      SZ_ERR_FORMAT, "'w'", "3 entries"},
-    {"size mismatch",
-     "{\"enc.w\":{\"dtype\":\"F32\",\"shape\":[3,4],\"data_offsets\":[0,40]}}", 48,
+    {"size mismatch", "{\"enc.w\":{\"dtype\":\"F32\",\"shape\":[3,4],\"data_offsets\":[0,40]}}", 48,
      SZ_ERR_FORMAT,
      "<memory>: tensor 'enc.w': data_offsets [0, 40] hold 40 bytes but F32 [3, 4] needs 48", NULL},
     {"overlapping tensors",
@@ -255,8 +254,7 @@ static const test_case corrupt_cases[] = {
     {"entry not object", "{\"w\":[1,2]}", 0, SZ_ERR_FORMAT, "'w'", "JSON array"},
     {"non-string metadata value", "{\"__metadata__\":{\"format\":\"pt\",\"rate\":24000}}", 0,
      SZ_ERR_FORMAT, "'rate'", "expected a string"},
-    {"metadata not object", "{\"__metadata__\":[\"pt\"]}", 0, SZ_ERR_FORMAT, "__metadata__",
-     NULL},
+    {"metadata not object", "{\"__metadata__\":[\"pt\"]}", 0, SZ_ERR_FORMAT, "__metadata__", NULL},
     {"duplicate metadata key", "{\"__metadata__\":{\"k\":\"a\",\"k\":\"b\"}}", 0, SZ_ERR_FORMAT,
      "'k'", "twice"},
     {"invalid UTF-8", "{\"w\xc3\x28\":{}}", 0, SZ_ERR_FORMAT, "UTF-8", NULL},
@@ -277,8 +275,7 @@ static void test_corrupt(void)
               (void *)f);
         CHECK(strchr(err, '\n') == NULL && strlen(err) < sizeof(err), "%s: message not one line",
               c->what);
-        CHECK(strstr(err, c->want1) != NULL, "%s: message '%s' lacks '%s'", c->what, err,
-              c->want1);
+        CHECK(strstr(err, c->want1) != NULL, "%s: message '%s' lacks '%s'", c->what, err, c->want1);
         if (c->want2)
             CHECK(strstr(err, c->want2) != NULL, "%s: message '%s' lacks '%s'", c->what, err,
                   c->want2);
@@ -466,8 +463,8 @@ static void test_files(const char *dir, const uint8_t *valid, size_t valid_len)
           "truncated file: %d '%s'", rc, err);
 
     size_t len;
-    uint8_t *buf = test_make("{\"enc.w\":{\"dtype\":\"F32\",\"shape\":[3,4],\"data_offsets\":[0,40]}}",
-                             NULL, 48, &len);
+    uint8_t *buf = test_make(
+        "{\"enc.w\":{\"dtype\":\"F32\",\"shape\":[3,4],\"data_offsets\":[0,40]}}", NULL, 48, &len);
     snprintf(path, sizeof(path), "%s/bad.safetensors", dir);
     CHECK(test_write(path, buf, len) == 0, "cannot write %s", path);
     rc = st_open(path, &f, err, sizeof(err));

@@ -32,8 +32,6 @@ typedef struct espk_ctx {
     int64_t samples_done;
     int stop;
     float pcm[ESPK_MAX_CHUNK];
-    tts_event pending_phone;
-    int has_phone;
     tts_event pending_word;
     int has_word;
     tts_event pending_sentence;
@@ -200,16 +198,16 @@ static void espk_event(espk_ctx *c, const espeak_EVENT *ev)
 {
     int64_t at = ev->sample;
     switch (ev->type) {
-    case espeakEVENT_PHONEME:
-        espk_close_pending(c, &c->pending_phone, &c->has_phone, at);
-        memset(&c->pending_phone, 0, sizeof c->pending_phone);
-        c->pending_phone.type = TTS_EV_PHONE;
-        c->pending_phone.start = at;
-        snprintf(c->pending_phone.value, sizeof c->pending_phone.value, "%.8s", ev->id.string);
-        c->has_phone = 1;
-        if (c->pending_phone.value[0] == 0) /* a pause ends the word */
+    case espeakEVENT_PHONEME: {
+        /* Sent at once: lip-sync needs each phone as soon as it is known. A
+         * phone lasts until the next one starts (the session completes it). */
+        tts_event ph = {.type = TTS_EV_PHONE, .start = at, .end = at};
+        snprintf(ph.value, sizeof ph.value, "%.8s", ev->id.string);
+        if (ph.value[0] == 0) /* a pause ends the word */
             espk_close_pending(c, &c->pending_word, &c->has_word, at);
+        espk_emit(c, &ph);
         break;
+    }
     case espeakEVENT_WORD:
         espk_close_pending(c, &c->pending_word, &c->has_word, at);
         memset(&c->pending_word, 0, sizeof c->pending_word);
@@ -297,7 +295,6 @@ static int espk_synthesize(void *state, const char *text, int flags, const tts_s
     }
     espeak_Synchronize();
     if (!c->stop) {
-        espk_close_pending(c, &c->pending_phone, &c->has_phone, c->samples_done);
         espk_close_pending(c, &c->pending_word, &c->has_word, c->samples_done);
         espk_finish_sentence(c, 0, c->samples_done);
     }

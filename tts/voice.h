@@ -22,7 +22,9 @@ typedef enum tts_event_type {
 typedef struct tts_event {
     tts_event_type type;
     int64_t start; /* samples from utterance start */
-    int64_t end;   /* samples; >= start */
+    int64_t end;   /* samples; >= start. Phones are sent as soon as they start,
+                      with end == start: a phone lasts until the next one starts
+                      or the utterance ends. */
     char value[TTS_EVENT_VALUE_MAX];
 } tts_event;
 

@@ -1,0 +1,98 @@
+#!/bin/bash
+# test_cli.sh: the `shuzi` command as a user meets it: help, version, the
+# exit codes of DESIGN.md, one clear error line for bad input, and no output
+# file left behind by a failed or interrupted run.
+set -u
+BIN=${SHUZI_BIN:?SHUZI_BIN must point at the shuzi binary}
+T=$(mktemp -d /tmp/shuzi-cli-XXXXXX)
+C=$(mktemp -d /tmp/shuzi-cli-cap-XXXXXX)  # captured stdout/stderr
+trap 'rm -rf "$T" "$C"' EXIT
+fails=0
+
+# expect CODE DESCRIPTION -- command...: checks the exit code, and for errors
+# that stderr is exactly one line starting with "shuzi: ".
+expect() {
+  local code=$1 what=$2; shift 3
+  "$@" >"$C/stdout" 2>"$C/stderr"
+  local rc=$?
+  if [ "$rc" -ne "$code" ]; then
+    echo "FAIL: $what: exit $rc, expected $code; stderr: $(head -c 300 "$C/stderr")"; fails=$((fails+1)); return
+  fi
+  if [ "$code" -ne 0 ]; then
+    local lines; lines=$(grep -c . "$C/stderr")
+    if [ "$lines" -ne 1 ] || ! grep -q '^shuzi: ' "$C/stderr"; then
+      echo "FAIL: $what: expected one 'shuzi: ...' line on stderr, got:"; cat "$C/stderr"; fails=$((fails+1)); return
+    fi
+  fi
+  echo "ok: $what${code:+ (exit $code)}$( [ "$code" -ne 0 ] && echo ": $(cat "$C/stderr")")"
+}
+
+no_files() { # no file (partial or final) left in dir
+  local left; left=$(ls -A "$1")
+  if [ -n "$left" ]; then echo "FAIL: $2: files left behind: $left"; fails=$((fails+1)); else echo "ok: $2: nothing left behind"; fi
+}
+
+expect 0 "--help" -- "$BIN" --help
+grep -q "Usage: shuzi COMMAND" "$C/stdout" || { echo "FAIL: --help text"; fails=$((fails+1)); }
+expect 0 "--version" -- "$BIN" --version
+grep -qE '^shuzi [0-9]+\.[0-9]+\.[0-9]+$' "$C/stdout" || { echo "FAIL: --version text"; fails=$((fails+1)); }
+expect 0 "say --help" -- "$BIN" say --help
+grep -q -- "--marks" "$C/stdout" || { echo "FAIL: say --help lists --marks"; fails=$((fails+1)); }
+expect 0 "help tts" -- "$BIN" help tts
+expect 0 "voices" -- "$BIN" voices
+grep -q "^espeak:en-us " "$C/stdout" || { echo "FAIL: voices lists espeak:en-us"; fails=$((fails+1)); }
+expect 2 "no command" -- "$BIN"
+expect 2 "unknown command" -- "$BIN" dance
+expect 2 "unknown flag" -- "$BIN" say "Hi" -o "$T/a.mp4" --loud
+expect 2 "missing -o" -- "$BIN" say "Hi"
+expect 2 "missing text" -- "$BIN" say -o "$T/a.mp4"
+expect 2 "bad --size" -- "$BIN" say "Hi" -o "$T/a.mp4" --size 100
+expect 2 "bad --fps" -- "$BIN" say "Hi" -o "$T/a.mp4" --fps 0
+expect 2 "tts to mp4" -- "$BIN" tts "Hi" -o "$T/a.mp4"
+expect 1 "not implemented yet" -- "$BIN" live
+no_files "$T/" "usage errors"
+
+mkdir "$T/out"
+expect 1 "empty text" -- "$BIN" say "" -o "$T/out/a.mp4"
+expect 1 "blank text" -- "$BIN" say "   " -o "$T/out/a.mp4"
+expect 1 "invalid UTF-8" -- "$BIN" say "$(printf 'caf\xc3')" -o "$T/out/a.mp4"
+expect 1 "missing output directory" -- "$BIN" say "Hi" -o "$T/nope/a.mp4"
+expect 1 "unknown output format" -- "$BIN" say "Hi" -o "$T/out/a.xyz"
+expect 1 "unknown voice" -- "$BIN" say "Hi" -o "$T/out/a.mp4" --voice espeak:zz-nosuch
+expect 1 "unknown voice kind" -- "$BIN" say "Hi" -o "$T/out/a.mp4" --voice robot
+expect 1 "unknown avatar" -- "$BIN" say "Hi" -o "$T/out/a.mp4" --avatar nobody
+expect 1 "marks in missing dir" -- "$BIN" say "Hi" -o "$T/out/a.mp4" --marks "$T/nope/m.jsonl"
+echo '{"fps": "fast"}' > "$T/bad.json"
+expect 1 "bad config" -- "$BIN" say "Hi" -o "$T/out/a.mp4" --config "$T/bad.json"
+grep -q "fps" "$C/stderr" || { echo "FAIL: config error names the key"; fails=$((fails+1)); }
+if [ "$(id -u)" -ne 0 ]; then
+  mkdir "$T/ro"; chmod 555 "$T/ro"
+  expect 1 "unwritable directory" -- "$BIN" say "Hi" -o "$T/ro/a.mp4"
+fi
+no_files "$T/out" "failed runs"
+
+# Interrupted by a signal: nothing half-written remains.
+long=$(printf 'This is a long text that takes a while to render. %.0s' $(seq 1 40))
+"$BIN" say "$long" -o "$T/out/long.mp4" --marks "$T/out/long.jsonl" -q 2>"$C/stderr" &
+pid=$!
+sleep 1.5
+kill -TERM $pid  # (a background job of a script ignores SIGINT)
+wait $pid; rc=$?
+if [ $rc -ne 1 ]; then echo "FAIL: SIGTERM exit $rc, expected 1"; fails=$((fails+1)); else echo "ok: SIGTERM: $(cat "$C/stderr")"; fi
+no_files "$T/out" "interrupted run"
+
+# Success: a playable file, marks, text from stdin, WAV, determinism.
+expect 0 "say mp4 with marks" -- "$BIN" say "Hello, welcome to our bank." -o "$T/out/hello.mp4" --marks "$T/out/hello.jsonl" --size 320x180 -q
+[ -s "$T/out/hello.mp4" ] || { echo "FAIL: hello.mp4 written"; fails=$((fails+1)); }
+grep -q '"type": "word", "value": "welcome"' "$T/out/hello.jsonl" || { echo "FAIL: word mark for 'welcome'"; fails=$((fails+1)); }
+bad_json=$(grep -cv '^{"time_ms": [0-9]*, "type": "[a-z]*", "value": ".*", "end_ms": [0-9]*}$' "$T/out/hello.jsonl")
+[ "$bad_json" -eq 0 ] || { echo "FAIL: $bad_json malformed mark lines"; fails=$((fails+1)); }
+echo "Text from standard input." | expect 0 "text from stdin" -- "$BIN" tts - -o "$T/out/stdin.wav" -q
+[ -s "$T/out/stdin.wav" ] || { echo "FAIL: stdin.wav written"; fails=$((fails+1)); }
+expect 0 "render 1 (mkv)" -- "$BIN" say "Same input, same output." -o "$T/out/d1.mkv" --size 320x180 --seed 5 -q
+expect 0 "render 2 (mkv)" -- "$BIN" say "Same input, same output." -o "$T/out/d2.mkv" --size 320x180 --seed 5 -q
+if cmp -s "$T/out/d1.mkv" "$T/out/d2.mkv"; then echo "ok: deterministic output"; else echo "FAIL: two renders with the same seed differ"; fails=$((fails+1)); fi
+ls -A "$T/out" | grep -q partial && { echo "FAIL: partial files left"; fails=$((fails+1)); }
+
+echo "$fails failures"
+[ "$fails" -eq 0 ]
