@@ -6,6 +6,12 @@ set -eu
 PACKAGES="build-essential cmake pkg-config
   libavcodec-dev libavformat-dev libavutil-dev libswresample-dev libswscale-dev
   libcairo2-dev libespeak-ng-dev espeak-ng-data libcjson-dev
+  libfreetype-dev libharfbuzz-dev libjpeg-dev fonts-noto-cjk
+  libcurl4-openssl-dev libmicrohttpd-dev
+  libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us festival festvox-us-slt-hts
+  libsdl2-dev portaudio19-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  gstreamer1.0-plugins-base
+  nginx-light libnginx-mod-rtmp libnginx-mod-stream openssl srt-tools ffmpeg xvfb xauth
   clang libclang-rt-14-dev"
 
 missing=""

@@ -1,6 +1,7 @@
 /* idle.c: the avatar's idle life: random blinks (now and then a double
- * blink), eye saccades, breathing and a slow head sway. Deterministic for a
- * seed: everything is a function of the frame index and a splitmix64 stream. */
+ * blink), eye saccades, breathing, a slow head sway and a resting smile that
+ * drifts a little. Deterministic for a seed: everything is a function of the
+ * frame index and a splitmix64 stream. */
 #include <math.h>
 #include <stdint.h>
 
@@ -121,6 +122,7 @@ void avatar_idle_init(avatar_idle *idle, uint64_t seed, int fps)
         idle->head_phase[i] = (float)idle_uniform(idle, 0.0, 2.0 * IDLE_PI);
     idle->breath_phase = (float)idle_uniform(idle, 0.0, 2.0 * IDLE_PI);
     idle->breath_period_s = (float)idle_uniform(idle, 3.7, 4.3);
+    idle->smile_phase = (float)idle_uniform(idle, 0.0, 2.0 * IDLE_PI);
 }
 
 void avatar_idle_step(avatar_idle *idle, sz_face *face)
@@ -153,5 +155,10 @@ void avatar_idle_step(avatar_idle *idle, sz_face *face)
     face->head_pitch = (float)(0.026 * pitch); /* 1.5 degrees */
     face->head_roll = (float)(0.021 * roll);   /* 1.2 degrees */
     face->breath = (float)sin(w * t / idle->breath_period_s + idle->breath_phase);
+    /* the resting smile drifts by a few percent over tens of seconds */
+    double sp = idle->smile_phase;
+    double smile = 0.035 * sin(w * t / 23.1 + sp) + 0.02 * sin(w * t / 9.7 + 2.3 * sp);
+    float happy = face->expression[EXPR_HAPPY] + (float)smile;
+    face->expression[EXPR_HAPPY] = happy < 0.0f ? 0.0f : happy > 1.0f ? 1.0f : happy;
     idle->frame++;
 }

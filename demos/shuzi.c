@@ -14,8 +14,16 @@
 #include <unistd.h>
 
 #include "core/json.h"
+#include "demos/modes.h"
 #include "engine/config.h"
+#include "lipsync/cues.h"
+#include "lipsync/recognize.h"
 #include "shuzi.h"
+#include "stream/out_options.h"
+#include "stream/output.h"
+#include "tts/frontend/frontend.h"
+#include "tts/speak.h"
+#include "tts/voice.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -54,13 +62,18 @@ static void usage_main(FILE *f)
             "Usage: shuzi COMMAND [OPTIONS]\n"
             "\n"
             "Commands:\n"
-            "  say TEXT -o OUT      speak TEXT and write a video (.mp4 .mkv) or audio (.wav)\n"
+            "  say TEXT -o OUT      speak TEXT and write a video (.mp4 .mkv .webm .mov), audio\n"
+            "                       (.wav), or more outputs with --out (rtmp, srt, window...)\n"
             "  tts TEXT -o OUT.wav  speech only, with optional speech marks\n"
             "  voices               list installed voices\n"
             "  avatars              list installed avatars\n"
+            "  render SCRIPT -o OUT explainer video from a script, with subtitles\n"
+            "  live --out URL       live room: push to RTMP/SRT, present products, answer comments\n"
+            "  kiosk                window and speakers answering questions (stdin or API)\n"
+            "  lipsync AUDIO -o OUT mouth cues from a recording: .jsonl marks, .tsv/.json Rhubarb\n"
             "  help [COMMAND]       show help for a command\n"
             "\n"
-            "Not yet in this version: lipsync, render, live, kiosk, bench (see the README).\n"
+            "Not yet in this version: bench (see the README).\n"
             "\n"
             "Options: --help, --version. Exit codes: 0 success, 1 runtime error, 2 usage error.\n"
             "Example:\n"
@@ -87,17 +100,49 @@ static void usage_say(FILE *f, const char *cmd)
             cmd,
             tts ? "Synthesizes speech to a WAV file." :
                   "Speaks TEXT with a talking avatar and writes a video file.",
-            tts ? "output .wav" : "output: .mp4 or .mkv (H.264 + AAC), or .wav (audio only)");
+            tts ? "output .wav" : "output: .mp4 .mkv (H.264 + AAC), .webm (VP9 + Opus), .mov\n"
+                                  "                        (ProRes 4444), .wav (audio only)");
+    fprintf(f,
+            "      --out URL         another output, repeatable (up to 8 with -o): a file as\n"
+            "                        above or .ts .flv .m3u8 (HLS); rtmp:// rtmps:// srt://;\n"
+            "                        gst:PIPELINE (with appsrc name=video/audio); window:\n"
+            "                        or window:fullscreen; speaker:[NAME|#N] (audio device)\n");
+    if (tts)
+        fprintf(f,
+                "      --dry-run         no audio: print what the text frontend makes of TEXT,\n"
+                "                        one JSON object per sentence (no -o):\n"
+                "                        {\"lang\":..,\"text\":normalized words,\"phones\":[[..],..]}\n");
     if (!tts)
         fprintf(f,
-                "      --avatar NAME     avatar (default 'default'; see 'shuzi avatars')\n"
+                "      --avatar NAME     avatar name (see 'shuzi avatars'; default presenter), or\n"
+                "                        a folder or avatar.json path\n"
                 "      --size WxH        video size (default 1280x720)\n"
                 "      --fps N           frames per second (default 30)\n"
-                "      --background C    #RRGGBB or black, white, green, blue, gray, navy\n"
+                "      --background B    #RRGGBB, black, white, green (chroma key), blue, gray,\n"
+                "                        navy; a .png/.jpg image; or transparent\n"
+                "      --avatar-position X,Y  the avatar's bottom centre, frame fractions\n"
+                "                        (default 0.5,1)\n"
+                "      --avatar-scale S  avatar size, 1 = fits the frame (0.1 to 10)\n"
+                "      --overlay IMAGE   a product image or logo (.png/.jpg) over the scene\n"
+                "      --overlay-position X,Y[,W]  its centre and width, frame fractions\n"
+                "                        (default 0.78,0.42,0.32)\n"
+                "      --burn-subtitles  draw the sentence being spoken at the bottom\n"
+                "      --subtitle-font F font file for the subtitles (.ttc:N picks a face;\n"
+                "                        default Noto Sans CJK)\n"
                 "      --seed N          seed for idle motion (same seed, same video)\n"
                 "      --config FILE     session config (JSON); flags override it\n"
-                "      --crf N           H.264 quality, 0 (best) to 51 (default 23)\n"
-                "      --preset NAME     x264 preset (default veryfast)\n");
+                "      --crf N           quality, 0 (best) to 51 for H.264 (default 23), to 63\n"
+                "                        for VP9 (default 32)\n"
+                "      --preset NAME     x264 preset (default veryfast)\n"
+                "      --x264-opts K=V:K=V  options passed to x264 as they are\n"
+                "      --video-bitrate B bit/s (2500k, 4M); default: quality-based for files,\n"
+                "                        constant bit rate from size and fps for live pushes\n"
+                "      --audio-bitrate B bit/s of AAC/Opus (default 96k; 128k live AAC)\n"
+                "      --audio-codec C   aac or opus (where the container takes it), or pcm\n"
+                "      --keyint S        seconds between keyframes (default 2 live)\n"
+                "      --audio FILE      no TEXT: play a recording (WAV, FLAC...) and move the\n"
+                "                        lips from it (audio-only lip-sync)\n"
+                "      --text T          the recording's transcript (aligns its phones)\n");
     fprintf(f,
             "  -q, --quiet           no progress output\n"
             "  -v, --verbose         log what the engine does\n"
@@ -110,8 +155,12 @@ static void usage_say(FILE *f, const char *cmd)
 
 static void usage_list(FILE *f, const char *cmd)
 {
-    fprintf(f, "Usage: shuzi %s\n\nLists installed %s: name, kind, language, sample rate.\n", cmd,
-            cmd);
+    if (strcmp(cmd, "avatars") == 0)
+        fprintf(f, "Usage: shuzi avatars\n\nLists installed avatars (assets/avatars/NAME/"
+                   "avatar.json): name, style, description.\n");
+    else
+        fprintf(f, "Usage: shuzi %s\n\nLists installed %s: name, kind, language, sample "
+                   "rate.\n", cmd, cmd);
 }
 
 /* ---- text input ------------------------------------------------------ */
@@ -294,29 +343,63 @@ static void *progress_main(void *arg)
     return NULL;
 }
 
-static sigset_t cli_signals;
 static pthread_mutex_t cli_sig_lock = PTHREAD_MUTEX_INITIALIZER;
 static cli_run *cli_active_run;
 static int cli_pending_signal;
+static int cli_sig_pipe[2] = {-1, -1};
+static volatile sig_atomic_t cli_sig_count;
 
-/* First signal: cancel the run cleanly (outputs removed). Second: exit now. */
+/* Runs in whichever thread the kernel picks (libraries start threads of their
+ * own, even before main): only async-signal-safe calls. First signal: wake
+ * the signal thread, which cancels the run cleanly. Second: exit now. */
+static void cli_on_signal(int sig)
+{
+    if (++cli_sig_count > 1)
+        _exit(128 + sig);
+    unsigned char b = (unsigned char)sig;
+    ssize_t w = write(cli_sig_pipe[1], &b, 1);
+    (void)w;
+}
+
 static void *signal_main(void *arg)
 {
     (void)arg;
-    int sig, count = 0;
-    while (sigwait(&cli_signals, &sig) == 0) {
-        if (++count > 1)
-            _exit(128 + sig);
+    unsigned char b;
+    while (read(cli_sig_pipe[0], &b, 1) == 1) {
         pthread_mutex_lock(&cli_sig_lock);
         if (cli_active_run) {
-            cli_active_run->signalled = sig;
+            cli_active_run->signalled = b;
             sz_session_cancel(cli_active_run->session);
         } else {
-            cli_pending_signal = sig;
+            cli_pending_signal = b;
         }
         pthread_mutex_unlock(&cli_sig_lock);
     }
     return NULL;
+}
+
+/* Installs the handlers once; the signal thread outlives the command. */
+static void cli_catch_signals(void)
+{
+    if (cli_sig_pipe[0] >= 0 || pipe(cli_sig_pipe) != 0)
+        return;
+    pthread_t t;
+    if (pthread_create(&t, NULL, signal_main, NULL) != 0)
+        return;
+    pthread_detach(t);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = cli_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        /* keep a signal ignored if our parent asked for that (nohup, &) */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
 }
 
 static void cli_set_active_run(cli_run *run)
@@ -338,11 +421,131 @@ static int has_ext(const char *path, const char *ext)
     return n > e && strcasecmp(path + n - e, ext) == 0;
 }
 
+/* Encoder flags of say, given to each output that takes them. */
+typedef struct cli_encode {
+    long crf; /* < 0: not given */
+    const char *preset, *x264_opts, *video_bitrate, *audio_bitrate, *audio_codec, *keyint;
+} cli_encode;
+
+/* Appends ":key=value" (value escaped) when value is set. */
+static void cli_opt(char *buf, size_t cap, const char *key, const char *value)
+{
+    if (!value)
+        return;
+    size_t n = strlen(buf);
+    if (n + strlen(key) + 3 >= cap)
+        return;
+    n += (size_t)snprintf(buf + n, cap - n, "%s%s=", n ? ":" : "", key);
+    out_options_escape(buf + n, cap - n, value);
+}
+
+/* Adds every output with the encoder flags that apply to its codec. Returns 0
+ * or the exit code after printing the error. */
+static int cli_add_outputs(sz_session *session, const char *const *urls, int n,
+                           const cli_encode *e)
+{
+    char crf[24] = "";
+    if (e->crf >= 0)
+        snprintf(crf, sizeof crf, "%ld", e->crf);
+    int took_x264 = 0, took_rate = 0, took_audio = 0;
+    for (int i = 0; i < n; i++) {
+        const char *codec = output_video_codec_name(urls[i]);
+        char options[2048] = "";
+        if (codec && strcmp(codec, "prores") != 0) {
+            cli_opt(options, sizeof options, "crf", crf[0] ? crf : NULL);
+            cli_opt(options, sizeof options, "video_bitrate", e->video_bitrate);
+            cli_opt(options, sizeof options, "keyint_s", e->keyint);
+            took_rate = 1;
+        }
+        if (codec && !strcmp(codec, "h264")) {
+            cli_opt(options, sizeof options, "preset", e->preset);
+            cli_opt(options, sizeof options, "x264_opts", e->x264_opts);
+            took_x264 = 1;
+        }
+        if (codec) {
+            cli_opt(options, sizeof options, "audio_bitrate", e->audio_bitrate);
+            cli_opt(options, sizeof options, "audio_codec", e->audio_codec);
+            took_audio = 1;
+        }
+        if (sz_session_add_output(session, urls[i], options[0] ? options : NULL) != SZ_OK)
+            return fail(EXIT_RUNTIME, "%s", sz_session_last_error(session));
+    }
+    if (!took_x264 && (e->preset || e->x264_opts))
+        return fail(EXIT_USAGE, "--%s: no output is H.264 (.mp4 .mkv .ts .flv .m3u8, rtmp, srt)",
+                    e->preset ? "preset" : "x264-opts");
+    if (!took_rate && (crf[0] || e->video_bitrate || e->keyint))
+        return fail(EXIT_USAGE, "--%s: no output encodes H.264 or VP9 video",
+                    crf[0] ? "crf" : e->video_bitrate ? "video-bitrate" : "keyint");
+    if (!took_audio && (e->audio_bitrate || e->audio_codec))
+        return fail(EXIT_USAGE, "--%s: no output encodes audio (a .wav is PCM)",
+                    e->audio_bitrate ? "audio-bitrate" : "audio-codec");
+    return 0;
+}
+
+/* `shuzi tts --dry-run TEXT`: the text frontend's output on standard output,
+ * one JSON object per sentence: {"lang":..,"text":..,"phones":[[..],..]}. */
+static int cli_dry_run(const char *arg, int ssml, const char *voice_name)
+{
+    char *owned = NULL;
+    const char *text = arg;
+    if (strcmp(arg, "-") == 0) {
+        owned = read_stdin_text();
+        if (!owned)
+            return fail(EXIT_RUNTIME, "cannot read text from standard input: %s",
+                        errno == EILSEQ ? "it contains a NUL byte" : strerror(errno));
+        text = owned;
+    }
+    char err[512];
+    int rc = EXIT_RUNTIME;
+    tts_voice *voice = NULL;
+    fe_doc *doc = NULL;
+    size_t len = strlen(text), blank = 1;
+    for (size_t i = 0; i < len && blank; i++)
+        blank = text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r';
+    if (blank) {
+        fail(EXIT_RUNTIME, "nothing to say: the text is empty");
+        goto done;
+    }
+    fe_params p = fe_default_params();
+    p.ssml = ssml;
+    if (voice_name) { /* its language decides which voice languages runs get */
+        tts_voice_params vp = {.speaking_rate = 1.0f, .n_threads = 1, .seed = 1};
+        if (tts_voice_open(voice_name, &vp, &voice, err, sizeof err) != SZ_OK) {
+            fail(EXIT_RUNTIME, "%s", err);
+            goto done;
+        }
+        p = tts_speak_params(voice, ssml ? SZ_SAY_SSML : 0);
+    }
+    if (fe_process(text, len, &p, &doc, err, sizeof err) != SZ_OK) {
+        fail(EXIT_RUNTIME, "%s", err);
+        goto done;
+    }
+    for (size_t i = 0; i < doc->n_sentences; i++) {
+        if (!doc->sentences[i].text[0])
+            continue;
+        char *json = fe_sentence_json(doc, i, err, sizeof err);
+        if (!json) {
+            fail(EXIT_RUNTIME, "%s", err);
+            goto done;
+        }
+        puts(json);
+        free(json);
+    }
+    rc = fflush(stdout) == 0 ? 0 : fail(EXIT_RUNTIME, "cannot write to standard output");
+done:
+    fe_doc_free(&doc);
+    tts_voice_free(&voice);
+    free(owned);
+    return rc;
+}
+
 static int cmd_say(int argc, char **argv, const char *cmd)
 {
     int tts_only = strcmp(cmd, "tts") == 0;
     enum { OPT_MARKS = 256, OPT_SSML, OPT_VOICE, OPT_AVATAR, OPT_SIZE, OPT_FPS, OPT_BG, OPT_SEED,
-           OPT_CONFIG, OPT_RATE, OPT_CRF, OPT_PRESET };
+           OPT_CONFIG, OPT_RATE, OPT_CRF, OPT_PRESET, OPT_AV_POS, OPT_AV_SCALE, OPT_OVERLAY,
+           OPT_OVERLAY_POS, OPT_BURN_SUBS, OPT_SUB_FONT, OPT_OUT, OPT_X264, OPT_VBITRATE,
+           OPT_ABITRATE, OPT_ACODEC, OPT_KEYINT, OPT_DRY_RUN, OPT_AUDIO, OPT_TEXT };
     static const struct option opts[] = {
         {"output", required_argument, 0, 'o'},   {"marks", required_argument, 0, OPT_MARKS},
         {"ssml", no_argument, 0, OPT_SSML},      {"voice", required_argument, 0, OPT_VOICE},
@@ -351,14 +554,35 @@ static int cmd_say(int argc, char **argv, const char *cmd)
         {"seed", required_argument, 0, OPT_SEED}, {"config", required_argument, 0, OPT_CONFIG},
         {"rate", required_argument, 0, OPT_RATE}, {"crf", required_argument, 0, OPT_CRF},
         {"preset", required_argument, 0, OPT_PRESET}, {"quiet", no_argument, 0, 'q'},
+        {"avatar-position", required_argument, 0, OPT_AV_POS},
+        {"avatar-scale", required_argument, 0, OPT_AV_SCALE},
+        {"overlay", required_argument, 0, OPT_OVERLAY},
+        {"overlay-position", required_argument, 0, OPT_OVERLAY_POS},
+        {"burn-subtitles", no_argument, 0, OPT_BURN_SUBS},
+        {"subtitle-font", required_argument, 0, OPT_SUB_FONT},
+        {"out", required_argument, 0, OPT_OUT}, {"x264-opts", required_argument, 0, OPT_X264},
+        {"video-bitrate", required_argument, 0, OPT_VBITRATE},
+        {"audio-bitrate", required_argument, 0, OPT_ABITRATE},
+        {"audio-codec", required_argument, 0, OPT_ACODEC},
+        {"keyint", required_argument, 0, OPT_KEYINT},
+        {"dry-run", no_argument, 0, OPT_DRY_RUN},
+        {"audio", required_argument, 0, OPT_AUDIO}, {"text", required_argument, 0, OPT_TEXT},
         {"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *out = NULL, *marks_path = NULL, *config_path = NULL;
     const char *voice = NULL, *avatar = NULL, *size = NULL, *bg = NULL, *preset = NULL;
+    const char *av_pos = NULL, *av_scale = NULL, *overlay = NULL, *overlay_pos = NULL;
+    const char *sub_font = NULL;
+    int burn_subs = 0;
+    const char *outs[8];
+    int n_outs = 0;
+    cli_encode enc = {0};
     long fps = -1, crf = -1;
     double rate = -1;
     long long seed = -1;
-    int ssml = 0, quiet = 0;
+    int ssml = 0, quiet = 0, dry_run = 0;
+    const char *audio_path = NULL, *transcript = NULL; /* say --audio FILE [--text T] */
+    char *audio_text = NULL;
     char err[512];
     optind = 1;
     opterr = 0;
@@ -369,12 +593,43 @@ static int cmd_say(int argc, char **argv, const char *cmd)
         case 'o': out = optarg; break;
         case OPT_MARKS: marks_path = optarg; break;
         case OPT_SSML: ssml = 1; break;
+        case OPT_DRY_RUN:
+            if (!tts_only)
+                return fail(EXIT_USAGE, "say: --dry-run is for 'shuzi tts'");
+            dry_run = 1;
+            break;
+        case OPT_AUDIO:
+        case OPT_TEXT:
+            if (tts_only)
+                return fail(EXIT_USAGE, "tts: --%s is for 'shuzi say' (drive the avatar from a "
+                                        "recording)", c == OPT_AUDIO ? "audio" : "text");
+            if (c == OPT_AUDIO)
+                audio_path = optarg;
+            else
+                transcript = optarg;
+            break;
         case OPT_VOICE: voice = optarg; break;
         case OPT_AVATAR: avatar = optarg; break;
         case OPT_SIZE: size = optarg; break;
         case OPT_BG: bg = optarg; break;
         case OPT_CONFIG: config_path = optarg; break;
         case OPT_PRESET: preset = optarg; break;
+        case OPT_AV_POS: av_pos = optarg; break;
+        case OPT_AV_SCALE: av_scale = optarg; break;
+        case OPT_OVERLAY: overlay = optarg; break;
+        case OPT_OVERLAY_POS: overlay_pos = optarg; break;
+        case OPT_BURN_SUBS: burn_subs = 1; break;
+        case OPT_SUB_FONT: sub_font = optarg; break;
+        case OPT_OUT:
+            if (n_outs == 8)
+                return fail(EXIT_USAGE, "--out: at most 8 outputs");
+            outs[n_outs++] = optarg;
+            break;
+        case OPT_X264: enc.x264_opts = optarg; break;
+        case OPT_VBITRATE: enc.video_bitrate = optarg; break;
+        case OPT_ABITRATE: enc.audio_bitrate = optarg; break;
+        case OPT_ACODEC: enc.audio_codec = optarg; break;
+        case OPT_KEYINT: enc.keyint = optarg; break;
         case OPT_FPS:
             fps = strtol(optarg, &end, 10);
             if (*end || fps < 1 || fps > 120)
@@ -407,18 +662,39 @@ static int cmd_say(int argc, char **argv, const char *cmd)
                         argv[optind - 1], cmd);
         }
         if (tts_only && (c == OPT_AVATAR || c == OPT_SIZE || c == OPT_FPS || c == OPT_BG ||
-                         c == OPT_SEED || c == OPT_CONFIG || c == OPT_CRF || c == OPT_PRESET))
+                         c == OPT_SEED || c == OPT_CONFIG || c == OPT_CRF || c == OPT_PRESET ||
+                         c == OPT_AV_POS || c == OPT_AV_SCALE || c == OPT_OVERLAY ||
+                         c == OPT_OVERLAY_POS || c == OPT_BURN_SUBS || c == OPT_SUB_FONT ||
+                         c == OPT_X264 || c == OPT_VBITRATE || c == OPT_ABITRATE ||
+                         c == OPT_ACODEC || c == OPT_KEYINT))
             return fail(EXIT_USAGE, "tts: option '%s' is for video ('shuzi say')",
                         argv[optind - 1]);
     }
-    if (optind >= argc)
+    if (transcript && !audio_path)
+        return fail(EXIT_USAGE, "say: --text is the transcript of --audio FILE; give both");
+    if (audio_path && optind < argc)
+        return fail(EXIT_USAGE, "say: with --audio there is no TEXT (its transcript goes in --text)");
+    if (audio_path && (voice || ssml))
+        return fail(EXIT_USAGE, "say: --audio replaces the voice; drop %s",
+                    voice ? "--voice" : "--ssml");
+    if (audio_path && strchr(audio_path, '\n'))
+        return fail(EXIT_USAGE, "say: --audio: a path with a newline is not accepted");
+    if (audio_path)
+        voice = "audio"; /* the voice that plays a recording */
+    if (optind >= argc && !audio_path)
         return fail(EXIT_USAGE, "%s: missing TEXT (see 'shuzi %s --help')", cmd, cmd);
     if (optind + 1 < argc)
         return fail(EXIT_USAGE, "%s: unexpected argument '%s' (quote the text: shuzi %s \"...\")",
                     cmd, argv[optind + 1], cmd);
-    if (!out)
+    if (dry_run && (out || n_outs || marks_path))
+        return fail(EXIT_USAGE, "tts: --dry-run prints JSON to standard output; drop -o/--out/--marks");
+    if (dry_run)
+        return cli_dry_run(argv[optind], ssml, voice);
+    if (!out && !n_outs)
         return fail(EXIT_USAGE, "%s: missing -o OUT (see 'shuzi %s --help')", cmd, cmd);
-    if (tts_only && !has_ext(out, ".wav"))
+    if (out && n_outs == 8)
+        return fail(EXIT_USAGE, "--out: at most 8 outputs with -o");
+    if (tts_only && out && !has_ext(out, ".wav"))
         return fail(EXIT_USAGE, "tts: output must be a .wav file (use 'shuzi say' for video)");
     if (marks_path && !has_ext(marks_path, ".jsonl"))
         return fail(EXIT_USAGE, "--marks '%s': expected a .jsonl file", marks_path);
@@ -427,12 +703,46 @@ static int cmd_say(int argc, char **argv, const char *cmd)
 
     sz_config cfg;
     config_defaults(&cfg);
-    if (config_path && config_load(config_path, &cfg, err, sizeof err) != SZ_OK)
+    int cfg_rc = config_path ? config_load(config_path, &cfg, err, sizeof err) : SZ_OK;
+    config_free(&cfg); /* say does not use the live/kiosk keys */
+    if (cfg_rc != SZ_OK)
         return fail(EXIT_RUNTIME, "%s", err);
     if (size && config_parse_size(size, &cfg.width, &cfg.height, err, sizeof err) != SZ_OK)
         return fail(EXIT_USAGE, "--%s", err);
-    if (bg && config_parse_color(bg, &cfg.background_rgb, err, sizeof err) != SZ_OK)
+    if (bg && config_parse_background(bg, &cfg, err, sizeof err) != SZ_OK)
         return fail(EXIT_USAGE, "--background: %s", err);
+    float fr[3];
+    if (av_pos) {
+        if (config_parse_fractions(av_pos, fr, 2, 2, err, sizeof err) < 0)
+            return fail(EXIT_USAGE, "--avatar-position: %s", err);
+        cfg.avatar_x = fr[0];
+        cfg.avatar_y = fr[1];
+    }
+    if (av_scale) {
+        if (config_parse_fractions(av_scale, fr, 1, 1, err, sizeof err) < 0 ||
+            !(fr[0] >= 0.1f && fr[0] <= 10.0f))
+            return fail(EXIT_USAGE, "--avatar-scale '%s': expected 0.1 to 10", av_scale);
+        cfg.avatar_scale = fr[0];
+    }
+    if (overlay)
+        snprintf(cfg.overlay, sizeof cfg.overlay, "%s", overlay);
+    if (overlay_pos) {
+        int n = config_parse_fractions(overlay_pos, fr, 2, 3, err, sizeof err);
+        if (n < 0)
+            return fail(EXIT_USAGE, "--overlay-position: %s", err);
+        for (int i = 0; i < n; i++)
+            if (!(fr[i] >= 0.0f && fr[i] <= 1.0f))
+                return fail(EXIT_USAGE, "--overlay-position '%s': fractions from 0 to 1",
+                            overlay_pos);
+        cfg.overlay_x = fr[0];
+        cfg.overlay_y = fr[1];
+        if (n == 3)
+            cfg.overlay_width = fr[2];
+    }
+    if (burn_subs)
+        cfg.burn_subtitles = 1;
+    if (sub_font)
+        snprintf(cfg.subtitle_font, sizeof cfg.subtitle_font, "%s", sub_font);
     if (voice)
         snprintf(cfg.voice, sizeof cfg.voice, "%s", voice);
     if (avatar)
@@ -444,9 +754,16 @@ static int cmd_say(int argc, char **argv, const char *cmd)
     if (rate > 0)
         cfg.speaking_rate = rate;
 
-    char *text = argv[optind];
-    char *owned = NULL;
-    if (strcmp(text, "-") == 0) {
+    if (audio_path) { /* the audio voice's utterance: the file, then its transcript */
+        size_t len = strlen(audio_path) + (transcript ? strlen(transcript) + 1 : 0) + 1;
+        if (!(audio_text = malloc(len)))
+            return fail(EXIT_RUNTIME, "out of memory");
+        snprintf(audio_text, len, "%s%s%s", audio_path, transcript ? "\n" : "",
+                 transcript ? transcript : "");
+    }
+    char *text = audio_text ? audio_text : argv[optind];
+    char *owned = audio_text;
+    if (!audio_text && strcmp(text, "-") == 0) {
         owned = read_stdin_text();
         if (!owned)
             return fail(EXIT_RUNTIME, "cannot read text from standard input: %s",
@@ -461,18 +778,11 @@ static int cmd_say(int argc, char **argv, const char *cmd)
     char marks_tmp[4200] = "";
     cli_marks marks = {.lock = PTHREAD_MUTEX_INITIALIZER};
     cli_run run = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
-    pthread_t progress_thread, signal_thread;
+    pthread_t progress_thread;
     int progress_started = 0;
 
-    /* Signals go to one thread, which cancels the session cleanly. Block them
-     * before any thread exists (encoders start their own), so all inherit it. */
-    sigemptyset(&cli_signals);
-    sigaddset(&cli_signals, SIGINT);
-    sigaddset(&cli_signals, SIGTERM);
-    sigaddset(&cli_signals, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &cli_signals, NULL);
-    if (pthread_create(&signal_thread, NULL, signal_main, NULL) == 0)
-        pthread_detach(signal_thread);
+    /* A signal cancels the session cleanly: no partial output is left. */
+    cli_catch_signals();
 
     if (sz_engine_create(sz_engine_default_params(), &engine) != SZ_OK) {
         fail(EXIT_RUNTIME, "cannot create the engine");
@@ -489,20 +799,16 @@ static int cmd_say(int argc, char **argv, const char *cmd)
         fail(EXIT_RUNTIME, "%s", sz_engine_last_error(engine));
         goto done;
     }
-    char options[128] = "";
-    size_t used = 0;
-    if (crf >= 0)
-        used += (size_t)snprintf(options + used, sizeof options - used, "crf=%ld", crf);
-    if (preset)
-        used += (size_t)snprintf(options + used, sizeof options - used, "%spreset=%s",
-                                 used ? ":" : "", preset);
-    if (used >= sizeof options) {
-        fail(EXIT_USAGE, "--preset: value too long");
-        rc = EXIT_USAGE;
-        goto done;
+    enc.crf = crf;
+    enc.preset = preset;
+    if (out) { /* -o first: it is the output named in messages */
+        memmove(outs + 1, outs, (size_t)n_outs * sizeof outs[0]);
+        outs[0] = out;
+        n_outs++;
     }
-    if (sz_session_add_output(session, out, used ? options : NULL) != SZ_OK) {
-        fail(EXIT_RUNTIME, "%s", sz_session_last_error(session));
+    int used_rc = cli_add_outputs(session, outs, n_outs, &enc);
+    if (used_rc != 0) {
+        rc = used_rc;
         goto done;
     }
     if (marks_path) {
@@ -532,6 +838,8 @@ static int cmd_say(int argc, char **argv, const char *cmd)
             fail(EXIT_RUNTIME, "the text is not valid UTF-8 (bad byte at offset %zu)", bad);
         else if (blank)
             fail(EXIT_RUNTIME, "nothing to say: the text is empty");
+        else if (*sz_session_last_error(session)) /* malformed SSML: where and what */
+            fail(EXIT_RUNTIME, "%s", sz_session_last_error(session));
         else
             fail(EXIT_RUNTIME, "cannot queue the text: %s", sz_strerror(id));
         goto done;
@@ -558,7 +866,7 @@ static int cmd_say(int argc, char **argv, const char *cmd)
     sz_session_stats st;
     sz_session_get_stats(session, &st);
     if (!quiet)
-        fprintf(stderr, "%s: wrote %s (%.2f s%s)\n", prog, out,
+        fprintf(stderr, "%s: wrote %s%s (%.2f s%s)\n", prog, outs[0], n_outs > 1 ? " and more" : "",
                 (double)st.samples_out / st.sample_rate_hz,
                 marks_path ? ", marks in the .jsonl file" : "");
     rc = 0;
@@ -609,6 +917,14 @@ static int cmd_voices(int argc, char **argv)
     return rc == SZ_OK ? 0 : fail(EXIT_RUNTIME, "cannot list voices: %s", sz_strerror(rc));
 }
 
+static int print_avatar(const sz_avatar_info *a, void *user)
+{
+    (void)user;
+    printf("%-16s %-32s %s\n", a->name, a->style && a->style[0] ? a->style : "-",
+           a->description ? a->description : "");
+    return 0;
+}
+
 static int cmd_avatars(int argc, char **argv)
 {
     if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
@@ -617,8 +933,203 @@ static int cmd_avatars(int argc, char **argv)
     }
     if (argc > 1)
         return fail(EXIT_USAGE, "avatars: unexpected argument '%s'", argv[1]);
-    printf("NAME      KIND\ndefault   2d-cairo (built in: a presenter in a suit)\n");
+    sz_engine *engine = NULL;
+    if (sz_engine_create(sz_engine_default_params(), &engine) != SZ_OK)
+        return fail(EXIT_RUNTIME, "cannot create the engine");
+    printf("%-16s %-32s %s\n", "NAME", "STYLE", "DESCRIPTION");
+    int rc = sz_engine_list_avatars(engine, print_avatar, NULL);
+    sz_engine_free(&engine);
+    return rc == SZ_OK ? 0 : fail(EXIT_RUNTIME, "cannot list avatars: %s", sz_strerror(rc));
+}
+
+/* ---- lipsync --------------------------------------------------------- */
+
+static void usage_lipsync(FILE *f)
+{
+    fprintf(f,
+            "Usage: shuzi lipsync AUDIO -o OUT [OPTIONS]\n"
+            "\n"
+            "Estimates phones and mouth shapes from a recording (WAV, FLAC, MP3...; US\n"
+            "English), aligned to its transcript when one is given.\n"
+            "\n"
+            "Options:\n"
+            "  -o, --output FILE     .jsonl: speech marks (sentence, word, phoneme, viseme)\n"
+            "                        .tsv: Rhubarb Lip Sync TSV (\"0.05<TAB>D\" lines)\n"
+            "                        .json: Rhubarb Lip Sync JSON (metadata + mouthCues)\n"
+            "      --text T          the transcript (better timing; words in the marks)\n"
+            "      --text-file F     the transcript from a UTF-8 file\n"
+            "      --extended-shapes S  which of Rhubarb's G, H, X to use (default GHX;\n"
+            "                        \"\" for the six basic shapes A-F)\n"
+            "      --frames FILE     also per-frame visemes, mouth controls, ARKit\n"
+            "                        blendshapes and VRM aa/ih/ou/ee/oh as JSON lines\n"
+            "      --fps N           frame rate of --frames (default 30)\n"
+            "  -q, --quiet           no summary line\n"
+            "  -v, --verbose         log what the analysis does\n"
+            "  -h, --help            this help\n"
+            "\n"
+            "Example:\n"
+            "  shuzi lipsync voice.wav --text \"Hello there.\" -o cues.tsv\n");
+}
+
+/* Writes through fn into path, under a temporary name renamed when complete. */
+static int lipsync_write_file(const char *path, int (*fn)(FILE *, void *), void *arg)
+{
+    char tmp[4200];
+    temp_name(tmp, sizeof tmp, path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return fail(EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
+    int bad = fn(f, arg) != SZ_OK;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return fail(EXIT_RUNTIME, "%s: cannot write: %s", path, bad ? "write error" : strerror(e));
+    }
     return 0;
+}
+
+typedef struct lipsync_out {
+    const ls_track *track;
+    const ls_cues *cues;
+    const char *audio, *transcript;
+    unsigned ext;
+    int fps;
+} lipsync_out;
+
+static int lipsync_put_tsv(FILE *f, void *a)
+{
+    const lipsync_out *o = a;
+    return lipsync_write_rhubarb_tsv(f, o->cues, o->track->duration_us, o->ext);
+}
+
+static int lipsync_put_json(FILE *f, void *a)
+{
+    const lipsync_out *o = a;
+    return lipsync_write_rhubarb_json(f, o->cues, o->track->duration_us, o->audio);
+}
+
+static int lipsync_put_marks(FILE *f, void *a)
+{
+    const lipsync_out *o = a;
+    return lipsync_write_marks(f, o->track, o->transcript);
+}
+
+static int lipsync_put_frames(FILE *f, void *a)
+{
+    const lipsync_out *o = a;
+    return lipsync_write_frames(f, o->track, o->fps);
+}
+
+static int cmd_lipsync(int argc, char **argv)
+{
+    enum { OPT_TEXT = 256, OPT_TEXT_FILE, OPT_EXT, OPT_FRAMES, OPT_FPS };
+    static const struct option opts[] = {
+        {"output", required_argument, 0, 'o'},       {"text", required_argument, 0, OPT_TEXT},
+        {"text-file", required_argument, 0, OPT_TEXT_FILE},
+        {"extended-shapes", required_argument, 0, OPT_EXT},
+        {"frames", required_argument, 0, OPT_FRAMES}, {"fps", required_argument, 0, OPT_FPS},
+        {"quiet", no_argument, 0, 'q'},              {"verbose", no_argument, 0, 'v'},
+        {"help", no_argument, 0, 'h'},               {0, 0, 0, 0}};
+    const char *out = NULL, *text = NULL, *text_file = NULL, *frames = NULL;
+    const char *ext_spec = "GHX";
+    long fps = 30;
+    int quiet = 0;
+    char err[512] = "";
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:qvh", opts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'o': out = optarg; break;
+        case OPT_TEXT: text = optarg; break;
+        case OPT_TEXT_FILE: text_file = optarg; break;
+        case OPT_EXT: ext_spec = optarg; break;
+        case OPT_FRAMES: frames = optarg; break;
+        case OPT_FPS:
+            fps = strtol(optarg, &end, 10);
+            if (*end || fps < 1 || fps > 240)
+                return fail(EXIT_USAGE, "--fps '%s': expected 1 to 240", optarg);
+            break;
+        case 'q': quiet = 1; break;
+        case 'v': verbose = 1; break;
+        case 'h': usage_lipsync(stdout); return 0;
+        default:
+            if (optopt)
+                return fail(EXIT_USAGE, "lipsync: option -%c needs a value or is unknown (see "
+                                        "'shuzi lipsync --help')", optopt);
+            return fail(EXIT_USAGE, "lipsync: unknown option '%s' (see 'shuzi lipsync --help')",
+                        argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return fail(EXIT_USAGE, "lipsync: missing AUDIO (see 'shuzi lipsync --help')");
+    if (optind + 1 < argc)
+        return fail(EXIT_USAGE, "lipsync: unexpected argument '%s'", argv[optind + 1]);
+    if (!out)
+        return fail(EXIT_USAGE, "lipsync: missing -o OUT (.jsonl, .tsv or .json)");
+    int kind = has_ext(out, ".jsonl") ? 0 : has_ext(out, ".tsv") ? 1 : has_ext(out, ".json") ? 2
+                                                                                           : -1;
+    if (kind < 0)
+        return fail(EXIT_USAGE, "lipsync: -o '%s': expected .jsonl (speech marks), .tsv or "
+                                ".json (Rhubarb mouth cues)", out);
+    if (frames && !has_ext(frames, ".jsonl"))
+        return fail(EXIT_USAGE, "--frames '%s': expected a .jsonl file", frames);
+    if (text && text_file)
+        return fail(EXIT_USAGE, "lipsync: give --text or --text-file, not both");
+    unsigned ext = 0;
+    if (lipsync_parse_extended_shapes(ext_spec, &ext, err, sizeof err) != SZ_OK)
+        return fail(EXIT_USAGE, "--%s", err);
+    if (verbose)
+        sz_set_log_level(SZ_LOG_INFO);
+    char *owned = NULL;
+    if (text_file) {
+        FILE *f = fopen(text_file, "rb");
+        if (!f)
+            return fail(EXIT_RUNTIME, "%s: cannot open: %s", text_file, strerror(errno));
+        owned = malloc(MAX_STDIN_BYTES + 1);
+        size_t n = owned ? fread(owned, 1, MAX_STDIN_BYTES + 1, f) : 0;
+        fclose(f);
+        if (!owned || n > MAX_STDIN_BYTES || memchr(owned, 0, n)) {
+            free(owned);
+            return fail(EXIT_RUNTIME, "%s: %s", text_file,
+                        n > MAX_STDIN_BYTES ? "larger than 1 MiB" : "not a text file");
+        }
+        owned[n] = 0;
+        text = owned;
+    }
+    const char *audio = argv[optind];
+    ls_analyzer *an = NULL;
+    ls_track track;
+    ls_cues cues = {0};
+    lipsync_track_init(&track);
+    int rc = lipsync_analyzer_open(NULL, &an, err, sizeof err);
+    if (rc == SZ_OK)
+        rc = lipsync_analyze_file(an, audio, text, &track, err, sizeof err);
+    if (rc == SZ_OK)
+        rc = lipsync_cues_from_track(&track, ext, &cues);
+    int status = 0;
+    if (rc != SZ_OK) {
+        status = fail(EXIT_RUNTIME, "%s", err[0] ? err : sz_strerror(rc));
+    } else {
+        lipsync_out o = {.track = &track, .cues = &cues, .audio = audio, .transcript = text,
+                         .ext = ext, .fps = (int)fps};
+        status = lipsync_write_file(out, kind == 0 ? lipsync_put_marks
+                                         : kind == 1 ? lipsync_put_tsv
+                                                     : lipsync_put_json, &o);
+        if (status == 0 && frames)
+            status = lipsync_write_file(frames, lipsync_put_frames, &o);
+        if (status == 0 && !quiet)
+            fprintf(stderr, "%s: wrote %s (%.2f s, %zu phones, %zu mouth cues; %s)\n", prog, out,
+                    track.duration_us / 1e6, track.n_segs, cues.n,
+                    track.aligned ? "aligned to the transcript" : "phones recognised");
+    }
+    lipsync_cues_free(&cues);
+    lipsync_track_free(&track);
+    lipsync_analyzer_free(&an);
+    free(owned);
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -643,6 +1154,10 @@ int main(int argc, char **argv)
             usage_say(stdout, what);
         else if (strcmp(what, "voices") == 0 || strcmp(what, "avatars") == 0)
             usage_list(stdout, what);
+        else if (strcmp(what, "lipsync") == 0)
+            usage_lipsync(stdout);
+        else if (modes_usage(stdout, what) == 0)
+            return 0;
         else
             return fail(EXIT_USAGE, "help: unknown command '%s'", what);
         return 0;
@@ -653,7 +1168,15 @@ int main(int argc, char **argv)
         return cmd_voices(argc - 1, argv + 1);
     if (strcmp(cmd, "avatars") == 0)
         return cmd_avatars(argc - 1, argv + 1);
-    static const char *const later[] = {"lipsync", "render", "live", "kiosk", "bench", NULL};
+    if (strcmp(cmd, "lipsync") == 0)
+        return cmd_lipsync(argc - 1, argv + 1);
+    if (strcmp(cmd, "render") == 0)
+        return modes_render(argc - 1, argv + 1);
+    if (strcmp(cmd, "live") == 0)
+        return modes_live(argc - 1, argv + 1);
+    if (strcmp(cmd, "kiosk") == 0)
+        return modes_kiosk(argc - 1, argv + 1);
+    static const char *const later[] = {"bench", NULL};
     for (const char *const *l = later; *l; l++)
         if (strcmp(cmd, *l) == 0)
             return fail(EXIT_RUNTIME, "'%s' is not implemented in shuzi %s yet", cmd,

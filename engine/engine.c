@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "avatar/avatar.h"
 #include "tts/voice.h"
 
 sz_engine_params sz_engine_default_params(void)
@@ -51,4 +52,24 @@ int sz_engine_list_voices(sz_engine *engine, sz_voice_list_fn fn, void *user_dat
     if (!engine || !fn)
         return SZ_ERR_INVALID_ARG;
     return tts_list_voices(fn, user_data);
+}
+
+typedef struct eng_avatar_list {
+    sz_avatar_list_fn fn;
+    void *user;
+} eng_avatar_list;
+
+static int eng_avatar_one(const avatar_info *a, void *user)
+{
+    eng_avatar_list *l = user;
+    sz_avatar_info info = {a->name, a->description, a->style, a->path};
+    return l->fn(&info, l->user);
+}
+
+int sz_engine_list_avatars(sz_engine *engine, sz_avatar_list_fn fn, void *user_data)
+{
+    if (!engine || !fn)
+        return SZ_ERR_INVALID_ARG;
+    eng_avatar_list l = {fn, user_data};
+    return avatar_list(engine->assets_dir, eng_avatar_one, &l);
 }

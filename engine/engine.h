@@ -12,4 +12,9 @@ struct sz_engine {
     char last_error[512];
 };
 
+/* Test hook, for tests only: delays the face parameters by frames (0 to 8)
+ * video frames against the audio, so a lip-sync lag test can prove it
+ * detects a lagging mouth. Call before sz_session_start. */
+int engine_test_shift_face(sz_session *session, int frames);
+
 #endif

@@ -3,6 +3,7 @@
  * the master clock: video frame k covers voice samples
  * [floor(k*sr/fps), floor((k+1)*sr/fps)). Frame jobs come from a pool
  * allocated at start and circulate scheduler -> avatar -> stream -> pool. */
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "avatar/avatar.h"
+#include "avatar/subtitle_track.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/queue.h"
@@ -18,9 +20,9 @@
 #include "engine/engine.h"
 #include "lipsync/viseme.h"
 #include "stream/output.h"
+#include "tts/speak.h"
 #include "tts/voice.h"
 
-#define SES_MAX_OUTPUTS 8
 #define SES_POOL 6
 #define SES_REQ_CAP 256
 #define SES_MSG_CAP 64
@@ -29,8 +31,25 @@
 #define SES_FADE_MS 20
 #define SES_MOUTH_RELEASE_FRAMES 3
 #define SES_IDLE_SMILE 0.2f
+#define SES_MAX_FACE_SHIFT 8
 
-typedef enum { REQ_SAY, REQ_FINISH } ses_req_kind;
+typedef enum { REQ_SAY, REQ_FINISH, REQ_CONTROL } ses_req_kind;
+
+/* A queued change that takes effect between utterances, in order: an idle
+ * pause, an expression, a new background (sz_session_pause...). Travels
+ * inline in the request and message payloads, so a plain free() frees it. */
+typedef enum { CTL_PAUSE, CTL_EXPRESSION, CTL_BACKGROUND } ses_ctl_kind;
+
+typedef struct ses_ctl {
+    ses_ctl_kind kind;
+    int pause_ms;
+    float expression[EXPR_COUNT];
+    uint32_t rgb;
+    char image[1024]; /* "" = the colour */
+} ses_ctl;
+
+#define SES_CTL_FLOATS ((sizeof(ses_ctl) + sizeof(float) - 1) / sizeof(float))
+#define SES_EXPR_EASE_S 0.15 /* time constant of expression changes */
 
 typedef struct ses_req {
     ses_req_kind kind;
@@ -40,7 +59,7 @@ typedef struct ses_req {
     char text[];
 } ses_req;
 
-typedef enum { MSG_START, MSG_AUDIO, MSG_EVENT, MSG_END, MSG_FINISH } ses_msg_kind;
+typedef enum { MSG_START, MSG_AUDIO, MSG_EVENT, MSG_END, MSG_FINISH, MSG_CONTROL } ses_msg_kind;
 
 typedef struct ses_msg {
     ses_msg_kind kind;
@@ -58,6 +77,8 @@ typedef struct ses_job {
     float *audio;
     sz_face face;
     sz_video_frame video;
+    int has_scene; /* a background change to apply before this frame */
+    ses_ctl scene;
 } ses_job;
 
 /* The scheduler's view of the utterance being spoken. */
@@ -80,13 +101,14 @@ typedef struct ses_utt {
 struct sz_session {
     sz_engine *engine;
     sz_session_params p;
-    char avatar_name[64];
+    char avatar_name[1024]; /* a name or a path */
     tts_voice *voice;
     int sr;
     avatar_renderer *avatar;
     avatar_idle idle;
-    sz_output *outputs[SES_MAX_OUTPUTS];
-    int n_outputs;
+    sub_track *subs; /* burned-in subtitles: sentence cues, NULL when off */
+    char sub_text[1100];
+    out_group *outs; /* each output runs on its own thread (stream/output.h) */
     int any_video;
 
     sz_queue *q_req, *q_tts, *q_avatar, *q_stream, *q_free;
@@ -114,8 +136,17 @@ struct sz_session {
     int64_t frame;
     sz_face prev_face;
     int mouth_release;
+    int face_shift; /* test hook: faces delayed by this many frames */
+    sz_face face_delay[SES_MAX_FACE_SHIFT];
     int finishing;
     sz_clock clock;
+    int64_t pause_left; /* frames of a queued pause still to emit */
+    float expr_cur[EXPR_COUNT], expr_target[EXPR_COUNT];
+    int has_scene_pending;
+    ses_ctl scene_pending;
+    /* how the avatar was opened, to open it again on a background change */
+    avatar_config avatar_cfg;
+    char *cfg_overlay, *cfg_font;
 };
 
 static void ses_fail(sz_session *s, int code, const char *fmt, ...) SZ_PRINTF(3, 4);
@@ -188,6 +219,12 @@ sz_session_params sz_session_default_params(void)
     p.seed = 1;
     p.speaking_rate = 1.0f;
     p.background_rgb = 0x2b3a4a;
+    p.avatar_x = 0.5f;
+    p.avatar_y = 1.0f;
+    p.avatar_scale = 1.0f;
+    p.overlay_x = 0.78f;
+    p.overlay_y = 0.42f;
+    p.overlay_width = 0.32f;
     p.lead_in_ms = 300;
     p.tail_ms = 400;
     return p;
@@ -283,6 +320,18 @@ static void *ses_tts_main(void *arg)
         if (queue_pop(s->q_req, &item, -1) != SZ_OK)
             break;
         ses_req *r = item;
+        if (r->kind == REQ_CONTROL) { /* passed on in order; dropped if interrupted */
+            if (r->generation == atomic_load(&s->generation)) {
+                ses_msg *m = ses_msg_new(MSG_CONTROL, -1, r->generation, SES_CTL_FLOATS);
+                if (m) {
+                    memcpy(m->pcm, r->text, sizeof(ses_ctl));
+                    if (ses_push(s, s->q_tts, m) != SZ_OK)
+                        free(m);
+                }
+            }
+            free(r);
+            continue;
+        }
         if (r->kind == REQ_FINISH) {
             free(r);
             ses_msg *m = ses_msg_new(MSG_FINISH, -1, 0, 0);
@@ -302,7 +351,8 @@ static void *ses_tts_main(void *arg)
         }
         tts_sink sink = {.on_audio = ses_tts_on_audio, .on_event = ses_tts_on_event, .user = &c};
         char err[512] = "";
-        int rc = tts_voice_synthesize(s->voice, r->text, r->flags, &sink, err, sizeof err);
+        /* the text frontend, then the voice run by run on one clock */
+        int rc = tts_speak(s->voice, r->text, r->flags, &sink, err, sizeof err);
         ses_tts_flush(&c);
         free(c.chunk);
         if (rc != SZ_OK && rc != SZ_ERR_CANCELLED) {
@@ -327,6 +377,8 @@ static void *ses_tts_main(void *arg)
 
 static void ses_state(sz_session *s, sz_state st, int utt_id, int64_t sample)
 {
+    if (st == SZ_STATE_INTERRUPTED)
+        sub_track_cut(s->subs, sample * 1000 / s->sr);
     if (s->p.on_state)
         s->p.on_state(st, utt_id, sample * 1000 / s->sr, s->p.on_state_user_data);
 }
@@ -334,6 +386,10 @@ static void ses_state(sz_session *s, sz_state st, int utt_id, int64_t sample)
 static void ses_mark(sz_session *s, sz_mark_type type, int64_t start, int64_t end,
                      const char *value, int utt_id)
 {
+    if (type == SZ_MARK_SENTENCE)
+        sub_track_add(s->subs, start * 1000 / s->sr, end * 1000 / s->sr, value);
+    else if (type == SZ_MARK_WORD)
+        sub_track_add_word(s->subs, start * 1000 / s->sr, end * 1000 / s->sr, value);
     if (!s->p.on_mark)
         return;
     sz_mark m = {.type = type,
@@ -461,6 +517,23 @@ static void ses_utt_schedule(sz_session *s, int64_t t0)
     u->n_held = 0;
 }
 
+/* A queued control reached the scheduler (between utterances). */
+static void ses_apply_control(sz_session *s, const ses_ctl *c)
+{
+    switch (c->kind) {
+    case CTL_PAUSE:
+        s->pause_left = ((int64_t)c->pause_ms * s->p.fps + 500) / 1000;
+        break;
+    case CTL_EXPRESSION:
+        memcpy(s->expr_target, c->expression, sizeof s->expr_target);
+        break;
+    case CTL_BACKGROUND:
+        s->scene_pending = *c; /* the next frame carries it to the avatar thread */
+        s->has_scene_pending = 1;
+        break;
+    }
+}
+
 /* Pulls one message from the tts queue. Returns 1 if one was handled, 0 on
  * timeout, -1 when the queue closed or the session failed. */
 static int ses_pull(sz_session *s, int64_t deadline_us)
@@ -477,6 +550,10 @@ static int ses_pull(sz_session *s, int64_t deadline_us)
         s->finishing = 1;
     } else if (m->generation != gen) {
         /* interrupted: dropped */
+    } else if (m->kind == MSG_CONTROL) {
+        ses_ctl c;
+        memcpy(&c, m->pcm, sizeof c);
+        ses_apply_control(s, &c);
     } else if (m->kind == MSG_START) {
         ses_utt_begin(s, m);
     } else if (s->utt.active && m->utt_id == s->utt.id) {
@@ -499,6 +576,8 @@ static void ses_fill_frame(sz_session *s, ses_job *job, int live)
     int64_t b = clock_frame_first_sample(s->frame + 1, s->sr, s->p.fps);
     int n = (int)(b - a);
     int64_t look = lipsync_lookahead_samples(s->sr);
+    if (s->subs && !live)
+        look = INT64_MAX / 4; /* subtitles: a sentence's mark comes at its end */
     job->frame = s->frame;
     job->eos = 0;
     job->n_audio = n;
@@ -508,6 +587,8 @@ static void ses_fill_frame(sz_session *s, ses_job *job, int live)
     lipsync_face_silent(&face);
 
     int interrupted = atomic_exchange(&s->interrupt_pending, 0);
+    if (interrupted)
+        s->pause_left = 0; /* a queued pause is dropped with the rest */
     if (interrupted && u->active && u->t0 < 0)
         u->active = 0; /* never started: nothing to fade */
 
@@ -540,7 +621,7 @@ static void ses_fill_frame(sz_session *s, ses_job *job, int live)
             int64_t avail = (int64_t)u->n_buf;
             for (int64_t i = ra; i < rb && i < avail; i++)
                 job->audio[i - ra] = u->buf[i];
-            lipsync_face_at(&u->tl, ra + n / 2, &face);
+            lipsync_face_frame(&u->tl, ra, rb, &face);
             if (interrupted) {
                 int fade = s->sr * SES_FADE_MS / 1000;
                 for (int i = 0; i < n; i++)
@@ -563,9 +644,25 @@ static void ses_fill_frame(sz_session *s, ses_job *job, int live)
         lipsync_derive_controls(&face);
         s->mouth_release--;
     }
-    face.expression[EXPR_HAPPY] = SES_IDLE_SMILE;
-    job->face = face;
+    /* expressions ease towards what the script or API asked for */
+    float ease = 1.0f - expf(-1.0f / (float)(s->p.fps * SES_EXPR_EASE_S));
+    for (int e = 0; e < EXPR_COUNT; e++) {
+        s->expr_cur[e] += (s->expr_target[e] - s->expr_cur[e]) * ease;
+        face.expression[e] = s->expr_cur[e];
+    }
+    job->has_scene = s->has_scene_pending;
+    if (s->has_scene_pending) {
+        job->scene = s->scene_pending;
+        s->has_scene_pending = 0;
+    }
     s->prev_face = face;
+    if (s->face_shift > 0) { /* test hook: the mouth lags by face_shift frames */
+        sz_face *slot = &s->face_delay[s->frame % s->face_shift];
+        sz_face late = *slot;
+        *slot = face;
+        face = late;
+    }
+    job->face = face;
 }
 
 static ses_job *ses_free_job(sz_session *s, int64_t deadline_us)
@@ -586,17 +683,21 @@ static void *ses_sched_main(void *arg)
         int64_t deadline = s->clock.start_us + s->frame * 1000000 / s->p.fps;
         if (live)
             clock_sleep_until_us(deadline);
-        /* Between utterances: look for the next one (offline waits for it). */
-        if (!s->utt.active && !s->finishing && s->frame >= lead) {
+        /* Between utterances: look for the next one (offline waits for it);
+         * a queued pause holds it back. */
+        if (!s->utt.active && !s->finishing && s->frame >= lead && s->pause_left == 0) {
             if (live) {
-                while (!s->utt.active && !s->finishing && ses_pull(s, 0) > 0) {
+                while (!s->utt.active && !s->finishing && s->pause_left == 0 &&
+                       ses_pull(s, 0) > 0) {
                 }
             } else if (ses_pull(s, -1) < 0) {
                 break;
             }
-            if (!s->utt.active && !s->finishing && !live)
-                continue; /* a dropped (interrupted) message: look again */
+            if (!s->utt.active && !s->finishing && !live && s->pause_left == 0)
+                continue; /* a control or a dropped (interrupted) message: look again */
         }
+        if (s->pause_left > 0 && !s->utt.active)
+            s->pause_left--;
         if (s->finishing && !s->utt.active) {
             if (tail_left < 0)
                 tail_left = tail;
@@ -628,6 +729,31 @@ static void *ses_sched_main(void *arg)
 
 /* ---- avatar thread --------------------------------------------------- */
 
+/* A background change: the renderer is opened again with the new scene. A
+ * failure stops an offline session (the video would be wrong) and is logged
+ * in a live one (the old background stays). */
+static int ses_change_scene(sz_session *s, const ses_ctl *c)
+{
+    avatar_config ac = s->avatar_cfg;
+    ac.background_rgb = c->rgb;
+    ac.background_image = c->image[0] ? c->image : NULL;
+    ac.transparent = 0;
+    avatar_renderer *r = NULL;
+    char err[512] = "";
+    int rc = avatar_open(&ac, &r, err, sizeof err);
+    if (rc != SZ_OK) {
+        if (s->p.pacing == SZ_PACING_OFFLINE) {
+            ses_fail(s, rc, "background change: %s", err[0] ? err : sz_strerror(rc));
+            return rc;
+        }
+        SZ_LOGW("engine", "background change ignored: %s", err[0] ? err : sz_strerror(rc));
+        return SZ_OK;
+    }
+    avatar_free(&s->avatar);
+    s->avatar = r;
+    return SZ_OK;
+}
+
 static void *ses_avatar_main(void *arg)
 {
     sz_session *s = arg;
@@ -636,10 +762,25 @@ static void *ses_avatar_main(void *arg)
         if (queue_pop(s->q_avatar, &item, -1) != SZ_OK)
             break;
         ses_job *job = item;
+        if (job->has_scene) {
+            job->has_scene = 0;
+            if (s->any_video && ses_change_scene(s, &job->scene) != SZ_OK) {
+                ses_halt(s);
+                break;
+            }
+        }
         if (!job->eos && s->any_video) {
             avatar_idle_step(&s->idle, &job->face);
             job->video.pts = job->frame;
-            int rc = avatar_render(s->avatar, &job->face, &job->video);
+            int rc = SZ_OK;
+            if (s->subs) {
+                float progress;
+                int64_t ms = (job->frame * 1000 + 500) / s->p.fps;
+                sub_track_at(s->subs, ms, s->sub_text, sizeof s->sub_text, &progress);
+                rc = avatar_set_subtitle(s->avatar, s->sub_text, progress);
+            }
+            if (rc == SZ_OK)
+                rc = avatar_render(s->avatar, &job->face, &job->video);
             if (rc != SZ_OK) {
                 ses_fail(s, rc, "avatar: rendering frame %lld failed: %s",
                          (long long)job->frame, sz_strerror(rc));
@@ -656,61 +797,31 @@ static void *ses_avatar_main(void *arg)
 
 /* ---- stream thread --------------------------------------------------- */
 
-static int ses_write_silence(sz_session *s, int64_t n)
-{
-    static const float zeros[1024];
-    while (n > 0) {
-        int m = n > 1024 ? 1024 : (int)n;
-        for (int i = 0; i < s->n_outputs; i++) {
-            int rc = output_write_audio(s->outputs[i], zeros, m);
-            if (rc != SZ_OK)
-                return rc;
-        }
-        n -= m;
-    }
-    return SZ_OK;
-}
-
+/* Hands each frame to the output group, which never waits in live sessions
+ * (a slow output drops and counts frames, with silence for them) and fills
+ * gaps left by frames the live clock dropped. */
 static void *ses_stream_main(void *arg)
 {
     sz_session *s = arg;
-    int64_t expected = 0;
     for (;;) {
         void *item;
         if (queue_pop(s->q_stream, &item, -1) != SZ_OK)
             break;
         ses_job *job = item;
-        int rc = SZ_OK;
-        int failed_output = -1;
+        char err[512] = "";
         if (job->eos) {
-            for (int i = 0; i < s->n_outputs; i++) {
-                char err[512] = "";
-                rc = output_finish(s->outputs[i], err, sizeof err);
-                if (rc != SZ_OK) {
-                    ses_fail(s, rc, "%s", err);
-                    break;
-                }
-            }
+            int rc = out_group_finish(s->outs, err, sizeof err);
+            if (rc != SZ_OK)
+                ses_fail(s, rc, "%s", err);
             break;
         }
-        if (job->frame > expected) /* frames the live clock dropped: keep A/V aligned */
-            rc = ses_write_silence(s, clock_frame_first_sample(job->frame, s->sr, s->p.fps) -
-                                          clock_frame_first_sample(expected, s->sr, s->p.fps));
-        for (int i = 0; i < s->n_outputs && rc == SZ_OK; i++) {
-            if (output_needs_video(s->outputs[i]))
-                rc = output_write_video(s->outputs[i], &job->video);
-            if (rc == SZ_OK)
-                rc = output_write_audio(s->outputs[i], job->audio, job->n_audio);
-            if (rc != SZ_OK)
-                failed_output = i;
-        }
+        int rc = out_group_write(s->outs, job->frame, s->any_video ? &job->video : NULL,
+                                 job->audio, job->n_audio, err, sizeof err);
         if (rc != SZ_OK) {
-            const char *msg = failed_output >= 0 ? output_error(s->outputs[failed_output]) : "";
-            ses_fail(s, rc, "stream: %s", *msg ? msg : sz_strerror(rc));
+            ses_fail(s, rc, "stream: %s", err[0] ? err : sz_strerror(rc));
             ses_halt(s);
             break;
         }
-        expected = job->frame + 1;
         atomic_fetch_add(&s->frames_out, 1);
         atomic_fetch_add(&s->samples_out, job->n_audio);
         if (ses_push(s, s->q_free, job) != SZ_OK)
@@ -785,13 +896,37 @@ int sz_session_create(sz_engine *engine, sz_session_params params, sz_session **
         goto fail;
     }
     avatar_config ac = {.avatar = s->avatar_name,
+                        .assets_dir = engine->assets_dir,
                         .width = params.width,
                         .height = params.height,
-                        .background_rgb = params.background_rgb};
+                        .background_rgb = params.background_rgb,
+                        .background_image = params.background_image,
+                        .transparent = params.transparent_background,
+                        .avatar_x = params.avatar_x,
+                        .avatar_y = params.avatar_y,
+                        .avatar_scale = params.avatar_scale,
+                        .overlay_image = params.overlay_image,
+                        .overlay_x = params.overlay_x,
+                        .overlay_y = params.overlay_y,
+                        .overlay_w = params.overlay_width,
+                        .subtitles = params.burn_subtitles,
+                        .subtitle_font = params.subtitle_font};
     rc = avatar_open(&ac, &s->avatar, err, sizeof err);
     if (rc != SZ_OK)
         goto fail;
+    /* kept to open the avatar again when the background changes */
+    s->cfg_overlay = params.overlay_image ? strdup(params.overlay_image) : NULL;
+    s->cfg_font = params.subtitle_font ? strdup(params.subtitle_font) : NULL;
+    s->avatar_cfg = ac;
+    s->avatar_cfg.overlay_image = s->cfg_overlay;
+    s->avatar_cfg.subtitle_font = s->cfg_font;
+    s->avatar_cfg.background_image = NULL;
+    s->expr_target[EXPR_HAPPY] = s->expr_cur[EXPR_HAPPY] = SES_IDLE_SMILE;
     avatar_idle_init(&s->idle, params.seed, params.fps);
+    if (params.burn_subtitles && sub_track_create(&s->subs) != SZ_OK) {
+        rc = SZ_ERR_NO_MEMORY;
+        goto fail;
+    }
     lipsync_timeline_init(&s->utt.tl, s->sr);
     s->max_frame_samples = s->sr / params.fps + 2;
     s->q_req = queue_create(SES_REQ_CAP);
@@ -821,26 +956,25 @@ int sz_session_add_output(sz_session *s, const char *url, const char *options)
         ses_api_error(s, "outputs must be added before the session starts");
         return SZ_ERR_STATE;
     }
-    if (s->n_outputs == SES_MAX_OUTPUTS) {
-        ses_api_error(s, "at most %d outputs", SES_MAX_OUTPUTS);
-        return SZ_ERR_INVALID_ARG;
+    if (!s->outs && out_group_create(s->p.pacing == SZ_PACING_LIVE, &s->outs) != SZ_OK) {
+        ses_api_error(s, "out of memory");
+        return SZ_ERR_NO_MEMORY;
     }
+    /* transparent: formats without alpha refuse it (use .webm or .mov) */
     out_config cfg = {.url = url,
                       .options = options,
                       .width = s->p.width,
                       .height = s->p.height,
                       .fps = s->p.fps,
                       .sample_rate_hz = s->sr,
-                      .live = s->p.pacing == SZ_PACING_LIVE};
+                      .transparent = s->p.transparent_background != 0};
     char err[512] = "";
-    int rc = output_open(&cfg, &s->outputs[s->n_outputs], err, sizeof err);
+    int rc = out_group_add(s->outs, &cfg, err, sizeof err);
     if (rc != SZ_OK) {
         ses_api_error(s, "%s", err[0] ? err : sz_strerror(rc));
         return rc;
     }
-    if (output_needs_video(s->outputs[s->n_outputs]))
-        s->any_video = 1;
-    s->n_outputs++;
+    s->any_video = out_group_needs_video(s->outs);
     return SZ_OK;
 }
 
@@ -852,7 +986,7 @@ int sz_session_start(sz_session *s)
         ses_api_error(s, "session already started");
         return SZ_ERR_STATE;
     }
-    if (s->n_outputs == 0) {
+    if (out_group_count(s->outs) == 0) {
         ses_api_error(s, "no output: add one before starting the session");
         return SZ_ERR_STATE;
     }
@@ -919,6 +1053,14 @@ int sz_session_say(sz_session *s, const char *text, int flags)
     }
     if (flags & ~SZ_SAY_SSML)
         return SZ_ERR_INVALID_ARG;
+    if (flags & SZ_SAY_SSML) {
+        char why[320];
+        if (fe_ssml_check(text, len, why, sizeof why) != SZ_OK) {
+            SZ_LOGE("engine", "%s", why);
+            ses_api_error(s, "%s", why);
+            return SZ_ERR_FORMAT;
+        }
+    }
     if (!s->started || s->finished || atomic_load(&s->stop))
         return SZ_ERR_STATE;
     ses_req *r = malloc(sizeof *r + len + 1);
@@ -928,16 +1070,18 @@ int sz_session_say(sz_session *s, const char *text, int flags)
     r->flags = flags;
     memcpy(r->text, text, len + 1);
     pthread_mutex_lock(&s->say_lock);
-    r->id = s->next_id++;
+    int id = r->id = s->next_id++; /* r belongs to the tts thread once pushed */
     r->generation = atomic_load(&s->generation);
     int rc = queue_push(s->q_req, r, 0);
+    if (rc != SZ_OK)
+        s->next_id--;
     pthread_mutex_unlock(&s->say_lock);
     if (rc != SZ_OK) {
         free(r);
         SZ_LOGE("engine", "too many queued utterances (%d)", SES_REQ_CAP);
         return rc == SZ_ERR_TIMEOUT ? SZ_ERR_STATE : rc;
     }
-    return r->id;
+    return id;
 }
 
 int sz_session_interrupt(sz_session *s)
@@ -949,6 +1093,100 @@ int sz_session_interrupt(sz_session *s)
     atomic_store(&s->interrupt_pending, 1);
     pthread_mutex_unlock(&s->say_lock);
     return SZ_OK;
+}
+
+/* Queues a control behind what is already said (REQ_CONTROL). */
+static int ses_queue_control(sz_session *s, const ses_ctl *c)
+{
+    if (!s->started || s->finished || atomic_load(&s->stop))
+        return SZ_ERR_STATE;
+    ses_req *r = malloc(sizeof *r + sizeof *c);
+    if (!r)
+        return SZ_ERR_NO_MEMORY;
+    r->kind = REQ_CONTROL;
+    r->id = -1;
+    r->flags = 0;
+    memcpy(r->text, c, sizeof *c);
+    pthread_mutex_lock(&s->say_lock);
+    r->generation = atomic_load(&s->generation);
+    int rc = queue_push(s->q_req, r, 0);
+    pthread_mutex_unlock(&s->say_lock);
+    if (rc != SZ_OK) {
+        free(r);
+        SZ_LOGE("engine", "too many queued requests (%d)", SES_REQ_CAP);
+        return rc == SZ_ERR_TIMEOUT ? SZ_ERR_STATE : rc;
+    }
+    return SZ_OK;
+}
+
+int sz_session_pause(sz_session *s, int duration_ms)
+{
+    if (!s)
+        return SZ_ERR_INVALID_ARG;
+    if (duration_ms < 1 || duration_ms > 600000) {
+        ses_api_error(s, "pause of %d ms: expected 1 to 600000", duration_ms);
+        return SZ_ERR_INVALID_ARG;
+    }
+    ses_ctl c;
+    memset(&c, 0, sizeof c);
+    c.kind = CTL_PAUSE;
+    c.pause_ms = duration_ms;
+    return ses_queue_control(s, &c);
+}
+
+int sz_session_set_expression(sz_session *s, const char *name, float weight)
+{
+    static const char *const names[EXPR_COUNT] = {"happy", "angry", "sad", "relaxed",
+                                                  "surprised"};
+    if (!s || !name)
+        return SZ_ERR_INVALID_ARG;
+    if (!(weight >= 0.0f && weight <= 1.0f)) {
+        ses_api_error(s, "expression weight %g: expected 0 to 1", (double)weight);
+        return SZ_ERR_INVALID_ARG;
+    }
+    ses_ctl c;
+    memset(&c, 0, sizeof c);
+    c.kind = CTL_EXPRESSION;
+    int found = strcmp(name, "neutral") == 0;
+    for (int e = 0; e < EXPR_COUNT && !found; e++)
+        if (strcmp(name, names[e]) == 0) {
+            c.expression[e] = weight;
+            found = 1;
+        }
+    if (!found) {
+        ses_api_error(s, "unknown expression '%.40s' (expected neutral, happy, angry, sad, "
+                         "relaxed or surprised)", name);
+        return SZ_ERR_INVALID_ARG;
+    }
+    return ses_queue_control(s, &c);
+}
+
+int sz_session_set_background(sz_session *s, uint32_t rgb, const char *image)
+{
+    if (!s)
+        return SZ_ERR_INVALID_ARG;
+    if (rgb > 0xffffff) {
+        ses_api_error(s, "background colour 0x%x: expected 0xRRGGBB", rgb);
+        return SZ_ERR_INVALID_ARG;
+    }
+    ses_ctl c;
+    memset(&c, 0, sizeof c);
+    c.kind = CTL_BACKGROUND;
+    c.rgb = rgb;
+    if (image && *image) {
+        if (strlen(image) >= sizeof c.image) {
+            ses_api_error(s, "background image path too long");
+            return SZ_ERR_INVALID_ARG;
+        }
+        FILE *f = fopen(image, "rb");
+        if (!f) {
+            ses_api_error(s, "background image %.900s: cannot read it", image);
+            return SZ_ERR_NOT_FOUND;
+        }
+        fclose(f);
+        snprintf(c.image, sizeof c.image, "%s", image);
+    }
+    return ses_queue_control(s, &c);
 }
 
 int sz_session_cancel(sz_session *s)
@@ -1001,6 +1239,21 @@ const char *sz_session_last_error(sz_session *s)
     return s->err_msg; /* a pipeline error is written once and then kept */
 }
 
+int engine_test_shift_face(sz_session *s, int frames)
+{
+    if (!s || frames < 0 || frames > SES_MAX_FACE_SHIFT)
+        return SZ_ERR_INVALID_ARG;
+    if (s->started)
+        return SZ_ERR_STATE;
+    for (int i = 0; i < SES_MAX_FACE_SHIFT; i++) {
+        memset(&s->face_delay[i], 0, sizeof s->face_delay[i]);
+        lipsync_face_silent(&s->face_delay[i]);
+        s->face_delay[i].expression[EXPR_HAPPY] = SES_IDLE_SMILE;
+    }
+    s->face_shift = frames;
+    return SZ_OK;
+}
+
 int sz_session_get_stats(sz_session *s, sz_session_stats *out)
 {
     if (!s || !out)
@@ -1011,6 +1264,13 @@ int sz_session_get_stats(sz_session *s, sz_session_stats *out)
     out->samples_out = atomic_load(&s->samples_out);
     out->sample_rate_hz = s->sr;
     return SZ_OK;
+}
+
+int sz_session_get_output_stats(sz_session *s, int index, sz_output_stats *out)
+{
+    if (!s || !out)
+        return SZ_ERR_INVALID_ARG;
+    return out_group_stats(s->outs, index, out);
 }
 
 static void ses_drain(sz_queue *q, int owns)
@@ -1032,8 +1292,7 @@ void sz_session_free(sz_session **sp)
         ses_halt(s);
         ses_join(s);
     }
-    for (int i = 0; i < s->n_outputs; i++)
-        output_free(&s->outputs[i]);
+    out_group_free(&s->outs); /* stops outputs not finished */
     ses_drain(s->q_req, 1);
     ses_drain(s->q_tts, 1);
     queue_free(&s->q_req);
@@ -1047,6 +1306,9 @@ void sz_session_free(sz_session **sp)
     free(s->utt.held);
     lipsync_timeline_free(&s->utt.tl);
     avatar_free(&s->avatar);
+    free(s->cfg_overlay);
+    free(s->cfg_font);
+    sub_track_free(&s->subs);
     tts_voice_free(&s->voice);
     pthread_mutex_destroy(&s->say_lock);
     pthread_mutex_destroy(&s->err_lock);

@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             cfg.fps < 1 || cfg.fps > 120)
             abort(); /* an accepted config must be in range */
     }
+    config_free(&cfg); /* the live/kiosk keys it may have read */
     char *s = malloc(size + 1);
     if (!s)
         return 0;

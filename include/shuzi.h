@@ -123,6 +123,19 @@ const char *sz_engine_last_error(sz_engine *engine);
 typedef int (*sz_voice_list_fn)(const sz_voice_info *voice, void *user_data);
 int sz_engine_list_voices(sz_engine *engine, sz_voice_list_fn fn, void *user_data);
 
+typedef struct sz_avatar_info {
+    const char *name;        /* what sz_session_params.avatar takes: "presenter" */
+    const char *description;
+    const char *style;       /* "vector, soft shading", "cartoon" */
+    const char *path;        /* its avatar.json */
+} sz_avatar_info;
+
+/* Calls fn once per installed avatar (<assets_dir>/avatars/NAME/avatar.json),
+ * in name order; a broken manifest is logged and skipped. Stops early if fn
+ * returns non-zero. */
+typedef int (*sz_avatar_list_fn)(const sz_avatar_info *avatar, void *user_data);
+int sz_engine_list_avatars(sz_engine *engine, sz_avatar_list_fn fn, void *user_data);
+
 /* ---- sessions -------------------------------------------------------- */
 
 typedef struct sz_session sz_session;
@@ -175,6 +188,16 @@ typedef struct sz_session_params {
     uint64_t seed;          /* idle motion and sampling; fixed seed = same output */
     float speaking_rate;    /* 1.0 = the voice's normal rate */
     uint32_t background_rgb; /* 0xRRGGBB */
+    /* Scene. Positions and sizes are fractions of the frame's width/height. */
+    const char *background_image; /* PNG or JPEG covering the frame; NULL = background_rgb */
+    int transparent_background;   /* 1 = alpha 0 behind the avatar (needs an output with
+                                     alpha: .webm VP9 or .mov ProRes 4444) */
+    float avatar_x, avatar_y;     /* where the avatar's bottom centre goes (0.5, 1.0) */
+    float avatar_scale;           /* 1.0 = the avatar's canvas fits the frame */
+    const char *overlay_image;    /* product image or logo, PNG or JPEG; NULL = none */
+    float overlay_x, overlay_y, overlay_width; /* its centre and width (0.78, 0.42, 0.32) */
+    int burn_subtitles;           /* draw the sentence being spoken at the bottom */
+    const char *subtitle_font;    /* font file (".ttc:N" for a face); NULL = Noto Sans CJK */
     double lead_in_ms;      /* offline: idle time before the first line (default 300) */
     double tail_ms;         /* offline: idle time after the last line (default 400) */
     sz_mark_fn on_mark;
@@ -187,10 +210,25 @@ sz_session_params sz_session_default_params(void);
 
 int sz_session_create(sz_engine *engine, sz_session_params params, sz_session **out_session);
 
-/* Adds an output before sz_session_start. url: a file path whose extension
- * picks the format (.mp4 .mkv .wav). options: NULL or "key=value:key=value"
- * (crf, preset, audio_bitrate). Files are written under a temporary name and
- * appear under their real name only when sz_session_finish succeeds. */
+/* Adds an output before sz_session_start (up to 8; each runs on its own
+ * thread, so a slow or reconnecting one never holds up the others). url:
+ *   files: .mp4 (H.264 + AAC, faststart) .mkv .ts .flv .m3u8 (HLS)
+ *          .webm (VP9 + Opus) .mov (ProRes 4444 + PCM): both with alpha when
+ *          the frames are transparent; .wav (audio only)
+ *   network: rtmp:// rtmps:// (FLV) srt:// (MPEG-TS); live sessions reconnect
+ *          with exponential backoff and jitter
+ *   gst:PIPELINE   raw frames and audio into a GStreamer pipeline that has
+ *          "appsrc name=video" and/or "appsrc name=audio"
+ *   window:[fullscreen]   an SDL2 window; speaker:[NAME|#N|null|file:X.wav]
+ *          audio on a PortAudio device, the clock the window follows
+ * options: NULL or "key=value:key=value" (':' in a value written "\:"):
+ * crf, preset, x264_opts, video_bitrate, audio_bitrate, audio_codec (aac|opus|
+ * pcm), keyint_s, alpha (auto|on|off), threads, queue, timeout_ms, reconnect,
+ * reconnect_min_ms, reconnect_max_ms; window: fullscreen, title, width,
+ * height, capture; speaker: buffer_ms, latency_ms, rate. Offline, files are
+ * written under a temporary name and appear under their real name only when
+ * sz_session_finish succeeds; live, recordings are written under their real
+ * name, fragmented, so they play even after a crash, and are kept on cancel. */
 int sz_session_add_output(sz_session *session, const char *url, const char *options);
 
 /* Starts the pipeline threads. */
@@ -207,6 +245,18 @@ int sz_session_say(sz_session *session, const char *text, int flags);
 /* Drops everything scheduled after now: the audio fades out within 20 ms and
  * the mouth closes within a few frames. Thread-safe. */
 int sz_session_interrupt(sz_session *session);
+
+/* Changes that take effect in order with what is said, between utterances
+ * (a script's [pause], [expression] and [background] directives). All
+ * thread-safe; dropped by an interrupt like queued text.
+ * pause: duration_ms (1..600000) of idle frames and silence.
+ * set_expression: name is neutral, happy, angry, sad, relaxed or surprised,
+ *   weight 0..1; the face eases into it over about 150 ms.
+ * set_background: a colour (0xRRGGBB), or a PNG/JPEG image when image is
+ *   not NULL (checked now, loaded when the change is reached). */
+int sz_session_pause(sz_session *session, int duration_ms);
+int sz_session_set_expression(sz_session *session, const char *name, float weight);
+int sz_session_set_background(sz_session *session, uint32_t rgb, const char *image);
 
 /* Stops the session now from any thread (a signal handler thread, a control
  * API): sz_session_finish returns SZ_ERR_CANCELLED and outputs are aborted
@@ -229,6 +279,44 @@ typedef struct sz_session_stats {
 } sz_session_stats;
 
 int sz_session_get_stats(sz_session *session, sz_session_stats *out);
+
+typedef struct sz_output_stats {
+    const char *url;          /* as added, secrets (stream keys) hidden */
+    int connected;            /* 1 while it delivers (network: connected) */
+    int failed;               /* it stopped on an error (see error) */
+    int closed;               /* window: the user closed it */
+    int64_t frames_written;   /* frames it took */
+    int64_t frames_dropped;   /* frames it could not take in time or missed while
+                                 reconnecting (silence keeps the audio aligned) */
+    int64_t reconnects;       /* connections made again after a loss */
+    int64_t connect_failures; /* connection attempts that failed */
+    int64_t connected_at_us;  /* CLOCK_MONOTONIC time of the last connection (0: never) */
+    int64_t late_frames;      /* window: frames skipped because their time had passed */
+    int64_t audio_underruns;  /* speaker: device buffers that ran dry */
+    int64_t audio_overflows;  /* speaker: writes dropped because the device was behind */
+    double av_offset_ms;      /* window following speakers: mean time by which frames
+                                 were shown after (+) or before (-) their sound */
+    double device_latency_ms; /* speaker: output latency the device reports */
+    char error[256];          /* why it failed, or the last connection error; "" */
+} sz_output_stats;
+
+/* Figures of output `index` (0 = the first added). Thread-safe. */
+int sz_session_get_output_stats(sz_session *session, int index, sz_output_stats *out);
+
+typedef struct sz_audio_device {
+    int index;                     /* "speaker:#N" selects it */
+    const char *name;              /* "speaker:NAME" matches a part of it */
+    const char *host_api;          /* "ALSA", "JACK Audio Connection Kit"... */
+    int max_output_channels;
+    double default_sample_rate_hz;
+    double default_latency_ms;     /* what a speaker output asks for by default */
+    int is_default;
+} sz_audio_device;
+
+typedef int (*sz_audio_device_fn)(const sz_audio_device *device, void *user_data);
+/* Calls fn for each audio output device (PortAudio); stops early if fn returns
+ * non-zero. SZ_ERR_UNSUPPORTED when built without PortAudio. */
+int sz_list_audio_devices(sz_audio_device_fn fn, void *user_data);
 
 /* Stops the session if it runs (outputs are aborted: partial files removed),
  * frees it and sets *session to NULL; safe on NULL. */

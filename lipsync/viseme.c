@@ -1,7 +1,9 @@
-/* viseme.c: IPA phone -> viseme table and a timeline evaluated with symmetric
- * cross-fades (no lag: a frame sees the same phones the audio plays). */
+/* viseme.c: phone symbol tables (IPA, ARPAbet) and the coarticulated
+ * timeline: each phone has a dominance that rises before it (anticipation)
+ * and fades after it (carry-over); the face is the dominance-weighted blend. */
 #include "lipsync/viseme.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,13 +26,15 @@ static const struct {
     {"ə", VIS_E},   {"ɜ", VIS_E},   {"ɤ", VIS_E},   {"i", VIS_IH},  {"ɪ", VIS_IH},
     {"j", VIS_IH},  {"ɨ", VIS_IH},  {"ᵻ", VIS_IH},  {"o", VIS_OH},  {"ɔ", VIS_OH},
     {"ɒ", VIS_OH},  {"u", VIS_OU},  {"ʊ", VIS_OU},  {"w", VIS_OU},  {"ɵ", VIS_OU},
-    {"y", VIS_OU},  {"ʏ", VIS_OU},  {"h", -1},      {"ɦ", -1},
+    {"ʉ", VIS_OU},  {"y", VIS_OU},  {"ʏ", VIS_OU},  {"h", -1},      {"ɦ", -1},
 };
 
-/* Stress, length, syllabic, tone and tie marks espeak may put in a name. */
+/* Stress, length, syllabic, aspiration, tone and tie marks voices may put in
+ * a phone's name. */
 static size_t ls_skip_marks(const char *s)
 {
-    static const char *const marks[] = {"ˈ", "ˌ", "ː", "ˑ", "̩", "͡", "-", "'", ",", NULL};
+    static const char *const marks[] = {"ˈ", "ˌ", "ː", "ˑ", "̩", "͡", "ʰ", "̯", "-", "'", ",",
+                                        NULL};
     size_t i = 0;
     for (;;) {
         int skipped = 0;
@@ -60,6 +64,99 @@ int lipsync_viseme_of_phone(const char *ipa)
     }
     return VIS_SIL;
 }
+
+/* ---- ARPAbet ---------------------------------------------------------- */
+
+static const struct {
+    const char *arpa;
+    const char *ipa, *ipa_long; /* ipa_long: the stressed reading, if another */
+} ls_arpabet[] = {
+    {"AA", "ɑ", NULL},   {"AE", "æ", NULL},  {"AH", "ə", "ʌ"},   {"AO", "ɔ", NULL},
+    {"AW", "aʊ", NULL},  {"AX", "ə", NULL},  {"AXR", "ɚ", NULL}, {"AY", "aɪ", NULL},
+    {"EH", "ɛ", NULL},   {"ER", "ɚ", "ɝ"},   {"EY", "eɪ", NULL}, {"IH", "ɪ", NULL},
+    {"IX", "ɨ", NULL},   {"IY", "i", NULL},  {"OW", "oʊ", NULL}, {"OY", "ɔɪ", NULL},
+    {"UH", "ʊ", NULL},   {"UW", "u", NULL},  {"UX", "ʉ", NULL},  {"B", "b", NULL},
+    {"CH", "tʃ", NULL},  {"D", "d", NULL},   {"DH", "ð", NULL},  {"DX", "ɾ", NULL},
+    {"EL", "l", NULL},   {"EM", "m", NULL},  {"EN", "n", NULL},  {"F", "f", NULL},
+    {"G", "ɡ", NULL},    {"HH", "h", NULL},  {"H", "h", NULL},   {"JH", "dʒ", NULL},
+    {"K", "k", NULL},    {"L", "l", NULL},   {"M", "m", NULL},   {"N", "n", NULL},
+    {"NG", "ŋ", NULL},   {"NX", "n", NULL},  {"P", "p", NULL},   {"Q", "ʔ", NULL},
+    {"R", "ɹ", NULL},    {"S", "s", NULL},   {"SH", "ʃ", NULL},  {"T", "t", NULL},
+    {"TH", "θ", NULL},   {"V", "v", NULL},   {"W", "w", NULL},   {"WH", "w", NULL},
+    {"Y", "j", NULL},    {"Z", "z", NULL},   {"ZH", "ʒ", NULL},  {"SIL", "", NULL},
+    {"SP", "", NULL},    {"PAU", "", NULL},  {"H#", "", NULL},   {"+NSN+", "", NULL},
+    {"+SPN+", "", NULL}, {"<SIL>", "", NULL},
+};
+
+const char *lipsync_arpabet_to_ipa(const char *arpabet, int long_vowel)
+{
+    if (!arpabet)
+        return NULL;
+    char up[8];
+    size_t n = 0;
+    for (; arpabet[n] && n < sizeof up - 1; n++) {
+        unsigned char c = (unsigned char)arpabet[n];
+        if (c >= '0' && c <= '2' && arpabet[n + 1] == 0 && n > 0)
+            break; /* stress digit */
+        up[n] = (char)toupper(c);
+    }
+    if (arpabet[n] && !(arpabet[n] >= '0' && arpabet[n] <= '2' && arpabet[n + 1] == 0))
+        return NULL; /* too long to be ARPAbet */
+    up[n] = 0;
+    for (size_t i = 0; i < sizeof ls_arpabet / sizeof ls_arpabet[0]; i++)
+        if (strcmp(up, ls_arpabet[i].arpa) == 0)
+            return long_vowel && ls_arpabet[i].ipa_long ? ls_arpabet[i].ipa_long
+                                                        : ls_arpabet[i].ipa;
+    return NULL;
+}
+
+/* IPA units of English as espeak writes them, longest first. */
+static const struct {
+    const char *ipa;
+    const char *arpa;
+} ls_ipa_arpa[] = {
+    {"aɪ", "AY"}, {"aʊ", "AW"}, {"eɪ", "EY"}, {"oʊ", "OW"}, {"əʊ", "OW"}, {"ɔɪ", "OY"},
+    {"tʃ", "CH"}, {"dʒ", "JH"}, {"ɑ", "AA"},  {"ɒ", "AA"},  {"a", "AA"},  {"æ", "AE"},
+    {"ʌ", "AH"},  {"ə", "AH"},  {"ɐ", "AH"},  {"ɚ", "ER"},  {"ɝ", "ER"},  {"ɜ", "ER"},
+    {"ɛ", "EH"},  {"e", "EH"},  {"ɪ", "IH"},  {"ᵻ", "IH"},  {"ɨ", "IH"},  {"i", "IY"},
+    {"ɔ", "AO"},  {"o", "OW"},  {"ʊ", "UH"},  {"u", "UW"},  {"b", "B"},   {"d", "D"},
+    {"ð", "DH"},  {"ɾ", "D"},   {"f", "F"},   {"ɡ", "G"},   {"g", "G"},   {"h", "HH"},
+    {"j", "Y"},   {"k", "K"},   {"l", "L"},   {"ɫ", "L"},   {"m", "M"},   {"n", "N"},
+    {"ŋ", "NG"},  {"p", "P"},   {"ɹ", "R"},   {"r", "R"},   {"s", "S"},   {"ʃ", "SH"},
+    {"t", "T"},   {"θ", "TH"},  {"v", "V"},   {"w", "W"},   {"z", "Z"},   {"ʒ", "ZH"},
+    {"ʔ", "T"},   {"x", "K"},
+};
+
+int lipsync_ipa_to_arpabet(const char *ipa, const char **out, int cap)
+{
+    if (!ipa)
+        return 0;
+    int n = 0;
+    const char *s = ipa;
+    for (;;) {
+        s += ls_skip_marks(s);
+        if (!*s || *s == '_')
+            break;
+        size_t i = 0, count = sizeof ls_ipa_arpa / sizeof ls_ipa_arpa[0];
+        for (; i < count; i++)
+            if (strncmp(s, ls_ipa_arpa[i].ipa, strlen(ls_ipa_arpa[i].ipa)) == 0)
+                break;
+        if (i == count)
+            return -1;
+        const char *a = ls_ipa_arpa[i].arpa;
+        /* "ɜːɹ" is one sound (ER), not ER R */
+        int dup = n > 0 && n <= cap && strcmp(a, "R") == 0 && strcmp(out[n - 1], "ER") == 0;
+        if (!dup) {
+            if (n < cap)
+                out[n] = a;
+            n++;
+        }
+        s += strlen(ls_ipa_arpa[i].ipa);
+    }
+    return n;
+}
+
+/* ---- timeline --------------------------------------------------------- */
 
 void lipsync_timeline_init(ls_timeline *tl, int sample_rate_hz)
 {
@@ -92,6 +189,8 @@ int lipsync_timeline_add(ls_timeline *tl, int64_t start, int viseme)
     }
     if (tl->n > 0 && start < tl->phones[tl->n - 1].start)
         start = tl->phones[tl->n - 1].start;
+    if (viseme < -1 || viseme >= VIS_COUNT)
+        viseme = VIS_SIL;
     tl->phones[tl->n].start = start;
     tl->phones[tl->n].viseme = viseme;
     tl->n++;
@@ -100,8 +199,126 @@ int lipsync_timeline_add(ls_timeline *tl, int64_t start, int viseme)
 
 void lipsync_timeline_close(ls_timeline *tl, int64_t end_sample) { tl->end = end_sample; }
 
-/* Cross-fade half-width: 30 ms (about one frame at 30 fps). */
-int64_t lipsync_lookahead_samples(int sample_rate_hz) { return (int64_t)sample_rate_hz * 30 / 1000; }
+/* ---- coarticulation ----------------------------------------------------- */
+
+/* Dominance of each viseme (after Cohen and Massaro's model): its strength,
+ * how long before the phone it starts to pull the mouth (anticipation) and
+ * how long after the phone it keeps pulling (carry-over), in ms. Lip
+ * rounding anticipates far; closures and labiodentals are strong but brief,
+ * so the lips close and release with the sound; tongue-only consonants are
+ * weak and borrow the lips of the vowels around them. */
+static const struct {
+    float alpha, ant_ms, carry_ms;
+} ls_dominance[VIS_COUNT] = {
+    [VIS_SIL] = {1.0f, 40, 30}, [VIS_PP] = {2.0f, 20, 15}, [VIS_FF] = {1.6f, 25, 20},
+    [VIS_TH] = {1.1f, 30, 25},  [VIS_DD] = {0.6f, 30, 25}, [VIS_KK] = {0.5f, 30, 25},
+    [VIS_CH] = {1.3f, 60, 35},  [VIS_SS] = {0.9f, 35, 25}, [VIS_NN] = {0.6f, 30, 25},
+    [VIS_RR] = {1.0f, 60, 35},  [VIS_AA] = {1.0f, 45, 35}, [VIS_E] = {1.0f, 45, 35},
+    [VIS_IH] = {1.0f, 50, 35},  [VIS_OH] = {1.2f, 80, 45}, [VIS_OU] = {1.4f, 100, 50},
+};
+#define LS_MAX_ANT_MS 100
+#define LS_MAX_CARRY_MS 50
+/* Closure forced in a frame: at least this much PP, and the jaw nearly shut. */
+#define LS_CLOSURE_WEIGHT 0.85f
+#define LS_CLOSURE_JAW 0.06f
+/* Sub-samples per frame: one per this many ms, 1 to 8. */
+#define LS_SUBSAMPLE_MS 10
+
+int64_t lipsync_lookahead_samples(int sample_rate_hz)
+{
+    return (int64_t)sample_rate_hz * LS_MAX_ANT_MS / 1000;
+}
+
+/* 0 for x <= -1, 1 for x >= 1, 0.5 at 0, smooth (cubic) in between. */
+static double ls_smooth(double x)
+{
+    if (x <= -1.0)
+        return 0.0;
+    if (x >= 1.0)
+        return 1.0;
+    double s = 0.5 * (x + 1.0);
+    return s * s * (3.0 - 2.0 * s);
+}
+
+/* Viseme of phone i, resolving "takes its neighbour's shape" to the next
+ * phone's viseme (or silence at the end). */
+static int ls_resolved_viseme(const ls_timeline *tl, size_t i)
+{
+    for (size_t j = i; j < tl->n; j++)
+        if (tl->phones[j].viseme >= 0)
+            return tl->phones[j].viseme;
+    return VIS_SIL;
+}
+
+#define LS_INF (INT64_MAX / 4)
+
+static int64_t ls_phone_end(const ls_timeline *tl, size_t i)
+{
+    if (i + 1 < tl->n)
+        return tl->phones[i + 1].start;
+    return tl->end >= 0 ? tl->end : LS_INF;
+}
+
+/* Dominance at t of a segment [a, b) with viseme v (a = -LS_INF or b = LS_INF
+ * for the open rest before and after the utterance). */
+static double ls_dominance_at(int v, int64_t a, int64_t b, int64_t t, double samples_per_ms)
+{
+    double d = ls_dominance[v].alpha;
+    if (a > -LS_INF)
+        d *= ls_smooth((double)(t - a) / (ls_dominance[v].ant_ms * samples_per_ms));
+    if (b < LS_INF)
+        d *= ls_smooth((double)(b - t) / (ls_dominance[v].carry_ms * samples_per_ms));
+    return d;
+}
+
+/* First phone whose end is at or after t (binary search on starts). */
+static size_t ls_first_ending_after(const ls_timeline *tl, int64_t t)
+{
+    size_t lo = 0, hi = tl->n;
+    while (lo < hi) { /* first phone starting after t */
+        size_t mid = lo + (hi - lo) / 2;
+        if (tl->phones[mid].start <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 ? lo - 1 : 0;
+}
+
+/* Adds the normalised dominance blend at t to acc (weights sum to 1). */
+static void ls_blend_at(const ls_timeline *tl, int64_t t, double acc[VIS_COUNT])
+{
+    double w[VIS_COUNT] = {0};
+    double spm = tl->sample_rate_hz / 1000.0;
+    if (tl->n == 0) {
+        acc[VIS_SIL] += 1.0;
+        return;
+    }
+    int64_t first = tl->phones[0].start;
+    w[VIS_SIL] += ls_dominance_at(VIS_SIL, -LS_INF, first, t, spm);
+    if (tl->end >= 0)
+        w[VIS_SIL] += ls_dominance_at(VIS_SIL, tl->end, LS_INF, t, spm);
+    int64_t lo = t - (int64_t)(LS_MAX_CARRY_MS * spm) - 1;
+    int64_t hi = t + (int64_t)(LS_MAX_ANT_MS * spm) + 1;
+    for (size_t i = ls_first_ending_after(tl, lo); i < tl->n; i++) {
+        int64_t a = tl->phones[i].start, b = ls_phone_end(tl, i);
+        if (a > hi)
+            break;
+        if (b <= a || b < lo)
+            continue;
+        int v = ls_resolved_viseme(tl, i);
+        w[v] += ls_dominance_at(v, a, b, t, spm);
+    }
+    double sum = 0;
+    for (int v = 0; v < VIS_COUNT; v++)
+        sum += w[v];
+    if (sum <= 0) {
+        acc[VIS_SIL] += 1.0;
+        return;
+    }
+    for (int v = 0; v < VIS_COUNT; v++)
+        acc[v] += w[v] / sum;
+}
 
 /* Per-viseme mouth shape: jaw, spread, round, close, teeth on lip, tongue. */
 static const float ls_shapes[VIS_COUNT][6] = {
@@ -135,6 +352,8 @@ void lipsync_derive_controls(sz_face *face)
     face->teeth_lip = c[4];
     face->tongue = c[5];
     face->speaking = 1.0f - face->viseme[VIS_SIL];
+    if (face->speaking < 0.0f)
+        face->speaking = 0.0f;
 }
 
 void lipsync_face_silent(sz_face *face)
@@ -144,56 +363,67 @@ void lipsync_face_silent(sz_face *face)
     lipsync_derive_controls(face);
 }
 
-/* Viseme of phone i, resolving "takes its neighbour's shape" to the next
- * phone's viseme (or silence at the end). */
-static int ls_resolved_viseme(const ls_timeline *tl, size_t i)
+static void ls_store(sz_face *face, const double acc[VIS_COUNT], double scale)
 {
-    for (size_t j = i; j < tl->n; j++)
-        if (tl->phones[j].viseme >= 0)
-            return tl->phones[j].viseme;
-    return VIS_SIL;
-}
-
-static int64_t ls_phone_end(const ls_timeline *tl, size_t i)
-{
-    if (i + 1 < tl->n)
-        return tl->phones[i + 1].start;
-    return tl->end >= 0 ? tl->end : INT64_MAX / 4;
-}
-
-/* Overlap of [a,b) with [lo,hi) */
-static double ls_overlap(int64_t a, int64_t b, int64_t lo, int64_t hi)
-{
-    int64_t x = a > lo ? a : lo, y = b < hi ? b : hi;
-    return y > x ? (double)(y - x) : 0.0;
+    for (int v = 0; v < VIS_COUNT; v++) {
+        double x = acc[v] * scale;
+        face->viseme[v] = (float)(x < 0 ? 0 : x > 1 ? 1 : x);
+    }
 }
 
 void lipsync_face_at(const ls_timeline *tl, int64_t t, sz_face *face)
 {
-    memset(face->viseme, 0, sizeof face->viseme);
-    /* Box-filter the phone sequence over [t - w, t + w): each phone weighs by
-     * how much of the window it covers; outside the phones is silence. */
-    int64_t w = lipsync_lookahead_samples(tl->sample_rate_hz);
-    int64_t lo = t - w, hi = t + w;
-    double total = (double)(hi - lo), covered = 0.0; /* in samples of the window */
-    float weights[VIS_COUNT] = {0};
-    for (size_t i = 0; i < tl->n; i++) {
-        int64_t a = tl->phones[i].start, b = ls_phone_end(tl, i);
-        if (a >= hi)
+    double acc[VIS_COUNT] = {0};
+    ls_blend_at(tl, t, acc);
+    ls_store(face, acc, 1.0);
+    lipsync_derive_controls(face);
+}
+
+/* Does the frame [a, b) hold the middle of a p/b/m, or is its centre inside one? */
+static int ls_frame_needs_closure(const ls_timeline *tl, int64_t a, int64_t b)
+{
+    int64_t c = a + (b - a) / 2;
+    int64_t reach = b - a + 1;
+    for (size_t i = ls_first_ending_after(tl, a - reach); i < tl->n; i++) {
+        int64_t pa = tl->phones[i].start, pb = ls_phone_end(tl, i);
+        if (pa >= b)
             break;
-        double o = ls_overlap(a, b, lo, hi);
-        if (o <= 0)
+        if (pb <= pa || ls_resolved_viseme(tl, i) != VIS_PP)
             continue;
-        int v = ls_resolved_viseme(tl, i);
-        weights[v] += (float)o;
-        covered += o;
+        int64_t mid = pb >= LS_INF ? pa : pa + (pb - pa) / 2;
+        if ((mid >= a && mid < b) || (c >= pa && c < pb))
+            return 1;
     }
-    if (covered < total)
-        weights[VIS_SIL] += (float)(total - covered);
-    double sum = 0;
-    for (int v = 0; v < VIS_COUNT; v++)
-        sum += weights[v];
-    for (int v = 0; v < VIS_COUNT; v++)
-        face->viseme[v] = sum > 0 ? (float)(weights[v] / sum) : (v == VIS_SIL);
+    return 0;
+}
+
+void lipsync_face_frame(const ls_timeline *tl, int64_t a, int64_t b, sz_face *face)
+{
+    if (b <= a) {
+        lipsync_face_at(tl, a, face);
+        return;
+    }
+    int64_t step = (int64_t)tl->sample_rate_hz * LS_SUBSAMPLE_MS / 1000;
+    int k = step > 0 ? (int)((b - a + step - 1) / step) : 1;
+    k = k < 1 ? 1 : k > 8 ? 8 : k;
+    double acc[VIS_COUNT] = {0};
+    for (int i = 0; i < k; i++) /* sub-samples at the centres of k equal parts */
+        ls_blend_at(tl, a + (int64_t)((2 * i + 1) * (b - a) / (2 * k)), acc);
+    if (ls_frame_needs_closure(tl, a, b)) {
+        double pp = acc[VIS_PP] / k;
+        if (pp < LS_CLOSURE_WEIGHT) {
+            double rest = 1.0 - pp, keep = rest > 0 ? (1.0 - LS_CLOSURE_WEIGHT) / rest : 0.0;
+            for (int v = 0; v < VIS_COUNT; v++)
+                acc[v] = v == VIS_PP ? LS_CLOSURE_WEIGHT * k : acc[v] * keep;
+        }
+        ls_store(face, acc, 1.0 / k);
+        lipsync_derive_controls(face);
+        face->lip_close = 1.0f;
+        if (face->jaw_open > LS_CLOSURE_JAW)
+            face->jaw_open = LS_CLOSURE_JAW;
+        face->teeth_lip = 0.0f;
+        return;
+    }
+    ls_store(face, acc, 1.0 / k);
     lipsync_derive_controls(face);
 }

@@ -37,7 +37,8 @@ static atomic_uint wav_out_counter;
 static int wav_out_accepts(const char *url)
 {
     size_t n = strlen(url);
-    return n > 4 && strcasecmp(url + n - 4, ".wav") == 0 && url[n - 5] != '/';
+    return n > 4 && strcasecmp(url + n - 4, ".wav") == 0 && url[n - 5] != '/' &&
+           !strstr(url, "://") && strncmp(url, "speaker:", 8) != 0 && strncmp(url, "gst:", 4) != 0;
 }
 
 static void wav_out_put_u32(uint8_t *p, uint32_t v)
@@ -114,13 +115,11 @@ static void wav_out_destroy(void *state)
     free(w);
 }
 
-static int wav_out_create(const out_config *cfg, void **state, char *err, size_t errlen)
+static int wav_out_create(const out_config *cfg, out_options *opts, void **state, char *err,
+                          size_t errlen)
 {
+    (void)opts; /* takes none: the core reports any given */
     *state = NULL;
-    if (cfg->options && cfg->options[0]) {
-        snprintf(err, errlen, "%s: WAV output takes no options (got '%s')", cfg->url, cfg->options);
-        return SZ_ERR_INVALID_ARG;
-    }
     wav_out *w = calloc(1, sizeof *w);
     if (!w) {
         snprintf(err, errlen, "%s: out of memory", cfg->url);
@@ -155,9 +154,20 @@ fail:
     return rc;
 }
 
-static int wav_out_write_audio(void *state, const float *pcm, int n_samples)
+static int wav_out_put_audio(wav_out *w, const float *pcm, int n_samples);
+
+static int wav_out_write_audio(void *state, const float *pcm, int n_samples, char *err,
+                               size_t errlen)
 {
     wav_out *w = state;
+    int rc = wav_out_put_audio(w, pcm, n_samples);
+    if (rc != SZ_OK)
+        snprintf(err, errlen, "%s", w->err);
+    return rc;
+}
+
+static int wav_out_put_audio(wav_out *w, const float *pcm, int n_samples)
+{
     if (w->failed)
         return SZ_ERR_IO;
     if (w->data_bytes + 2u * (uint64_t)n_samples > WAV_OUT_MAX_DATA_BYTES) {
@@ -225,9 +235,9 @@ static int wav_out_finish(void *state, char *err, size_t errlen)
 const out_kind out_kind_wav = {
     .name = "wav",
     .accepts = wav_out_accepts,
-    .needs_video = 0,
+    .flags = 0,
+    .option_names = "",
     .create = wav_out_create,
-    .write_video = NULL,
     .write_audio = wav_out_write_audio,
     .finish = wav_out_finish,
     .destroy = wav_out_destroy,

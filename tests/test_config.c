@@ -151,8 +151,15 @@ static void test_config_bad(void)
         {"{\"lead_in_ms\": -5}", "lead_in_ms"},                        /* negative */
         {"{\"tail_ms\": 1e9}", "tail_ms"},                             /* too long */
         {"{\"voice\": 5}", "voice"},                                   /* not a string */
-        {"{\"avatar\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
-         "avatar"},                                                    /* too long */
+        {"{\"avatar\": 5}", "avatar"},                                 /* not a string */
+        {"{\"background\": \"photo.gif\"}", "background"},          /* not PNG/JPEG */
+        {"{\"avatar_position\": [0.5]}", "avatar_position"},         /* one number */
+        {"{\"avatar_position\": \"0.5,1\"}", "avatar_position"},     /* not an array */
+        {"{\"avatar_scale\": 0}", "avatar_scale"},                    /* too small */
+        {"{\"overlay_position\": [0.5, 0.5, 2]}", "overlay_position"}, /* wider than the frame */
+        {"{\"overlay\": \"\"}", "overlay"},                            /* empty path */
+        {"{\"burn_subtitles\": \"yes\"}", "burn_subtitles"},          /* not a boolean */
+        {"{\"subtitle_font\": 3}", "subtitle_font"},                  /* not a string */
         {"", "empty"},                                                 /* empty document */
         {"   \n  ", "cfg.json:"},                                      /* only whitespace */
     };
@@ -345,9 +352,60 @@ static void test_utf8(void)
     CHECK(utf8_char_offset("", 0, 0) == 0, "char offset in empty string");
 }
 
+/* The scene keys and the value parsers the CLI shares with the config. */
+static void test_config_scene(void)
+{
+    static const char text[] = "{\"background\": \"studio.JPG\", \"avatar\": \"/x/my avatar\","
+                               " \"avatar_position\": [0.3, 1.1], \"avatar_scale\": 0.8,"
+                               " \"overlay\": \"logo.png\", \"overlay_position\": [0.8, 0.2, 0.15],"
+                               " \"burn_subtitles\": true, \"subtitle_font\": \"/f.ttc:2\"}";
+    sz_config c;
+    config_defaults(&c);
+    char err[512] = "";
+    CHECK(config_load_text(text, strlen(text), "scene.json", &c, err, sizeof err) == SZ_OK,
+          "scene config: %s", err);
+    CHECK(strcmp(c.background_image, "studio.JPG") == 0 && !c.transparent_background,
+          "background image '%s'", c.background_image);
+    CHECK(strcmp(c.avatar, "/x/my avatar") == 0, "avatar path '%s'", c.avatar);
+    CHECK(fabsf(c.avatar_x - 0.3f) < 1e-6f && fabsf(c.avatar_y - 1.1f) < 1e-6f &&
+              fabsf(c.avatar_scale - 0.8f) < 1e-6f, "avatar placement");
+    CHECK(strcmp(c.overlay, "logo.png") == 0 && fabsf(c.overlay_width - 0.15f) < 1e-6f,
+          "overlay");
+    CHECK(c.burn_subtitles == 1 && strcmp(c.subtitle_font, "/f.ttc:2") == 0, "subtitles");
+    sz_session_params p = sz_session_default_params();
+    config_apply(&c, &p);
+    CHECK(p.background_image && strcmp(p.background_image, "studio.JPG") == 0 &&
+              p.overlay_image && p.burn_subtitles && p.subtitle_font &&
+              fabsf(p.overlay_x - 0.8f) < 1e-6f, "apply scene");
+    sz_config d;
+    config_defaults(&d);
+    config_apply(&d, &p);
+    CHECK(!p.background_image && !p.overlay_image && !p.burn_subtitles && !p.subtitle_font &&
+              p.avatar_x == 0.5f && p.avatar_y == 1.0f && p.avatar_scale == 1.0f,
+          "default scene");
+
+    CHECK(config_parse_background("transparent", &c, err, sizeof err) == SZ_OK &&
+              c.transparent_background && !c.background_image[0], "transparent");
+    CHECK(config_parse_background("navy", &c, err, sizeof err) == SZ_OK &&
+              !c.transparent_background && c.background_rgb == 0x1b2a41, "colour after transparent");
+    CHECK(config_parse_background("a.jpeg", &c, err, sizeof err) == SZ_OK &&
+              strcmp(c.background_image, "a.jpeg") == 0, "jpeg");
+    CHECK(config_parse_background("a.gif", &c, err, sizeof err) == SZ_ERR_INVALID_ARG &&
+              strstr(err, "transparent"), "gif: '%s'", err);
+    float v[3];
+    CHECK(config_parse_fractions("0.25,0.5", v, 2, 2, err, sizeof err) == 2 && v[1] == 0.5f,
+          "two fractions");
+    CHECK(config_parse_fractions("0.1,0.2,0.3", v, 2, 3, err, sizeof err) == 3, "three");
+    CHECK(config_parse_fractions("0.1", v, 2, 3, err, sizeof err) < 0 && strstr(err, "2 to 3"),
+          "one of 2..3: '%s'", err);
+    CHECK(config_parse_fractions("0.1,x", v, 2, 2, err, sizeof err) < 0, "junk accepted");
+    CHECK(config_parse_fractions("0.1,0.2,", v, 2, 3, err, sizeof err) < 0, "trailing comma");
+}
+
 int main(void)
 {
     test_config_valid();
+    test_config_scene();
     test_config_bad();
     test_parse_size_color();
     test_json_escape();

@@ -1,8 +1,10 @@
-/* test_lipsync.c: IPA phone -> viseme mapping, viseme names, and the phone
- * timeline evaluated into face weights (steady shapes, silence outside the
- * utterance, normalised blends at boundaries, h borrowing the next vowel,
- * and no lag between a phone's start and its mouth shape). */
+/* test_lipsync.c: phone -> viseme mapping (IPA, ARPAbet), viseme names, and
+ * the coarticulated timeline: steady shapes, silence outside the utterance,
+ * normalised blends, anticipation and carry-over, invisible consonants taking
+ * the vowels' lips, closure on every p/b/m at any frame rate, no lag, bounded
+ * look-ahead; and the ARKit / VRM blendshape mappings. */
 #include "core/media.h"
+#include "lipsync/blendshapes.h"
 #include "lipsync/viseme.h"
 #include "shuzi.h"
 
@@ -82,6 +84,64 @@ static void test_names(void)
     CHECK(media_viseme_name(1000) == NULL, "name of 1000");
 }
 
+static void test_arpabet(void)
+{
+    static const struct {
+        const char *arpa;
+        int long_vowel;
+        const char *ipa;
+        int vis;
+    } cases[] = {
+        {"AA", 0, "ɑ", VIS_AA},  {"aa1", 0, "ɑ", VIS_AA}, {"AH", 0, "ə", VIS_E},
+        {"AH", 1, "ʌ", VIS_AA},  {"AH0", 0, "ə", VIS_E},  {"ER", 0, "ɚ", VIS_RR},
+        {"ER", 1, "ɝ", VIS_RR},  {"IY", 0, "i", VIS_IH},  {"UW", 0, "u", VIS_OU},
+        {"OW", 0, "oʊ", VIS_OH}, {"AY", 0, "aɪ", VIS_AA}, {"EY", 0, "eɪ", VIS_E},
+        {"P", 0, "p", VIS_PP},   {"B", 0, "b", VIS_PP},   {"M", 0, "m", VIS_PP},
+        {"F", 0, "f", VIS_FF},   {"V", 0, "v", VIS_FF},   {"TH", 0, "θ", VIS_TH},
+        {"DH", 0, "ð", VIS_TH},  {"T", 0, "t", VIS_DD},   {"K", 0, "k", VIS_KK},
+        {"NG", 0, "ŋ", VIS_KK},  {"CH", 0, "tʃ", VIS_CH}, {"JH", 0, "dʒ", VIS_CH},
+        {"SH", 0, "ʃ", VIS_CH},  {"S", 0, "s", VIS_SS},   {"Z", 0, "z", VIS_SS},
+        {"N", 0, "n", VIS_NN},   {"L", 0, "l", VIS_NN},   {"R", 0, "ɹ", VIS_RR},
+        {"W", 0, "w", VIS_OU},   {"Y", 0, "j", VIS_IH},   {"HH", 0, "h", -1},
+        {"SIL", 0, "", VIS_SIL}, {"+NSN+", 0, "", VIS_SIL}, {"pau", 0, "", VIS_SIL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *ipa = lipsync_arpabet_to_ipa(cases[i].arpa, cases[i].long_vowel);
+        CHECK(ipa && strcmp(ipa, cases[i].ipa) == 0, "ARPAbet %s (long %d) -> '%s', expected '%s'",
+              cases[i].arpa, cases[i].long_vowel, ipa ? ipa : "(null)", cases[i].ipa);
+        if (ipa)
+            CHECK(lipsync_viseme_of_phone(ipa) == cases[i].vis, "ARPAbet %s -> viseme %d",
+                  cases[i].arpa, lipsync_viseme_of_phone(ipa));
+    }
+    const char *bad[] = {"XX", "", "AAAAAAAAAA", "A1B", "ə", NULL};
+    for (int i = 0; bad[i]; i++)
+        CHECK(lipsync_arpabet_to_ipa(bad[i], 0) == NULL, "'%s' accepted as ARPAbet", bad[i]);
+    CHECK(lipsync_arpabet_to_ipa(NULL, 0) == NULL, "NULL accepted");
+
+    /* IPA (espeak's phones) back to ARPAbet, as OOV words are phonemized. */
+    static const struct {
+        const char *ipa;
+        const char *want; /* space separated */
+    } back[] = {
+        {"ˈaɪ", "AY"},  {"ɑːɹ", "AA R"}, {"ɜːɹ", "ER"}, {"tʃ", "CH"}, {"ᵻ", "IH"},
+        {"ˈoʊ", "OW"},  {"ð", "DH"},     {"ɾ", "D"},    {"", ""},     {"iə", "IY AH"},
+    };
+    for (size_t i = 0; i < sizeof back / sizeof back[0]; i++) {
+        const char *out[4];
+        int n = lipsync_ipa_to_arpabet(back[i].ipa, out, 4);
+        char got[64] = "";
+        for (int k = 0; k < n && k < 4; k++) {
+            strcat(got, k ? " " : "");
+            strcat(got, out[k]);
+        }
+        CHECK(n >= 0 && strcmp(got, back[i].want) == 0, "IPA '%s' -> '%s' (%d), expected '%s'",
+              back[i].ipa, got, n, back[i].want);
+    }
+    const char *out[2];
+    CHECK(lipsync_ipa_to_arpabet("ʘ", out, 2) == -1, "a click is not English");
+    CHECK(lipsync_ipa_to_arpabet("tʃɑːɹ", out, 2) == 3, "count beyond cap reported");
+}
+
 static float tl_sum(const sz_face *f)
 {
     float s = 0;
@@ -96,123 +156,66 @@ static void tl_face(const ls_timeline *tl, int64_t t, sz_face *f)
     lipsync_face_at(tl, t, f);
 }
 
-/* sil@0, m@2205 (PP), a@4410 (AA), closed at 8820. */
+#define MS(x) ((int64_t)(x) * RATE / 1000)
+
+/* Builds a timeline from (start ms, viseme) pairs closed at end_ms. */
+static void tl_build(ls_timeline *tl, const int (*ph)[2], int n, int end_ms)
+{
+    lipsync_timeline_reset(tl);
+    for (int i = 0; i < n; i++)
+        lipsync_timeline_add(tl, MS(ph[i][0]), ph[i][1]);
+    lipsync_timeline_close(tl, MS(end_ms));
+}
+
+/* sil 0-100, m 100-200, a 200-400, closed at 400. */
 static void test_timeline(void)
 {
     ls_timeline tl;
     lipsync_timeline_init(&tl, RATE);
     CHECK(tl.n == 0 && tl.end == -1 && tl.sample_rate_hz == RATE, "init: n %zu end %lld", tl.n,
           (long long)tl.end);
-    CHECK(lipsync_timeline_add(&tl, 0, lipsync_viseme_of_phone("")) == SZ_OK, "add sil");
-    CHECK(lipsync_timeline_add(&tl, 2205, lipsync_viseme_of_phone("m")) == SZ_OK, "add m");
-    CHECK(lipsync_timeline_add(&tl, 4410, lipsync_viseme_of_phone("a")) == SZ_OK, "add a");
-    lipsync_timeline_close(&tl, 8820);
-    CHECK(tl.n == 3 && tl.end == 8820, "timeline n %zu end %lld", tl.n, (long long)tl.end);
+    sz_face f;
+    tl_face(&tl, 1000, &f);
+    CHECK(f.viseme[VIS_SIL] == 1.0f && f.jaw_open == 0.0f, "empty timeline not at rest");
+    static const int ph[][2] = {{0, VIS_SIL}, {100, VIS_PP}, {200, VIS_AA}};
+    tl_build(&tl, ph, 3, 400);
+    CHECK(tl.n == 3 && tl.end == MS(400), "timeline n %zu end %lld", tl.n, (long long)tl.end);
 
     int64_t w = lipsync_lookahead_samples(RATE);
-    CHECK(w > 0 && w < 2205, "lookahead %lld samples at %d Hz (expected 0 < w < 100 ms)",
-          (long long)w, RATE);
-    int64_t w48 = lipsync_lookahead_samples(48000);
-    CHECK(w48 > 0 && w48 < 4800, "lookahead %lld samples at 48 kHz", (long long)w48);
+    CHECK(w > 0 && w <= MS(120), "look-ahead %lld samples (expected 0 < w <= 120 ms)",
+          (long long)w);
 
-    sz_face f;
-    /* Middle of "a". */
-    tl_face(&tl, (4410 + 8820) / 2, &f);
-    CHECK(f.viseme[VIS_AA] > 0.9f, "mid a: aa weight %.3f", f.viseme[VIS_AA]);
-    CHECK(f.jaw_open > 0.7f, "mid a: jaw_open %.3f", f.jaw_open);
-    CHECK(f.lip_close < 0.1f, "mid a: lip_close %.3f", f.lip_close);
-    CHECK(f.speaking > 0.9f, "mid a: speaking %.3f", f.speaking);
+    tl_face(&tl, MS(300), &f); /* middle of "a" */
+    CHECK(f.viseme[VIS_AA] > 0.97f, "mid a: aa weight %.3f", f.viseme[VIS_AA]);
+    CHECK(f.jaw_open > 0.8f && f.lip_close < 0.02f && f.speaking > 0.97f,
+          "mid a: jaw %.3f close %.3f speaking %.3f", f.jaw_open, f.lip_close, f.speaking);
+    tl_face(&tl, MS(150), &f); /* middle of "m" */
+    CHECK(f.viseme[VIS_PP] > 0.97f && f.lip_close > 0.97f && f.jaw_open < 0.03f,
+          "mid m: PP %.3f close %.3f jaw %.3f", f.viseme[VIS_PP], f.lip_close, f.jaw_open);
 
-    /* Middle of "m". */
-    tl_face(&tl, (2205 + 4410) / 2, &f);
-    CHECK(f.viseme[VIS_PP] > 0.9f, "mid m: PP weight %.3f", f.viseme[VIS_PP]);
-    CHECK(f.lip_close > 0.9f, "mid m: lip_close %.3f", f.lip_close);
-    CHECK(f.jaw_open < 0.1f, "mid m: jaw_open %.3f", f.jaw_open);
-
-    /* Before speech and after the end: silent. */
-    const int64_t quiet[] = {0, 12000, 100000};
+    /* Before the speech and well after the end: at rest. */
+    const int64_t quiet[] = {0, MS(30), MS(480), MS(5000)};
     for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++) {
         tl_face(&tl, quiet[i], &f);
-        CHECK(f.viseme[VIS_SIL] == 1.0f, "t=%lld: sil weight %.6f", (long long)quiet[i],
-              f.viseme[VIS_SIL]);
-        CHECK(f.jaw_open == 0.0f, "t=%lld: jaw_open %.6f", (long long)quiet[i], f.jaw_open);
-        CHECK(f.lip_close == 0.0f && f.speaking == 0.0f, "t=%lld: lip_close %.3f speaking %.3f",
-              (long long)quiet[i], f.lip_close, f.speaking);
+        CHECK(f.viseme[VIS_SIL] == 1.0f && f.jaw_open == 0.0f && f.speaking == 0.0f,
+              "t=%lld: sil %.4f jaw %.4f", (long long)quiet[i], f.viseme[VIS_SIL], f.jaw_open);
     }
-
-    /* Weights form a partition of unity everywhere, each in [0, 1]. */
+    /* Weights are a partition of unity everywhere, each in [0, 1]. */
     int bad_sum = 0, bad_range = 0;
-    int64_t first_bad = -1;
-    float worst = 0;
-    for (int i = 0; i < 200; i++) {
-        int64_t t = -2000 + (int64_t)i * 16000 / 199; /* -2000 .. 14000 */
+    for (int64_t t = -MS(50); t < MS(600); t += 37) {
         tl_face(&tl, t, &f);
-        float d = fabsf(tl_sum(&f) - 1.0f);
-        if (d > 1e-4f) {
-            if (!bad_sum)
-                first_bad = t;
-            bad_sum++;
-            if (d > worst)
-                worst = d;
-        }
+        bad_sum += fabsf(tl_sum(&f) - 1.0f) > 1e-4f;
         for (int v = 0; v < VIS_COUNT; v++)
-            if (!(f.viseme[v] >= 0.0f && f.viseme[v] <= 1.0f + 1e-6f))
-                bad_range++;
-        if (!(f.jaw_open >= 0.0f && f.jaw_open <= 1.0f))
-            bad_range++;
+            bad_range += !(f.viseme[v] >= 0.0f && f.viseme[v] <= 1.0f);
+        bad_range += !(f.jaw_open >= 0.0f && f.jaw_open <= 1.0f);
     }
-    CHECK(bad_sum == 0, "%d of 200 times have weights not summing to 1 (first t=%lld, worst "
-          "error %g)", bad_sum, (long long)first_bad, worst);
+    CHECK(bad_sum == 0, "%d instants with weights not summing to 1", bad_sum);
     CHECK(bad_range == 0, "%d weights/controls outside [0, 1]", bad_range);
 
     /* At the m -> a boundary the face is a blend of both. */
-    tl_face(&tl, 4410, &f);
-    CHECK(f.viseme[VIS_PP] > 0.2f && f.viseme[VIS_AA] > 0.2f,
-          "m|a boundary: PP %.3f aa %.3f (expected a blend)", f.viseme[VIS_PP], f.viseme[VIS_AA]);
-    CHECK(fabsf(tl_sum(&f) - 1.0f) < 1e-4f, "m|a boundary sum %.6f", tl_sum(&f));
-    /* And at the sil -> m boundary. */
-    tl_face(&tl, 2205, &f);
-    CHECK(f.viseme[VIS_SIL] > 0.2f && f.viseme[VIS_PP] > 0.2f,
-          "sil|m boundary: sil %.3f PP %.3f (expected a blend)", f.viseme[VIS_SIL],
-          f.viseme[VIS_PP]);
-    /* At the utterance end the mouth is half way to rest. */
-    tl_face(&tl, 8820, &f);
-    CHECK(fabsf(f.viseme[VIS_AA] - 0.5f) < 0.01f && fabsf(f.viseme[VIS_SIL] - 0.5f) < 0.01f,
-          "end boundary: aa %.3f sil %.3f", f.viseme[VIS_AA], f.viseme[VIS_SIL]);
-
-    /* No lag: aa passes 0.5 within 2 ms of the "a" phone's start. */
-    int64_t cross = -1;
-    for (int64_t t = 2205; t < 8820; t++) {
-        tl_face(&tl, t, &f);
-        if (f.viseme[VIS_AA] > 0.5f) {
-            cross = t;
-            break;
-        }
-    }
-    int64_t tol = RATE * 2 / 1000; /* 44 samples */
-    CHECK(cross >= 0 && llabs(cross - 4410) <= tol,
-          "aa first exceeds 0.5 at sample %lld, %.2f ms from the phone start at 4410", 
-          (long long)cross, (cross - 4410) * 1000.0 / RATE);
-    /* And aa falls below 0.5 within 2 ms of the utterance end. */
-    int64_t fall = -1;
-    for (int64_t t = 6615; t < 12000; t++) {
-        tl_face(&tl, t, &f);
-        if (f.viseme[VIS_AA] < 0.5f) {
-            fall = t;
-            break;
-        }
-    }
-    CHECK(fall >= 0 && llabs(fall - 8820) <= tol,
-          "aa first falls below 0.5 at sample %lld (end at 8820)", (long long)fall);
-    /* The ramp is symmetric: aa at start+d and silence at end-d mirror. */
-    for (int64_t d = 100; d <= 600; d += 250) {
-        sz_face a, b;
-        tl_face(&tl, 8820 - d, &a);
-        tl_face(&tl, 8820 + d, &b);
-        CHECK(fabsf(a.viseme[VIS_AA] - (1.0f - b.viseme[VIS_AA])) < 0.01f,
-              "fade-out not symmetric at +-%lld: %.3f vs %.3f", (long long)d, a.viseme[VIS_AA],
-              b.viseme[VIS_AA]);
-    }
+    tl_face(&tl, MS(200), &f);
+    CHECK(f.viseme[VIS_PP] > 0.2f && f.viseme[VIS_AA] > 0.2f, "m|a boundary: PP %.3f aa %.3f",
+          f.viseme[VIS_PP], f.viseme[VIS_AA]);
 
     /* Fields other than the mouth are left alone. */
     memset(&f, 0, sizeof f);
@@ -220,10 +223,10 @@ static void test_timeline(void)
     f.gaze_x = 0.3f;
     f.head_yaw = -0.2f;
     f.expression[EXPR_HAPPY] = 0.4f;
-    lipsync_face_at(&tl, 6000, &f);
+    lipsync_face_frame(&tl, MS(280), MS(313), &f);
     CHECK(f.blink == 0.7f && f.gaze_x == 0.3f && f.head_yaw == -0.2f &&
               f.expression[EXPR_HAPPY] == 0.4f,
-          "face_at touched non-mouth fields");
+          "face_frame touched non-mouth fields");
 
     /* Reset keeps the allocation; an open timeline lasts until closed. */
     ls_phone *mem = tl.phones;
@@ -234,55 +237,248 @@ static void test_timeline(void)
     tl_face(&tl, 500000, &f);
     CHECK(f.viseme[VIS_OH] > 0.999f, "open timeline: oh %.3f far after the start",
           f.viseme[VIS_OH]);
-    /* A start going backwards is clamped to the previous start. */
     CHECK(lipsync_timeline_add(&tl, 500, VIS_E) == SZ_OK, "add e");
     CHECK(tl.phones[1].start == 1000, "backwards start kept as %lld",
           (long long)tl.phones[1].start);
-    /* Growth beyond the first allocation keeps every phone. */
+    CHECK(lipsync_timeline_add(&tl, 1200, 99) == SZ_OK && tl.phones[2].viseme == VIS_SIL,
+          "out-of-range viseme stored as %d", tl.phones[2].viseme);
     for (int i = 0; i < 300; i++)
         CHECK(lipsync_timeline_add(&tl, 2000 + i * 100, i % 2 ? VIS_AA : VIS_SS) == SZ_OK,
               "add %d", i);
-    CHECK(tl.n == 302 && tl.phones[301].start == 2000 + 299 * 100, "after growth n %zu", tl.n);
+    CHECK(tl.n == 303 && tl.phones[302].start == 2000 + 299 * 100, "after growth n %zu", tl.n);
     lipsync_timeline_free(&tl);
     CHECK(tl.phones == NULL && tl.n == 0, "free did not clear");
 }
 
-/* "h" takes the viseme of the following vowel (not the preceding one). */
-static void test_h(void)
+/* Coarticulation: lip rounding anticipated and carried over; consonants that
+ * only the tongue makes take the lips of the vowels around them. */
+static void test_coarticulation(void)
 {
     ls_timeline tl;
     lipsync_timeline_init(&tl, RATE);
-    lipsync_timeline_add(&tl, 0, VIS_SIL);
-    lipsync_timeline_add(&tl, 2205, lipsync_viseme_of_phone("ɪ"));
-    lipsync_timeline_add(&tl, 4410, lipsync_viseme_of_phone("h"));
-    lipsync_timeline_add(&tl, 6615, lipsync_viseme_of_phone("ˈɑː"));
-    lipsync_timeline_close(&tl, 11025);
     sz_face f;
-    tl_face(&tl, (4410 + 6615) / 2, &f);
-    CHECK(f.viseme[VIS_AA] > 0.9f, "mid h before aa: aa %.3f", f.viseme[VIS_AA]);
-    CHECK(f.viseme[VIS_IH] < 0.1f, "mid h: ih %.3f (h took the previous vowel)",
-          f.viseme[VIS_IH]);
-    CHECK(f.viseme[VIS_SIL] < 0.1f, "mid h: sil %.3f", f.viseme[VIS_SIL]);
-    CHECK(fabsf(tl_sum(&f) - 1.0f) < 1e-4f, "mid h: sum %.6f", tl_sum(&f));
+    /* "s t u s": sil 0-100, s 100-200, t 200-260, u 260-460, s 460-560, sil */
+    static const int stus[][2] = {{0, VIS_SIL}, {100, VIS_SS}, {200, VIS_DD},
+                                  {260, VIS_OU}, {460, VIS_SS}, {560, VIS_SIL}};
+    tl_build(&tl, stus, 6, 700);
+    tl_face(&tl, MS(230), &f); /* middle of t, 30 ms before u */
+    CHECK(f.lip_round > 0.25f, "anticipation: lip_round %.3f in the t before u", f.lip_round);
+    tl_face(&tl, MS(175), &f); /* s, 85 ms before u */
+    float early = f.lip_round;
+    CHECK(early > 0.0f && early < 0.2f, "anticipation starts within 100 ms: %.3f", early);
+    tl_face(&tl, MS(90), &f);
+    CHECK(f.lip_round == 0.0f, "no rounding 170 ms ahead: %.3f", f.lip_round);
+    tl_face(&tl, MS(475), &f); /* 15 ms into the s after u */
+    CHECK(f.lip_round > 0.2f, "carry-over: lip_round %.3f after u", f.lip_round);
+    tl_face(&tl, MS(540), &f);
+    CHECK(f.lip_round < 0.01f, "carry-over ends: lip_round %.3f 80 ms after u", f.lip_round);
 
-    /* Several h-like phones in a row all resolve to the vowel after them. */
-    lipsync_timeline_reset(&tl);
-    lipsync_timeline_add(&tl, 0, -1);
-    lipsync_timeline_add(&tl, 2205, -1);
-    lipsync_timeline_add(&tl, 4410, VIS_OU);
-    lipsync_timeline_close(&tl, 8820);
-    tl_face(&tl, 1102, &f);
-    CHECK(f.viseme[VIS_OU] > 0.9f, "h h ou: ou %.3f at the first h", f.viseme[VIS_OU]);
+    /* k between u's stays rounded; between i's spread (the lips belong to the vowels). */
+    static const int uku[][2] = {{0, VIS_SIL}, {100, VIS_OU}, {250, VIS_KK}, {310, VIS_OU},
+                                 {460, VIS_SIL}};
+    static const int iki[][2] = {{0, VIS_SIL}, {100, VIS_IH}, {250, VIS_KK}, {310, VIS_IH},
+                                 {460, VIS_SIL}};
+    tl_build(&tl, uku, 5, 600);
+    tl_face(&tl, MS(280), &f);
+    float round_k = f.lip_round, spread_k = f.lip_spread;
+    tl_build(&tl, iki, 5, 600);
+    tl_face(&tl, MS(280), &f);
+    CHECK(round_k > 0.4f && f.lip_spread > 0.25f && round_k > f.lip_round + 0.3f &&
+              f.lip_spread > spread_k + 0.15f,
+          "k keeps its vowels' lips: u k u round %.3f spread %.3f, i k i round %.3f spread %.3f",
+          round_k, spread_k, f.lip_round, f.lip_spread);
+    /* ...while a bilabial between the same vowels still closes. */
+    static const int upu[][2] = {{0, VIS_SIL}, {100, VIS_OU}, {250, VIS_PP}, {310, VIS_OU},
+                                 {460, VIS_SIL}};
+    tl_build(&tl, upu, 5, 600);
+    tl_face(&tl, MS(280), &f);
+    CHECK(f.lip_close > 0.7f && f.lip_close > round_k, "p between u's: lip_close %.3f",
+          f.lip_close);
+    memset(&f, 0, sizeof f);
+    lipsync_face_frame(&tl, MS(265), MS(298), &f);
+    CHECK(f.lip_close >= 0.99f, "p between u's, its frame: lip_close %.3f", f.lip_close);
 
-    /* A final h (nothing after it) closes to silence. */
-    lipsync_timeline_reset(&tl);
-    lipsync_timeline_add(&tl, 0, VIS_E);
-    lipsync_timeline_add(&tl, 2205, -1);
-    lipsync_timeline_close(&tl, 6615);
-    tl_face(&tl, 4410, &f);
-    CHECK(f.viseme[VIS_SIL] > 0.9f, "final h: sil %.3f", f.viseme[VIS_SIL]);
-    for (int v = 0; v < VIS_COUNT; v++)
-        CHECK(f.viseme[v] >= 0.0f, "final h: negative weight %d", v);
+    /* h takes the next vowel's shape. */
+    static const int iha[][2] = {{0, VIS_SIL}, {100, VIS_IH}, {200, -1}, {300, VIS_AA}};
+    tl_build(&tl, iha, 4, 500);
+    tl_face(&tl, MS(250), &f);
+    CHECK(f.viseme[VIS_AA] > 0.8f && f.viseme[VIS_IH] < 0.1f, "h before a: aa %.3f ih %.3f",
+          f.viseme[VIS_AA], f.viseme[VIS_IH]);
+    static const int eh[][2] = {{0, VIS_E}, {100, -1}};
+    tl_build(&tl, eh, 2, 300);
+    tl_face(&tl, MS(200), &f);
+    CHECK(f.viseme[VIS_SIL] > 0.9f, "final h rests: sil %.3f", f.viseme[VIS_SIL]);
+    lipsync_timeline_free(&tl);
+}
+
+/* The mouth never lags the sound: an open vowel between pauses opens and
+ * closes with it, and equal-strength neighbours cross exactly at their boundary. */
+static void test_no_lag(void)
+{
+    ls_timeline tl;
+    lipsync_timeline_init(&tl, RATE);
+    static const int sas[][2] = {{0, VIS_SIL}, {200, VIS_AA}, {400, VIS_SIL}};
+    tl_build(&tl, sas, 3, 600);
+    sz_face f;
+    int64_t up = -1, down = -1;
+    double num = 0, den = 0;
+    for (int64_t t = 0; t < MS(600); t++) {
+        tl_face(&tl, t, &f);
+        if (up < 0 && f.viseme[VIS_AA] >= 0.5f)
+            up = t;
+        if (up >= 0 && down < 0 && f.viseme[VIS_AA] < 0.5f)
+            down = t;
+        num += (double)t * f.jaw_open;
+        den += f.jaw_open;
+    }
+    CHECK(llabs(up - MS(200)) <= 2 && llabs(down - MS(400)) <= 2,
+          "aa crosses 0.5 at %.2f ms and %.2f ms (phone 200-400 ms)", up * 1000.0 / RATE,
+          down * 1000.0 / RATE);
+    double centre_ms = num / den * 1000.0 / RATE;
+    CHECK(centre_ms <= 300.0 && centre_ms > 290.0,
+          "jaw opening centred at %.2f ms (the vowel's centre: 300; later would lag)", centre_ms);
+
+    /* A vowel after a closure opens with the release, within 8 ms. */
+    static const int ma[][2] = {{0, VIS_SIL}, {100, VIS_PP}, {200, VIS_AA}};
+    tl_build(&tl, ma, 3, 400);
+    int64_t open = -1;
+    for (int64_t t = MS(100); t < MS(400) && open < 0; t++) {
+        tl_face(&tl, t, &f);
+        if (f.viseme[VIS_AA] >= 0.5f)
+            open = t;
+    }
+    CHECK(open >= 0 && open - MS(200) <= MS(8) && open >= MS(195),
+          "m|a: the mouth opens at %.2f ms (release at 200)", open * 1000.0 / RATE);
+    lipsync_timeline_free(&tl);
+}
+
+static uint32_t lcg(uint32_t *s)
+{
+    *s = *s * 1664525u + 1013904223u;
+    return *s >> 8;
+}
+
+/* Every p/b/m closes the lips in at least one video frame, whatever its
+ * length and the frame rate. */
+static void test_closure(void)
+{
+    ls_timeline tl;
+    lipsync_timeline_init(&tl, RATE);
+    static const int fps_list[] = {10, 12, 24, 25, 29, 30, 48, 50, 60, 120};
+    uint32_t seed = 7;
+    int cases = 0, missed = 0;
+    for (size_t fi = 0; fi < sizeof fps_list / sizeof fps_list[0]; fi++) {
+        int fps = fps_list[fi];
+        for (int trial = 0; trial < 60; trial++) {
+            int dur_ms = 8 + (int)(lcg(&seed) % 70); /* 8..77 ms */
+            int start_ms = 150 + (int)(lcg(&seed) % 100);
+            int v1 = trial % 2 ? VIS_AA : VIS_OU, v2 = trial % 3 ? VIS_E : VIS_AA;
+            int ph[][2] = {{0, VIS_SIL}, {100, v1}, {start_ms, VIS_PP},
+                           {start_ms + dur_ms, v2}};
+            tl_build(&tl, ph, 4, start_ms + dur_ms + 150);
+            int closed = 0;
+            for (int64_t k = 0;; k++) {
+                int64_t a = k * RATE / fps, b = (k + 1) * RATE / fps;
+                if (a > MS(start_ms + dur_ms))
+                    break;
+                if (b <= MS(start_ms))
+                    continue;
+                sz_face f;
+                memset(&f, 0, sizeof f);
+                lipsync_face_frame(&tl, a, b, &f);
+                closed |= f.lip_close >= 0.99f && f.jaw_open <= 0.06f;
+            }
+            cases++;
+            if (!closed) {
+                missed++;
+                if (missed <= 5)
+                    fprintf(stderr, "  no closed frame: %d ms p at %d ms, %d fps\n", dur_ms,
+                            start_ms, fps);
+            }
+        }
+    }
+    CHECK(missed == 0, "%d of %d short p/b/m had no closed frame", missed, cases);
+
+    /* A frame far from any p/b/m is not closed by the guarantee. */
+    static const int aa[][2] = {{0, VIS_SIL}, {100, VIS_AA}, {400, VIS_PP}, {440, VIS_AA}};
+    tl_build(&tl, aa, 4, 700);
+    sz_face f;
+    memset(&f, 0, sizeof f);
+    lipsync_face_frame(&tl, MS(200), MS(233), &f);
+    CHECK(f.lip_close < 0.01f && f.jaw_open > 0.7f, "open vowel frame: close %.3f jaw %.3f",
+          f.lip_close, f.jaw_open);
+    lipsync_timeline_free(&tl);
+}
+
+/* Per-frame evaluation at any frame rate: a frame averages the blend over
+ * its span (a steady vowel gives the point value; a frame spanning a
+ * boundary gives the mean), and nothing beyond the look-ahead matters. */
+static void test_frames(void)
+{
+    ls_timeline tl;
+    lipsync_timeline_init(&tl, RATE);
+    static const int ph[][2] = {{0, VIS_SIL},   {100, VIS_AA}, {300, VIS_IH},  {420, VIS_SS},
+                                {500, VIS_OU},  {650, VIS_PP}, {700, VIS_OH},  {900, VIS_FF},
+                                {980, VIS_SIL}, {1200, VIS_E}, {1400, VIS_SIL}};
+    tl_build(&tl, ph, 11, 1600);
+    sz_face f, g;
+    memset(&f, 0, sizeof f);
+    memset(&g, 0, sizeof g);
+    lipsync_face_frame(&tl, MS(180), MS(220), &f);
+    lipsync_face_at(&tl, MS(200), &g);
+    CHECK(fabsf(f.jaw_open - g.jaw_open) < 1e-4f, "steady vowel: frame %.4f vs point %.4f",
+          f.jaw_open, g.jaw_open);
+    /* The frame's value lies within the range of the point values inside it. */
+    int outside = 0;
+    static const int fps_list[] = {24, 25, 30, 60};
+    for (size_t fi = 0; fi < 4; fi++) {
+        int fps = fps_list[fi];
+        for (int64_t k = 0; k * RATE / fps < MS(1600); k++) {
+            int64_t a = k * RATE / fps, b = (k + 1) * RATE / fps;
+            memset(&f, 0, sizeof f);
+            lipsync_face_frame(&tl, a, b, &f);
+            if (f.lip_close >= 0.99f)
+                continue; /* a forced closure */
+            float lo = 2, hi = -1;
+            for (int64_t t = a; t < b; t += 8) {
+                lipsync_face_at(&tl, t, &g);
+                lo = g.jaw_open < lo ? g.jaw_open : lo;
+                hi = g.jaw_open > hi ? g.jaw_open : hi;
+            }
+            outside += f.jaw_open < lo - 1e-3f || f.jaw_open > hi + 1e-3f;
+        }
+    }
+    CHECK(outside == 0, "%d frames with jaw_open outside its span's values", outside);
+
+    /* Bounded look-ahead: adding phones after b + look-ahead changes nothing. */
+    ls_timeline t2;
+    lipsync_timeline_init(&t2, RATE);
+    static const int pre[][2] = {{0, VIS_SIL}, {100, VIS_AA}, {300, VIS_IH}, {420, VIS_SS}};
+    tl_build(&t2, pre, 4, 2000);
+    t2.end = -1; /* still arriving: the last phone lasts */
+    ls_timeline t3;
+    lipsync_timeline_init(&t3, RATE);
+    tl_build(&t3, pre, 4, 2000);
+    t3.end = -1;
+    lipsync_timeline_add(&t3, MS(600), VIS_OU);
+    lipsync_timeline_add(&t3, MS(640), VIS_PP);
+    int64_t look = lipsync_lookahead_samples(RATE);
+    int diff = 0, frames = 0;
+    for (int64_t k = 0;; k++) {
+        int64_t a = k * RATE / 30, b = (k + 1) * RATE / 30;
+        if (b + look > MS(600))
+            break;
+        memset(&f, 0, sizeof f);
+        memset(&g, 0, sizeof g);
+        lipsync_face_frame(&t2, a, b, &f);
+        lipsync_face_frame(&t3, a, b, &g);
+        diff += memcmp(f.viseme, g.viseme, sizeof f.viseme) != 0 || f.jaw_open != g.jaw_open;
+        frames++;
+    }
+    CHECK(frames > 10 && diff == 0, "%d of %d frames changed by phones beyond the look-ahead",
+          diff, frames);
+    lipsync_timeline_free(&t2);
+    lipsync_timeline_free(&t3);
     lipsync_timeline_free(&tl);
 }
 
@@ -296,20 +492,12 @@ static void test_silent(void)
     f.lip_close = 0.8f;
     f.blink = 0.25f;
     lipsync_face_silent(&f);
-    CHECK(f.jaw_open == 0.0f, "silent jaw_open %.3f", f.jaw_open);
-    CHECK(f.lip_close == 0.0f && f.lip_round == 0.0f && f.lip_spread == 0.0f &&
-              f.teeth_lip == 0.0f && f.tongue == 0.0f,
+    CHECK(f.jaw_open == 0.0f && f.lip_close == 0.0f && f.lip_round == 0.0f &&
+              f.lip_spread == 0.0f && f.teeth_lip == 0.0f && f.tongue == 0.0f,
           "silent mouth controls not zero");
-    CHECK(f.viseme[VIS_SIL] == 1.0f && tl_sum(&f) == 1.0f, "silent weights: sil %.3f sum %.3f",
-          f.viseme[VIS_SIL], tl_sum(&f));
-    CHECK(f.speaking == 0.0f, "silent speaking %.3f", f.speaking);
+    CHECK(f.viseme[VIS_SIL] == 1.0f && tl_sum(&f) == 1.0f && f.speaking == 0.0f,
+          "silent weights: sil %.3f sum %.3f", f.viseme[VIS_SIL], tl_sum(&f));
     CHECK(f.blink == 0.25f, "silent touched blink");
-
-    /* derive_controls: a pure viseme gives its shape; a 50/50 mix the mean. */
-    memset(&f, 0, sizeof f);
-    f.viseme[VIS_FF] = 1.0f;
-    lipsync_derive_controls(&f);
-    CHECK(f.teeth_lip > 0.9f && f.lip_close == 0.0f, "FF: teeth_lip %.3f", f.teeth_lip);
     sz_face a, b, m;
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
@@ -328,13 +516,147 @@ static void test_silent(void)
           "mixed controls are not the weighted mean");
 }
 
+static void pure(sz_face *f, int v)
+{
+    memset(f, 0, sizeof *f);
+    f->viseme[v] = 1.0f;
+    lipsync_derive_controls(f);
+}
+
+static void test_blendshapes(void)
+{
+    /* names: present, unique, ARKit spelling */
+    for (int i = 0; i < LS_ARKIT_COUNT; i++) {
+        const char *n = lipsync_arkit_name(i);
+        CHECK(n && *n, "ARKit name %d missing", i);
+        for (int j = 0; n && j < i; j++)
+            CHECK(strcmp(n, lipsync_arkit_name(j)) != 0, "ARKit name %s twice", n);
+    }
+    CHECK(strcmp(lipsync_arkit_name(LS_ARKIT_JAW_OPEN), "jawOpen") == 0 &&
+              strcmp(lipsync_arkit_name(LS_ARKIT_MOUTH_PUCKER), "mouthPucker") == 0 &&
+              strcmp(lipsync_arkit_name(LS_ARKIT_MOUTH_SMILE_LEFT), "mouthSmile_L") == 0,
+          "ARKit names");
+    CHECK(lipsync_arkit_name(-1) == NULL && lipsync_arkit_name(LS_ARKIT_COUNT) == NULL,
+          "ARKit name out of range");
+    static const char *const vrm[] = {"aa", "ih", "ou", "ee", "oh"};
+    for (int i = 0; i < LS_VRM_COUNT; i++)
+        CHECK(strcmp(lipsync_vrm_name(i), vrm[i]) == 0, "VRM name %d", i);
+    CHECK(lipsync_vrm_name(5) == NULL, "VRM name out of range");
+
+    sz_face f;
+    float ak[LS_ARKIT_COUNT], v[LS_VRM_COUNT];
+    pure(&f, VIS_SIL);
+    lipsync_arkit_from_face(&f, ak);
+    lipsync_vrm_from_face(&f, v);
+    float any = 0;
+    for (int i = 0; i < LS_ARKIT_COUNT; i++)
+        any += ak[i];
+    for (int i = 0; i < LS_VRM_COUNT; i++)
+        any += v[i];
+    CHECK(any == 0.0f, "rest face moves blendshapes (sum %.3f)", any);
+
+    pure(&f, VIS_AA);
+    lipsync_arkit_from_face(&f, ak);
+    lipsync_vrm_from_face(&f, v);
+    CHECK(ak[LS_ARKIT_JAW_OPEN] > 0.6f && ak[LS_ARKIT_MOUTH_CLOSE] == 0.0f &&
+              ak[LS_ARKIT_MOUTH_PUCKER] == 0.0f,
+          "aa: jawOpen %.2f mouthClose %.2f pucker %.2f", ak[LS_ARKIT_JAW_OPEN],
+          ak[LS_ARKIT_MOUTH_CLOSE], ak[LS_ARKIT_MOUTH_PUCKER]);
+    CHECK(v[LS_VRM_AA] == 1.0f && v[LS_VRM_OU] == 0.0f, "aa: VRM aa %.2f ou %.2f", v[LS_VRM_AA],
+          v[LS_VRM_OU]);
+    pure(&f, VIS_OU);
+    lipsync_arkit_from_face(&f, ak);
+    lipsync_vrm_from_face(&f, v);
+    CHECK(ak[LS_ARKIT_MOUTH_PUCKER] > 0.7f && ak[LS_ARKIT_JAW_OPEN] < 0.3f,
+          "ou: pucker %.2f jaw %.2f", ak[LS_ARKIT_MOUTH_PUCKER], ak[LS_ARKIT_JAW_OPEN]);
+    CHECK(v[LS_VRM_OU] == 1.0f, "ou: VRM ou %.2f", v[LS_VRM_OU]);
+    pure(&f, VIS_IH);
+    lipsync_arkit_from_face(&f, ak);
+    lipsync_vrm_from_face(&f, v);
+    CHECK(ak[LS_ARKIT_MOUTH_STRETCH_LEFT] > 0.4f &&
+              ak[LS_ARKIT_MOUTH_STRETCH_LEFT] == ak[LS_ARKIT_MOUTH_STRETCH_RIGHT],
+          "ih: stretch %.2f/%.2f", ak[LS_ARKIT_MOUTH_STRETCH_LEFT],
+          ak[LS_ARKIT_MOUTH_STRETCH_RIGHT]);
+    CHECK(v[LS_VRM_IH] == 1.0f, "ih: VRM ih %.2f", v[LS_VRM_IH]);
+    pure(&f, VIS_E);
+    lipsync_vrm_from_face(&f, v);
+    CHECK(v[LS_VRM_EE] == 1.0f, "E: VRM ee %.2f", v[LS_VRM_EE]);
+    pure(&f, VIS_OH);
+    lipsync_arkit_from_face(&f, ak);
+    lipsync_vrm_from_face(&f, v);
+    CHECK(v[LS_VRM_OH] == 1.0f && ak[LS_ARKIT_MOUTH_FUNNEL] > 0.5f, "oh: VRM oh %.2f funnel %.2f",
+          v[LS_VRM_OH], ak[LS_ARKIT_MOUTH_FUNNEL]);
+    pure(&f, VIS_FF);
+    lipsync_arkit_from_face(&f, ak);
+    CHECK(ak[LS_ARKIT_MOUTH_ROLL_LOWER] > 0.5f, "FF: rollLower %.2f",
+          ak[LS_ARKIT_MOUTH_ROLL_LOWER]);
+    /* Closed lips: ARKit mouthClose equals jawOpen (lips sealed); VRM shut. */
+    pure(&f, VIS_PP);
+    lipsync_arkit_from_face(&f, ak);
+    lipsync_vrm_from_face(&f, v);
+    CHECK(ak[LS_ARKIT_MOUTH_CLOSE] > 0.0f &&
+              fabsf(ak[LS_ARKIT_MOUTH_CLOSE] - ak[LS_ARKIT_JAW_OPEN]) < 1e-6f &&
+              ak[LS_ARKIT_MOUTH_PRESS_LEFT] > 0.3f,
+          "PP: mouthClose %.3f jawOpen %.3f press %.2f", ak[LS_ARKIT_MOUTH_CLOSE],
+          ak[LS_ARKIT_JAW_OPEN], ak[LS_ARKIT_MOUTH_PRESS_LEFT]);
+    float vs = 0;
+    for (int i = 0; i < LS_VRM_COUNT; i++)
+        vs += v[i];
+    CHECK(vs == 0.0f, "PP: VRM sum %.3f", vs);
+    /* A forced closure on an otherwise open blend still seals the lips. */
+    memset(&f, 0, sizeof f);
+    f.viseme[VIS_PP] = 0.85f;
+    f.viseme[VIS_AA] = 0.15f;
+    lipsync_derive_controls(&f);
+    f.lip_close = 1.0f;
+    lipsync_arkit_from_face(&f, ak);
+    lipsync_vrm_from_face(&f, v);
+    CHECK(ak[LS_ARKIT_JAW_OPEN] <= 0.08f && ak[LS_ARKIT_MOUTH_CLOSE] == ak[LS_ARKIT_JAW_OPEN] &&
+              v[LS_VRM_AA] == 0.0f,
+          "forced closure: jawOpen %.3f mouthClose %.3f VRM aa %.3f", ak[LS_ARKIT_JAW_OPEN],
+          ak[LS_ARKIT_MOUTH_CLOSE], v[LS_VRM_AA]);
+    /* happy adds a smile; every blend stays in [0, 1] and VRM sums to <= 1. */
+    int bad = 0;
+    uint32_t seed = 3;
+    for (int trial = 0; trial < 500; trial++) {
+        memset(&f, 0, sizeof f);
+        float sum = 0;
+        for (int k = 0; k < VIS_COUNT; k++)
+            sum += f.viseme[k] = (float)(lcg(&seed) % 1000);
+        for (int k = 0; k < VIS_COUNT; k++)
+            f.viseme[k] /= sum;
+        f.expression[EXPR_HAPPY] = (float)(lcg(&seed) % 100) / 100.0f;
+        lipsync_derive_controls(&f);
+        lipsync_arkit_from_face(&f, ak);
+        lipsync_vrm_from_face(&f, v);
+        float vsum = 0;
+        for (int i = 0; i < LS_ARKIT_COUNT; i++)
+            bad += !(ak[i] >= 0.0f && ak[i] <= 1.0f);
+        for (int i = 0; i < LS_VRM_COUNT; i++) {
+            bad += !(v[i] >= 0.0f && v[i] <= 1.0f);
+            vsum += v[i];
+        }
+        bad += vsum > 1.0f + 1e-5f;
+    }
+    CHECK(bad == 0, "%d blendshape values out of range", bad);
+    pure(&f, VIS_SIL);
+    f.expression[EXPR_HAPPY] = 1.0f;
+    lipsync_arkit_from_face(&f, ak);
+    CHECK(ak[LS_ARKIT_MOUTH_SMILE_LEFT] > 0.5f, "happy: smile %.2f", ak[LS_ARKIT_MOUTH_SMILE_LEFT]);
+}
+
 int main(void)
 {
     test_phones();
     test_names();
+    test_arpabet();
     test_timeline();
-    test_h();
+    test_coarticulation();
+    test_no_lag();
+    test_closure();
+    test_frames();
     test_silent();
+    test_blendshapes();
     if (failures) {
         fprintf(stderr, "%d of %d checks failed\n", failures, checks);
         return 1;

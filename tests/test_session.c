@@ -49,10 +49,10 @@ static int slow_rate(void *state)
 }
 
 /* One second of tone per word, produced in 20 ms chunks at half speed. */
-static int slow_synth(void *state, const char *text, int flags, const tts_sink *sink, char *err,
-                      size_t errlen)
+static int slow_synth(void *state, const char *text, const tts_synth_opts *opts,
+                      const tts_sink *sink, char *err, size_t errlen)
 {
-    (void)state, (void)flags, (void)err, (void)errlen;
+    (void)state, (void)opts, (void)err, (void)errlen;
     int words = 1;
     for (const char *p = text; *p; p++)
         words += *p == ' ';
@@ -76,8 +76,12 @@ static int slow_synth(void *state, const char *text, int flags, const tts_sink *
 
 static void slow_destroy(void *state) { free(state); }
 
-static const tts_voice_kind slow_kind = {"slow", slow_list, slow_open, slow_rate, slow_synth,
-                                         slow_destroy};
+static const tts_voice_kind slow_kind = {.kind = "slow",
+                                         .list = slow_list,
+                                         .open = slow_open,
+                                         .sample_rate = slow_rate,
+                                         .synthesize = slow_synth,
+                                         .destroy = slow_destroy};
 
 /* ---- helpers --------------------------------------------------------- */
 

@@ -8,8 +8,8 @@
 
 #define TTS_MAX_KINDS 8
 
-static const tts_voice_kind *tts_kinds[TTS_MAX_KINDS] = {&tts_espeak_kind};
-static int tts_n_kinds = 1;
+static const tts_voice_kind *tts_kinds[TTS_MAX_KINDS] = {&tts_espeak_kind, &tts_audio_kind};
+static int tts_n_kinds = 2;
 static pthread_mutex_t tts_kinds_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct tts_voice {
@@ -80,10 +80,26 @@ int tts_voice_sample_rate(const tts_voice *voice) { return voice->kind->sample_r
 
 const char *tts_voice_name(const tts_voice *voice) { return voice->name; }
 
-int tts_voice_synthesize(tts_voice *voice, const char *text, int flags, const tts_sink *sink,
-                         char *err, size_t errlen)
+tts_synth_opts tts_synth_default_opts(void)
 {
-    return voice->kind->synthesize(voice->state, text, flags, sink, err, errlen);
+    tts_synth_opts o = {.language = NULL, .input = TTS_INPUT_TEXT, .display = NULL,
+                        .rate = 1.0f, .pitch = 1.0f, .volume = 1.0f};
+    return o;
+}
+
+const char *tts_voice_language(const tts_voice *voice)
+{
+    const char *l = voice->kind->language ? voice->kind->language(voice->state) : NULL;
+    return l ? l : "";
+}
+
+int tts_voice_raw_text(const tts_voice *voice) { return voice->kind->raw_text; }
+
+int tts_voice_synthesize(tts_voice *voice, const char *text, const tts_synth_opts *opts,
+                         const tts_sink *sink, char *err, size_t errlen)
+{
+    tts_synth_opts def = tts_synth_default_opts();
+    return voice->kind->synthesize(voice->state, text, opts ? opts : &def, sink, err, errlen);
 }
 
 void tts_voice_free(tts_voice **voice)

@@ -1,7 +1,8 @@
 /* voice.h: the voice interface every synthesizer implements (espeak today, the
- * diffusion model next). A voice turns one utterance of text into mono float
- * PCM chunks plus timed events (sentences, words, phones, SSML marks), all in
- * samples from the start of the utterance. */
+ * diffusion model next). A voice turns one run of normalized text (one
+ * language, one prosody) into mono float PCM chunks plus timed events (words,
+ * phones), in samples from the start of the run. tts/speak.h drives a voice
+ * through a whole utterance on one clock. */
 #ifndef SZ_TTS_VOICE_H
 #define SZ_TTS_VOICE_H
 
@@ -43,6 +44,26 @@ typedef struct tts_voice_params {
     uint64_t seed;
 } tts_voice_params;
 
+typedef enum tts_input {
+    TTS_INPUT_TEXT = 0, /* normalized words (the text frontend's output) */
+    TTS_INPUT_IPA = 1,  /* IPA phones (SSML <phoneme>); words separated by spaces */
+} tts_input;
+
+/* How to say one run of an utterance. The text frontend cuts an utterance
+ * into runs of one language and one prosody; the caller keeps the clock. */
+typedef struct tts_synth_opts {
+    const char *language; /* voice language of the run ("en-us", "cmn"); NULL or "":
+                             the voice's own. A voice that cannot speak it returns
+                             SZ_ERR_UNSUPPORTED. */
+    tts_input input;
+    const char *display;  /* TTS_INPUT_IPA: the words the phones stand for (word events) */
+    float rate;           /* multiplier of the voice's rate; 1 = as opened */
+    float pitch;          /* multiplier of the voice's base pitch */
+    float volume;         /* linear gain */
+} tts_synth_opts;
+
+tts_synth_opts tts_synth_default_opts(void);
+
 typedef struct tts_voice_kind {
     const char *kind; /* "espeak"; voice names are "kind:variant" */
     /* Calls fn for each installed voice of this kind; stops if fn returns non-zero. */
@@ -50,10 +71,16 @@ typedef struct tts_voice_kind {
     int (*open)(const char *variant, const tts_voice_params *params, void **state, char *err,
                 size_t errlen);
     int (*sample_rate)(void *state);
-    /* flags: SZ_SAY_SSML. Text is valid UTF-8 (checked by the caller). */
-    int (*synthesize)(void *state, const char *text, int flags, const tts_sink *sink, char *err,
-                      size_t errlen);
+    /* Says one run. Text is valid UTF-8 and already normalized (no SSML).
+     * Event times count from the start of this call's audio. */
+    int (*synthesize)(void *state, const char *text, const tts_synth_opts *opts,
+                      const tts_sink *sink, char *err, size_t errlen);
     void (*destroy)(void *state);
+    /* Optional: the voice's own language ("en-us", "cmn"); NULL if unknown. */
+    const char *(*language)(void *state);
+    /* 1: the voice takes the utterance as written, without the text frontend
+     * (the audio voice: a file path); tts_speak passes it through whole. */
+    int raw_text;
 } tts_voice_kind;
 
 typedef struct tts_voice tts_voice;
@@ -65,8 +92,13 @@ int tts_voice_open(const char *name, const tts_voice_params *params, tts_voice *
                    size_t errlen);
 int tts_voice_sample_rate(const tts_voice *voice);
 const char *tts_voice_name(const tts_voice *voice);
-int tts_voice_synthesize(tts_voice *voice, const char *text, int flags, const tts_sink *sink,
-                         char *err, size_t errlen);
+/* The voice's language; "" when it does not say. */
+const char *tts_voice_language(const tts_voice *voice);
+int tts_voice_raw_text(const tts_voice *voice);
+/* Says one run (see tts_voice_kind.synthesize). opts NULL: the defaults. To
+ * say a whole utterance (plain text or SSML) use tts_speak (tts/speak.h). */
+int tts_voice_synthesize(tts_voice *voice, const char *text, const tts_synth_opts *opts,
+                         const tts_sink *sink, char *err, size_t errlen);
 void tts_voice_free(tts_voice **voice);
 
 int tts_list_voices(sz_voice_list_fn fn, void *user);
@@ -74,5 +106,9 @@ int tts_list_voices(sz_voice_list_fn fn, void *user);
 int tts_register_kind(const tts_voice_kind *kind);
 
 extern const tts_voice_kind tts_espeak_kind;
+/* Plays a recording (the utterance text is its path, optionally a newline
+ * and its transcript) with phones from audio-only lip-sync. "audio:RATE"
+ * picks the output rate (default 48000). */
+extern const tts_voice_kind tts_audio_kind;
 
 #endif

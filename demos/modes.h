@@ -1,0 +1,15 @@
+/* modes.h: the `shuzi render`, `shuzi live` and `shuzi kiosk` commands
+ * (demos/modes.c), called from the command dispatcher in demos/shuzi.c.
+ * Each takes argv starting at the command name and returns the exit code. */
+#ifndef SZ_DEMOS_MODES_H
+#define SZ_DEMOS_MODES_H
+
+#include <stdio.h>
+
+int modes_render(int argc, char **argv);
+int modes_live(int argc, char **argv);
+int modes_kiosk(int argc, char **argv);
+/* Help text of "render", "live" or "kiosk"; returns 0, or -1 for another name. */
+int modes_usage(FILE *f, const char *cmd);
+
+#endif

@@ -1,0 +1,622 @@
+/* openai.c: the OpenAI-compatible streaming chat client (POST
+ * /v1/chat/completions with "stream": true) on libcurl's multi interface, so
+ * a cancel wakes the transfer at once. Timeouts for connect, first byte and
+ * stalls; retries with jittered exponential backoff while nothing has been
+ * spoken yet; HTTP errors and malformed streams become one clear message. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "llm/llm.h"
+#include "llm/sse.h"
+
+llm_openai_params llm_openai_default_params(void)
+{
+    llm_openai_params p;
+    memset(&p, 0, sizeof p);
+    p.connect_timeout_s = 5;
+    p.first_byte_timeout_s = 30;
+    p.idle_timeout_s = 20;
+    p.total_timeout_s = 180;
+    p.max_retries = 2;
+    p.retry_base_s = 0.5;
+    p.max_tokens = 0;
+    p.temperature = -1;
+    return p;
+}
+
+#ifndef SHUZI_HAVE_CURL
+
+int llm_openai_create(const llm_openai_params *p, llm_backend **out, char *err, size_t errlen)
+{
+    (void)p;
+    *out = NULL;
+    snprintf(err, errlen, "the LLM client needs libcurl, which this shuzi was built without "
+                          "(install libcurl4-openssl-dev and rebuild)");
+    return SZ_ERR_UNSUPPORTED;
+}
+
+#else
+
+#include <curl/curl.h>
+#include <pthread.h>
+
+#define OPENAI_MAX_ERROR_BODY (16u << 10)
+#define OPENAI_MAX_JSON_BODY (8u << 20)
+#define OPENAI_POLL_MS 200
+#define OPENAI_MAX_BACKOFF_S 10.0
+#define OPENAI_MAX_RETRY_AFTER_S 30.0
+
+typedef struct openai {
+    llm_openai_params p;
+    char url[1024];
+    char model[256];
+    char *api_key;
+    CURLM *multi;
+    atomic_int cancel;
+    uint64_t rng;
+} openai;
+
+/* One HTTP attempt. */
+typedef struct openai_xfer {
+    openai *o;
+    CURL *h;
+    oai_stream stream;
+    const llm_sink *sink;
+    llm_chat_stats *stats;
+    int64_t t_call;
+    int64_t t_last_byte;
+    int got_byte;
+    long status;
+    int mode; /* 0 undecided, 1 stream, 2 collect body (error or plain JSON) */
+    char *body;
+    size_t body_len, body_cap, body_limit;
+    double retry_after_s;
+    char content_type[128];
+    int delivered;
+    int sink_stopped;
+    int stream_rc;
+} openai_xfer;
+
+static pthread_once_t openai_once = PTHREAD_ONCE_INIT;
+static int openai_curl_ok;
+
+static void openai_global_init(void) { openai_curl_ok = curl_global_init(CURL_GLOBAL_ALL) == 0; }
+
+static double openai_rand01(openai *o)
+{
+    o->rng ^= o->rng << 13;
+    o->rng ^= o->rng >> 7;
+    o->rng ^= o->rng << 17;
+    return (double)(o->rng >> 11) / 9007199254740992.0;
+}
+
+static int openai_sink_text(void *user, const char *text, size_t len)
+{
+    openai_xfer *x = user;
+    if (len == 0)
+        return 0;
+    if (!x->delivered)
+        x->stats->first_text_us = clock_now_us() - x->t_call;
+    x->delivered = 1;
+    x->stats->bytes_out += len;
+    if (atomic_load(&x->o->cancel) || x->sink->on_text(x->sink->user, text, len)) {
+        x->sink_stopped = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static size_t openai_on_header(char *buf, size_t size, size_t n, void *user)
+{
+    openai_xfer *x = user;
+    size_t len = size * n;
+    if (len >= 5 && strncmp(buf, "HTTP/", 5) == 0) { /* a new response (after 100, redirects) */
+        x->content_type[0] = 0;
+        x->retry_after_s = -1;
+        return len;
+    }
+    const char *colon = memchr(buf, ':', len);
+    if (!colon)
+        return len;
+    size_t klen = (size_t)(colon - buf);
+    const char *v = colon + 1;
+    size_t vlen = len - klen - 1;
+    while (vlen > 0 && (*v == ' ' || *v == '\t'))
+        v++, vlen--;
+    while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
+        vlen--;
+    if (klen == 12 && strncasecmp(buf, "content-type", 12) == 0) {
+        size_t k = vlen < sizeof x->content_type - 1 ? vlen : sizeof x->content_type - 1;
+        memcpy(x->content_type, v, k);
+        x->content_type[k] = 0;
+    } else if (klen == 11 && strncasecmp(buf, "retry-after", 11) == 0) {
+        char tmp[32];
+        size_t k = vlen < sizeof tmp - 1 ? vlen : sizeof tmp - 1;
+        memcpy(tmp, v, k);
+        tmp[k] = 0;
+        char *end;
+        double s = strtod(tmp, &end);
+        if (end != tmp && *end == 0 && s >= 0)
+            x->retry_after_s = s; /* an HTTP date is ignored: the backoff applies */
+    }
+    return len;
+}
+
+static size_t openai_on_write(char *buf, size_t size, size_t n, void *user)
+{
+    openai_xfer *x = user;
+    size_t len = size * n;
+    x->t_last_byte = clock_now_us();
+    x->got_byte = 1;
+    if (x->mode == 0) {
+        curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->status);
+        int json = strncasecmp(x->content_type, "application/json", 16) == 0;
+        if (x->status >= 300 || (json && x->status < 300)) {
+            x->mode = 2;
+            x->body_limit = x->status >= 300 ? OPENAI_MAX_ERROR_BODY : OPENAI_MAX_JSON_BODY;
+        } else {
+            x->mode = 1;
+        }
+    }
+    if (x->mode == 2) {
+        size_t room = x->body_limit - x->body_len;
+        size_t take = len < room ? len : room;
+        if (x->body_len + take + 1 > x->body_cap) {
+            size_t cap = x->body_cap ? x->body_cap : 4096;
+            while (cap < x->body_len + take + 1)
+                cap *= 2;
+            char *b = realloc(x->body, cap);
+            if (!b)
+                return 0;
+            x->body = b;
+            x->body_cap = cap;
+        }
+        memcpy(x->body + x->body_len, buf, take);
+        x->body_len += take;
+        x->body[x->body_len] = 0;
+        if (take < len && x->status < 300) {
+            x->stream_rc = SZ_ERR_FORMAT;
+            snprintf(x->stream.err, sizeof x->stream.err, "the answer is larger than %u bytes",
+                     OPENAI_MAX_JSON_BODY);
+            return 0;
+        }
+        return len;
+    }
+    int rc = oai_stream_feed(&x->stream, buf, len);
+    if (rc != SZ_OK) {
+        x->stream_rc = rc;
+        return 0; /* aborts the transfer */
+    }
+    return len;
+}
+
+static int openai_http_error_code(long status)
+{
+    if (status == 404)
+        return SZ_ERR_NOT_FOUND;
+    if (status == 400 || status == 401 || status == 403 || status == 422)
+        return SZ_ERR_INVALID_ARG;
+    return SZ_ERR_IO;
+}
+
+static int openai_retryable_status(long status)
+{
+    return status == 408 || status == 425 || status == 429 || status == 500 || status == 502 ||
+           status == 503 || status == 504;
+}
+
+static const char *openai_status_hint(long status)
+{
+    switch (status) {
+    case 401:
+    case 403: return " (check the API key and the environment variable it comes from)";
+    case 404: return " (check the base URL and the model name)";
+    case 429: return " (rate limited)";
+    default: return "";
+    }
+}
+
+static char *openai_request_body(openai *o, const llm_message *msgs, size_t n)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *arr = root ? cJSON_AddArrayToObject(root, "messages") : NULL;
+    if (!arr)
+        goto fail;
+    if (o->model[0] && !cJSON_AddStringToObject(root, "model", o->model))
+        goto fail;
+    if (!cJSON_AddTrueToObject(root, "stream"))
+        goto fail;
+    if (o->p.max_tokens > 0 && !cJSON_AddNumberToObject(root, "max_tokens", o->p.max_tokens))
+        goto fail;
+    if (o->p.temperature >= 0 && !cJSON_AddNumberToObject(root, "temperature", o->p.temperature))
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        cJSON *m = cJSON_CreateObject();
+        if (!m || !cJSON_AddItemToArray(arr, m))
+            goto fail;
+        if (!cJSON_AddStringToObject(m, "role", llm_role_name(msgs[i].role)) ||
+            !cJSON_AddStringToObject(m, "content", msgs[i].content ? msgs[i].content : ""))
+            goto fail;
+    }
+    char *txt = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return txt;
+fail:
+    cJSON_Delete(root);
+    return NULL;
+}
+
+/* Waits up to seconds, returning early (1) when cancelled. */
+static int openai_backoff_wait(openai *o, double seconds)
+{
+    int64_t until = clock_now_us() + (int64_t)(seconds * 1e6);
+    for (;;) {
+        if (atomic_load(&o->cancel))
+            return 1;
+        int64_t left = until - clock_now_us();
+        if (left <= 0)
+            return 0;
+        int ms = left / 1000 > OPENAI_POLL_MS ? OPENAI_POLL_MS : (int)(left / 1000) + 1;
+        curl_multi_poll(o->multi, NULL, 0, ms, NULL);
+    }
+}
+
+/* One attempt. Returns an sz_result; *retry says whether another attempt may
+ * fix it (only while nothing was delivered). */
+static int openai_attempt(openai *o, struct curl_slist *headers, const char *body,
+                          const llm_sink *sink, llm_chat_stats *stats, int64_t t_call, int *retry,
+                          double *retry_after, char *err, size_t errlen)
+{
+    openai_xfer x;
+    memset(&x, 0, sizeof x);
+    x.o = o;
+    x.sink = sink;
+    x.stats = stats;
+    x.t_call = t_call;
+    x.retry_after_s = -1;
+    oai_stream_init(&x.stream, openai_sink_text, &x);
+    *retry = 0;
+    *retry_after = -1;
+    int rc = SZ_OK;
+    x.h = curl_easy_init();
+    if (!x.h) {
+        snprintf(err, errlen, "LLM: cannot create a curl handle");
+        oai_stream_free(&x.stream);
+        return SZ_ERR_NO_MEMORY;
+    }
+    CURL *h = x.h;
+    curl_easy_setopt(h, CURLOPT_URL, o->url);
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, openai_on_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, openai_on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(o->p.connect_timeout_s * 1000));
+    curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "identity");
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "shuzi/" "0.1");
+    curl_multi_add_handle(o->multi, h);
+
+    int64_t t0 = clock_now_us();
+    int done = 0;
+    CURLcode result = CURLE_OK;
+    while (!done) {
+        int running = 0;
+        CURLMcode mc = curl_multi_perform(o->multi, &running);
+        if (mc != CURLM_OK) {
+            snprintf(err, errlen, "LLM %s: %s", o->url, curl_multi_strerror(mc));
+            rc = SZ_ERR_IO;
+            break;
+        }
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(o->multi, &left)))
+            if (msg->msg == CURLMSG_DONE) {
+                done = 1;
+                result = msg->data.result;
+            }
+        if (done)
+            break;
+        if (atomic_load(&o->cancel) || x.sink_stopped) {
+            rc = SZ_ERR_CANCELLED;
+            snprintf(err, errlen, "LLM request cancelled");
+            break;
+        }
+        int64_t now = clock_now_us();
+        if (!x.got_byte && now - t0 > (int64_t)(o->p.first_byte_timeout_s * 1e6)) {
+            snprintf(err, errlen, "LLM %s: no answer within %.1f s", o->url,
+                     o->p.first_byte_timeout_s);
+            rc = SZ_ERR_TIMEOUT;
+            *retry = 1;
+            break;
+        }
+        if (x.got_byte && now - x.t_last_byte > (int64_t)(o->p.idle_timeout_s * 1e6)) {
+            snprintf(err, errlen, "LLM %s: the stream stalled (nothing for %.1f s)", o->url,
+                     o->p.idle_timeout_s);
+            rc = SZ_ERR_TIMEOUT;
+            *retry = !x.delivered;
+            break;
+        }
+        if (now - t0 > (int64_t)(o->p.total_timeout_s * 1e6)) {
+            snprintf(err, errlen, "LLM %s: the answer took longer than %.1f s", o->url,
+                     o->p.total_timeout_s);
+            rc = SZ_ERR_TIMEOUT;
+            break;
+        }
+        curl_multi_poll(o->multi, NULL, 0, OPENAI_POLL_MS, NULL);
+    }
+    if (done) {
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &x.status);
+        stats->http_status = (int)x.status;
+        if (x.sink_stopped || (x.stream_rc == SZ_ERR_CANCELLED)) {
+            rc = SZ_ERR_CANCELLED;
+            snprintf(err, errlen, "LLM request cancelled");
+        } else if (x.stream_rc != SZ_OK) {
+            rc = x.stream_rc;
+            snprintf(err, errlen, "LLM %s: %s", o->url, x.stream.err);
+            *retry = !x.delivered && x.stream.server_error;
+        } else if (result != CURLE_OK && x.mode == 1 &&
+                   (result == CURLE_PARTIAL_FILE || result == CURLE_RECV_ERROR)) {
+            /* the connection broke inside the stream: complete if [DONE] came */
+            rc = oai_stream_end(&x.stream);
+            snprintf(stats->finish_reason, sizeof stats->finish_reason, "%s",
+                     x.stream.finish_reason);
+            if (rc != SZ_OK) {
+                snprintf(err, errlen, "LLM %s: %s (%s)", o->url, x.stream.err,
+                         curl_easy_strerror(result));
+                *retry = !x.delivered;
+            }
+        } else if (result != CURLE_OK) {
+            rc = result == CURLE_OPERATION_TIMEDOUT ? SZ_ERR_TIMEOUT : SZ_ERR_IO;
+            snprintf(err, errlen, "LLM %s: %s", o->url, curl_easy_strerror(result));
+            *retry = !x.delivered;
+        } else if (x.status >= 300 || x.status < 200) {
+            char msg[384];
+            oai_error_message(x.body ? x.body : "", x.body_len, msg, sizeof msg);
+            snprintf(err, errlen, "LLM %s: HTTP %ld: %s%s", o->url, x.status, msg,
+                     openai_status_hint(x.status));
+            rc = openai_http_error_code(x.status);
+            *retry = openai_retryable_status(x.status);
+            *retry_after = x.retry_after_s;
+        } else if (x.mode == 2) {
+            char why[384] = "";
+            rc = oai_parse_completion(x.body, x.body_len, openai_sink_text, &x, why, sizeof why);
+            if (rc == SZ_ERR_CANCELLED || x.sink_stopped)
+                snprintf(err, errlen, "LLM request cancelled");
+            else if (rc != SZ_OK)
+                snprintf(err, errlen, "LLM %s: %s", o->url, why);
+            else
+                snprintf(stats->finish_reason, sizeof stats->finish_reason, "stop");
+        } else {
+            rc = oai_stream_end(&x.stream);
+            snprintf(stats->finish_reason, sizeof stats->finish_reason, "%s",
+                     x.stream.finish_reason);
+            if (rc == SZ_ERR_CANCELLED) {
+                snprintf(err, errlen, "LLM request cancelled");
+            } else if (rc != SZ_OK) {
+                snprintf(err, errlen, "LLM %s: %s", o->url, x.stream.err);
+                *retry = !x.delivered;
+            }
+        }
+    }
+    curl_multi_remove_handle(o->multi, h);
+    curl_easy_cleanup(h);
+    oai_stream_free(&x.stream);
+    free(x.body);
+    if (x.delivered)
+        *retry = 0; /* never repeat words already spoken */
+    return rc;
+}
+
+static int openai_chat(void *state, const llm_message *msgs, size_t n, const llm_sink *sink,
+                       llm_chat_stats *stats, char *err, size_t errlen)
+{
+    openai *o = state;
+    int64_t t_call = clock_now_us();
+    atomic_store(&o->cancel, 0);
+    char *body = openai_request_body(o, msgs, n);
+    if (!body) {
+        snprintf(err, errlen, "LLM: out of memory building the request");
+        return SZ_ERR_NO_MEMORY;
+    }
+    struct curl_slist *headers = NULL, *t;
+    char auth[1100] = "";
+    if (o->api_key)
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->api_key);
+    const char *hv[] = {"Content-Type: application/json", "Accept: text/event-stream",
+                        "Expect:", auth[0] ? auth : NULL};
+    for (size_t i = 0; i < sizeof hv / sizeof hv[0]; i++) {
+        if (!hv[i])
+            continue;
+        t = curl_slist_append(headers, hv[i]);
+        if (!t) {
+            curl_slist_free_all(headers);
+            free(body);
+            snprintf(err, errlen, "LLM: out of memory");
+            return SZ_ERR_NO_MEMORY;
+        }
+        headers = t;
+    }
+    memset(auth, 0, sizeof auth);
+    int rc = SZ_OK;
+    for (int attempt = 0;; attempt++) {
+        int retry = 0;
+        double retry_after = -1;
+        stats->attempts = attempt + 1;
+        rc = openai_attempt(o, headers, body, sink, stats, t_call, &retry, &retry_after, err,
+                            errlen);
+        if (rc == SZ_OK || rc == SZ_ERR_CANCELLED || !retry || attempt >= o->p.max_retries)
+            break;
+        double wait = o->p.retry_base_s * (double)(1 << (attempt < 16 ? attempt : 16));
+        wait *= 0.5 + openai_rand01(o);
+        if (wait > OPENAI_MAX_BACKOFF_S)
+            wait = OPENAI_MAX_BACKOFF_S;
+        if (retry_after >= 0)
+            wait = retry_after < OPENAI_MAX_RETRY_AFTER_S ? retry_after : OPENAI_MAX_RETRY_AFTER_S;
+        SZ_LOGW("llm", "%s; retrying in %.2f s (attempt %d of %d)", err, wait, attempt + 2,
+                o->p.max_retries + 1);
+        if (openai_backoff_wait(o, wait)) {
+            rc = SZ_ERR_CANCELLED;
+            snprintf(err, errlen, "LLM request cancelled");
+            break;
+        }
+    }
+    if (rc != SZ_OK && rc != SZ_ERR_CANCELLED && stats->attempts > 1) {
+        size_t l = strlen(err);
+        snprintf(err + l, errlen > l ? errlen - l : 0, " (after %d attempts)", stats->attempts);
+    }
+    curl_slist_free_all(headers);
+    free(body);
+    stats->total_us = clock_now_us() - t_call;
+    return rc;
+}
+
+static void openai_cancel(void *state)
+{
+    openai *o = state;
+    atomic_store(&o->cancel, 1);
+    curl_multi_wakeup(o->multi);
+}
+
+static void openai_destroy(void *state)
+{
+    openai *o = state;
+    if (!o)
+        return;
+    if (o->multi)
+        curl_multi_cleanup(o->multi);
+    if (o->api_key) {
+        memset(o->api_key, 0, strlen(o->api_key));
+        free(o->api_key);
+    }
+    free(o);
+}
+
+static const llm_kind openai_kind = {
+    .name = "openai",
+    .chat = openai_chat,
+    .cancel = openai_cancel,
+    .destroy = openai_destroy,
+};
+
+/* base "http://h:p" -> ".../v1/chat/completions"; "http://h:p/v1" ->
+ * ".../v1/chat/completions"; a full ".../chat/completions" is kept. */
+static int openai_build_url(const char *base, char *out, size_t cap, char *err, size_t errlen)
+{
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    const char *scheme_end = strstr(base, "://");
+    if (strncasecmp(base, "http://", 7) != 0 && strncasecmp(base, "https://", 8) != 0) {
+        snprintf(err, errlen, "LLM URL '%s': expected http:// or https://", base);
+        return SZ_ERR_INVALID_ARG;
+    }
+    const char *host = scheme_end + 3;
+    if ((size_t)(host - base) >= n || *host == '/') {
+        snprintf(err, errlen, "LLM URL '%s': no host", base);
+        return SZ_ERR_INVALID_ARG;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)base[i];
+        if (c <= ' ' || c == 0x7f) {
+            snprintf(err, errlen, "LLM URL '%s': contains spaces or control characters", base);
+            return SZ_ERR_INVALID_ARG;
+        }
+    }
+    const char *path = memchr(host, '/', n - (size_t)(host - base));
+    const char *suffix = "/chat/completions";
+    size_t sl = strlen(suffix);
+    int w;
+    if (n >= sl && strncmp(base + n - sl, suffix, sl) == 0)
+        w = snprintf(out, cap, "%.*s", (int)n, base);
+    else if (!path)
+        w = snprintf(out, cap, "%.*s/v1%s", (int)n, base, suffix);
+    else
+        w = snprintf(out, cap, "%.*s%s", (int)n, base, suffix);
+    if (w < 0 || (size_t)w >= cap) {
+        snprintf(err, errlen, "LLM URL too long");
+        return SZ_ERR_INVALID_ARG;
+    }
+    return SZ_OK;
+}
+
+int llm_openai_create(const llm_openai_params *p, llm_backend **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!p || !p->base_url || !*p->base_url) {
+        snprintf(err, errlen, "LLM: no base URL");
+        return SZ_ERR_INVALID_ARG;
+    }
+    if (!(p->connect_timeout_s > 0 && p->connect_timeout_s <= 600) ||
+        !(p->first_byte_timeout_s > 0 && p->first_byte_timeout_s <= 3600) ||
+        !(p->idle_timeout_s > 0 && p->idle_timeout_s <= 3600) ||
+        !(p->total_timeout_s > 0 && p->total_timeout_s <= 36000)) {
+        snprintf(err, errlen, "LLM: timeouts must be positive (and at most an hour)");
+        return SZ_ERR_INVALID_ARG;
+    }
+    if (p->max_retries < 0 || p->max_retries > 10 || !(p->retry_base_s >= 0) ||
+        p->retry_base_s > 60) {
+        snprintf(err, errlen, "LLM: retries must be 0 to 10 and the backoff 0 to 60 s");
+        return SZ_ERR_INVALID_ARG;
+    }
+    if (p->max_tokens < 0 || p->temperature > 2) {
+        snprintf(err, errlen, "LLM: max_tokens must be >= 0 and temperature at most 2");
+        return SZ_ERR_INVALID_ARG;
+    }
+    if (p->model && strlen(p->model) >= sizeof(((openai *)0)->model)) {
+        snprintf(err, errlen, "LLM: model name too long");
+        return SZ_ERR_INVALID_ARG;
+    }
+    if (p->api_key && (strlen(p->api_key) > 1000 || strpbrk(p->api_key, "\r\n"))) {
+        snprintf(err, errlen, "LLM: the API key is longer than 1000 bytes or has a line break");
+        return SZ_ERR_INVALID_ARG;
+    }
+    pthread_once(&openai_once, openai_global_init);
+    if (!openai_curl_ok) {
+        snprintf(err, errlen, "LLM: libcurl failed to initialize");
+        return SZ_ERR_INTERNAL;
+    }
+    openai *o = calloc(1, sizeof *o);
+    if (!o) {
+        snprintf(err, errlen, "out of memory");
+        return SZ_ERR_NO_MEMORY;
+    }
+    o->p = *p;
+    o->rng = (uint64_t)clock_now_us() | 1;
+    int rc = openai_build_url(p->base_url, o->url, sizeof o->url, err, errlen);
+    if (rc != SZ_OK)
+        goto fail;
+    snprintf(o->model, sizeof o->model, "%s", p->model ? p->model : "");
+    if (p->api_key && *p->api_key && !(o->api_key = strdup(p->api_key))) {
+        rc = SZ_ERR_NO_MEMORY;
+        goto fail;
+    }
+    o->multi = curl_multi_init();
+    if (!o->multi) {
+        snprintf(err, errlen, "LLM: cannot create a curl multi handle");
+        rc = SZ_ERR_NO_MEMORY;
+        goto fail;
+    }
+    o->p.base_url = NULL; /* the caller's strings are not kept */
+    o->p.model = NULL;
+    o->p.api_key = NULL;
+    return llm_backend_wrap(&openai_kind, o, out);
+fail:
+    openai_destroy(o);
+    return rc;
+}
+
+#endif /* SHUZI_HAVE_CURL */

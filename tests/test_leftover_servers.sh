@@ -1,0 +1,34 @@
+#!/bin/bash
+# test_leftover_servers.sh: CI check that no test left a server running. Test
+# servers (nginx-rtmp, SRT listeners) run from /tmp/shuzi-srv-<pid>-XXXXXX,
+# where <pid> is the test that started them (tests/servers.h). A server whose
+# test is gone is a leftover: it is reported, killed, and the check fails.
+# Servers of tests still running (ctest -j) are left alone.
+set -u
+fails=0
+for proc in /proc/[0-9]*; do
+  cmd=$(tr '\0' ' ' < "$proc/cmdline" 2>/dev/null) || continue
+  case "$cmd" in *"/tmp/shuzi-srv-"*) ;; *) continue ;; esac
+  pid=${proc#/proc/}
+  owner=$(printf '%s' "$cmd" | sed -n 's|.*/tmp/shuzi-srv-\([0-9]*\)-.*|\1|p' | head -1)
+  [ -n "$owner" ] || continue
+  if [ -d "/proc/$owner" ]; then
+    echo "ok: server $pid belongs to test $owner, still running"
+    continue
+  fi
+  echo "FAIL: server $pid outlived its test $owner: $cmd"
+  kill -KILL "$pid" 2>/dev/null
+  fails=$((fails + 1))
+done
+# Folders left by tests that are gone.
+for d in /tmp/shuzi-srv-*; do
+  [ -d "$d" ] || continue
+  owner=$(basename "$d" | sed -n 's|shuzi-srv-\([0-9]*\)-.*|\1|p')
+  if [ -n "$owner" ] && [ ! -d "/proc/$owner" ]; then
+    echo "FAIL: $d left behind by test $owner"
+    rm -rf "$d"
+    fails=$((fails + 1))
+  fi
+done
+[ $fails -eq 0 ] && echo "ok: no server or server folder left by a finished test"
+[ $fails -eq 0 ]
