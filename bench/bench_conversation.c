@@ -21,12 +21,16 @@
 #include "tests/fake_openai.h"
 
 static const char *const bench_tokens[] = {
-    "Of", " course", "!", " To", " open", " a", " savings", " account", ",", " please", " bring",
-    " your", " identity", " card", " and", " a", " proof", " of", " address", ".", " It", " takes",
-    " about", " twenty", " minutes", ",", " and", " your", " card", " arrives", " within", " a",
-    " week", ".", NULL};
+    "Of",       " course",  "!",       " To",      " open",    " a",        " savings",
+    " account", ",",        " please", " bring",   " your",    " identity", " card",
+    " and",     " a",       " proof",  " of",      " address", ".",         " It",
+    " takes",   " about",   " twenty", " minutes", ",",        " and",      " your",
+    " card",    " arrives", " within", " a",       " week",    ".",         NULL};
 
-static double bench_now(void) { return clock_now_us() / 1e6; }
+static double bench_now(void)
+{
+    return clock_now_us() / 1e6;
+}
 
 static int bench_latency(int runs, int video)
 {
@@ -114,8 +118,9 @@ static int bench_latency(int runs, int video)
     printf("bench_conversation latency: %d answers on a live session (espeak voice, %s output), "
            "fake OpenAI server at 50 tokens/s\n",
            runs, video ? "1280x720 30 fps MKV" : "WAV");
-    printf("  first LLM token -> first audio sample   median %6.1f ms  (min %.1f, max %.1f, n=%lld)\n",
-           fa50 * 1000, fa_min * 1000, fa_max * 1000, (long long)nfa);
+    printf(
+        "  first LLM token -> first audio sample   median %6.1f ms  (min %.1f, max %.1f, n=%lld)\n",
+        fa50 * 1000, fa_min * 1000, fa_max * 1000, (long long)nfa);
     printf("    of which first clause -> first audio median %6.1f ms  (max %.1f; the rest is the "
            "LLM writing the clause)\n",
            cl50 * 1000, cl_max * 1000);
@@ -250,10 +255,12 @@ int main(int argc, char **argv)
             runs = atoi(argv[++i]);
         else if (strcmp(argv[i], "--video") == 0)
             video = 1;
-        else if (!strcmp(argv[i], "latency") || !strcmp(argv[i], "render") || !strcmp(argv[i], "all"))
+        else if (!strcmp(argv[i], "latency") || !strcmp(argv[i], "render") ||
+                 !strcmp(argv[i], "all"))
             what = argv[i];
         else {
-            fprintf(stderr, "usage: bench_conversation [latency|render|all] [--runs N] [--video]\n");
+            fprintf(stderr,
+                    "usage: bench_conversation [latency|render|all] [--runs N] [--video]\n");
             return 2;
         }
     }

@@ -152,14 +152,16 @@ int main(int argc, char **argv)
             }
             ls_score sc;
             lipsync_score(&ref, &est, &sc);
-            add(mode == 0 ? &aligned : mode == 1 ? &recognised : &streamed, &sc,
-                secs / secs_audio);
+            add(mode == 0 ? &aligned : mode == 1 ? &recognised : &streamed, &sc, secs / secs_audio);
             if (verbose)
-                printf("  %2zu %-10s acc %5.1f%%  boundary %5.1f ms (median %4.1f, bias %+5.1f)  %s\n",
-                       i, mode == 0 ? "aligned" : mode == 1 ? "recognised" : "streamed",
-                       100 * sc.accuracy_100hz, sc.boundary_mean_ms, sc.boundary_median_ms,
-                       sc.boundary_bias_ms,
-                       mode == 0 ? festival_sentences[i] : "");
+                printf(
+                    "  %2zu %-10s acc %5.1f%%  boundary %5.1f ms (median %4.1f, bias %+5.1f)  %s\n",
+                    i,
+                    mode == 0   ? "aligned"
+                    : mode == 1 ? "recognised"
+                                : "streamed",
+                    100 * sc.accuracy_100hz, sc.boundary_mean_ms, sc.boundary_median_ms,
+                    sc.boundary_bias_ms, mode == 0 ? festival_sentences[i] : "");
             if (mode == 0 && est.aligned != 1)
                 printf("  %2zu: the transcript did not align\n", i);
         }

@@ -52,8 +52,9 @@ static int festival_synthesize(const char *dir, const char *const *sentences, si
                 fputc('\\', f);
             fputc(*c, f);
         }
-        fprintf(f, "\"))\n(utt.synth u)\n(utt.save.wave u \"%s/%zu.wav\" 'riff)\n"
-                   "(utt.save.segs u \"%s/%zu.segs\")\n",
+        fprintf(f,
+                "\"))\n(utt.synth u)\n(utt.save.wave u \"%s/%zu.wav\" 'riff)\n"
+                "(utt.save.segs u \"%s/%zu.segs\")\n",
                 dir, i, dir, i);
     }
     if (fclose(f) != 0)

@@ -117,46 +117,48 @@ int modes_usage(FILE *f, const char *cmd)
         return 0;
     }
     if (strcmp(cmd, "live") == 0) {
-        fprintf(f,
-                "Usage: shuzi live [--config FILE] --out URL [--out URL]... [OPTIONS]\n"
-                "\n"
-                "Runs a live room: pushes the avatar to each URL (rtmp://, rtmps://, srt://, a\n"
-                "file to record), presents the config's products (or --text-file lines) in\n"
-                "turn, and answers viewer comments sent to POST /v1/comments between them.\n"
-                "Runs until Ctrl-C (or --duration). The control API: POST /v1/say, /v1/chat,\n"
-                "/v1/comments, /v1/interrupt; GET /v1/status, /v1/events, /metrics.\n"
-                "\n"
-                "Options:\n"
-                "      --out URL         where to push (repeatable; replaces the config's outputs)\n"
-                "      --text-file FILE  lines to present in turn instead of products\n"
-                "      --no-present      only answer; do not present products\n"
-                "%s%s"
-                "\n"
-                "Example:\n"
-                "  shuzi live --config demos/live.json --out rtmp://127.0.0.1/live/room1\n",
-                modes_answer_help, modes_common_help);
+        fprintf(
+            f,
+            "Usage: shuzi live [--config FILE] --out URL [--out URL]... [OPTIONS]\n"
+            "\n"
+            "Runs a live room: pushes the avatar to each URL (rtmp://, rtmps://, srt://, a\n"
+            "file to record), presents the config's products (or --text-file lines) in\n"
+            "turn, and answers viewer comments sent to POST /v1/comments between them.\n"
+            "Runs until Ctrl-C (or --duration). The control API: POST /v1/say, /v1/chat,\n"
+            "/v1/comments, /v1/interrupt; GET /v1/status, /v1/events, /metrics.\n"
+            "\n"
+            "Options:\n"
+            "      --out URL         where to push (repeatable; replaces the config's outputs)\n"
+            "      --text-file FILE  lines to present in turn instead of products\n"
+            "      --no-present      only answer; do not present products\n"
+            "%s%s"
+            "\n"
+            "Example:\n"
+            "  shuzi live --config demos/live.json --out rtmp://127.0.0.1/live/room1\n",
+            modes_answer_help, modes_common_help);
         return 0;
     }
     if (strcmp(cmd, "kiosk") == 0) {
-        fprintf(f,
-                "Usage: shuzi kiosk [--config FILE] [--fullscreen] [--audio-device NAME] [OPTIONS]\n"
-                "\n"
-                "Shows the avatar in a window with sound on the speakers and answers questions\n"
-                "typed on standard input (one per line) or sent to POST /v1/chat. The answer's\n"
-                "text is printed on standard output as it is spoken. Without the control API\n"
-                "(--api-port 0) it stops when standard input ends and all is spoken.\n"
-                "\n"
-                "Options:\n"
-                "      --fullscreen      full-screen window\n"
-                "      --audio-device D  speakers: a device name (part of it), #N, or null\n"
-                "      --no-window       no window (sound only)\n"
-                "      --no-speakers     no sound output\n"
-                "      --out URL         also record or push to URL (repeatable)\n"
-                "%s%s"
-                "\n"
-                "Example:\n"
-                "  shuzi kiosk --config demos/kiosk.json\n",
-                modes_answer_help, modes_common_help);
+        fprintf(
+            f,
+            "Usage: shuzi kiosk [--config FILE] [--fullscreen] [--audio-device NAME] [OPTIONS]\n"
+            "\n"
+            "Shows the avatar in a window with sound on the speakers and answers questions\n"
+            "typed on standard input (one per line) or sent to POST /v1/chat. The answer's\n"
+            "text is printed on standard output as it is spoken. Without the control API\n"
+            "(--api-port 0) it stops when standard input ends and all is spoken.\n"
+            "\n"
+            "Options:\n"
+            "      --fullscreen      full-screen window\n"
+            "      --audio-device D  speakers: a device name (part of it), #N, or null\n"
+            "      --no-window       no window (sound only)\n"
+            "      --no-speakers     no sound output\n"
+            "      --out URL         also record or push to URL (repeatable)\n"
+            "%s%s"
+            "\n"
+            "Example:\n"
+            "  shuzi kiosk --config demos/kiosk.json\n",
+            modes_answer_help, modes_common_help);
         return 0;
     }
     return -1;
@@ -165,10 +167,32 @@ int modes_usage(FILE *f, const char *cmd)
 /* ---- options shared by the three ------------------------------------- */
 
 enum {
-    OPT_CONFIG = 256, OPT_VOICE, OPT_AVATAR, OPT_SIZE, OPT_FPS, OPT_BG, OPT_SEED, OPT_RATE,
-    OPT_CRF, OPT_PRESET, OPT_SUBS, OPT_PROGRESS, OPT_OUT, OPT_TEXT_FILE, OPT_LLM_URL,
-    OPT_LLM_MODEL, OPT_FAQ, OPT_PERSONA, OPT_API_PORT, OPT_API_HOST, OPT_DURATION,
-    OPT_NO_PRESENT, OPT_FULLSCREEN, OPT_AUDIO_DEV, OPT_NO_WINDOW, OPT_NO_SPEAKERS
+    OPT_CONFIG = 256,
+    OPT_VOICE,
+    OPT_AVATAR,
+    OPT_SIZE,
+    OPT_FPS,
+    OPT_BG,
+    OPT_SEED,
+    OPT_RATE,
+    OPT_CRF,
+    OPT_PRESET,
+    OPT_SUBS,
+    OPT_PROGRESS,
+    OPT_OUT,
+    OPT_TEXT_FILE,
+    OPT_LLM_URL,
+    OPT_LLM_MODEL,
+    OPT_FAQ,
+    OPT_PERSONA,
+    OPT_API_PORT,
+    OPT_API_HOST,
+    OPT_DURATION,
+    OPT_NO_PRESENT,
+    OPT_FULLSCREEN,
+    OPT_AUDIO_DEV,
+    OPT_NO_WINDOW,
+    OPT_NO_SPEAKERS
 };
 
 typedef struct modes_opts {
@@ -183,35 +207,48 @@ typedef struct modes_opts {
     int quiet, progress, no_present, fullscreen, no_window, no_speakers;
 } modes_opts;
 
-static const struct option modes_long[] = {
-    {"config", required_argument, 0, OPT_CONFIG},   {"voice", required_argument, 0, OPT_VOICE},
-    {"avatar", required_argument, 0, OPT_AVATAR},   {"size", required_argument, 0, OPT_SIZE},
-    {"fps", required_argument, 0, OPT_FPS},         {"background", required_argument, 0, OPT_BG},
-    {"seed", required_argument, 0, OPT_SEED},       {"rate", required_argument, 0, OPT_RATE},
-    {"crf", required_argument, 0, OPT_CRF},         {"preset", required_argument, 0, OPT_PRESET},
-    {"subtitles", required_argument, 0, OPT_SUBS},  {"progress", no_argument, 0, OPT_PROGRESS},
-    {"output", required_argument, 0, 'o'},          {"out", required_argument, 0, OPT_OUT},
-    {"text-file", required_argument, 0, OPT_TEXT_FILE},
-    {"llm-url", required_argument, 0, OPT_LLM_URL}, {"llm-model", required_argument, 0, OPT_LLM_MODEL},
-    {"faq", required_argument, 0, OPT_FAQ},         {"persona", required_argument, 0, OPT_PERSONA},
-    {"api-port", required_argument, 0, OPT_API_PORT},
-    {"api-host", required_argument, 0, OPT_API_HOST},
-    {"duration", required_argument, 0, OPT_DURATION},
-    {"no-present", no_argument, 0, OPT_NO_PRESENT}, {"fullscreen", no_argument, 0, OPT_FULLSCREEN},
-    {"audio-device", required_argument, 0, OPT_AUDIO_DEV},
-    {"no-window", no_argument, 0, OPT_NO_WINDOW},   {"no-speakers", no_argument, 0, OPT_NO_SPEAKERS},
-    {"quiet", no_argument, 0, 'q'},                 {"verbose", no_argument, 0, 'v'},
-    {"help", no_argument, 0, 'h'},                  {0, 0, 0, 0}};
+static const struct option modes_long[] = {{"config", required_argument, 0, OPT_CONFIG},
+                                           {"voice", required_argument, 0, OPT_VOICE},
+                                           {"avatar", required_argument, 0, OPT_AVATAR},
+                                           {"size", required_argument, 0, OPT_SIZE},
+                                           {"fps", required_argument, 0, OPT_FPS},
+                                           {"background", required_argument, 0, OPT_BG},
+                                           {"seed", required_argument, 0, OPT_SEED},
+                                           {"rate", required_argument, 0, OPT_RATE},
+                                           {"crf", required_argument, 0, OPT_CRF},
+                                           {"preset", required_argument, 0, OPT_PRESET},
+                                           {"subtitles", required_argument, 0, OPT_SUBS},
+                                           {"progress", no_argument, 0, OPT_PROGRESS},
+                                           {"output", required_argument, 0, 'o'},
+                                           {"out", required_argument, 0, OPT_OUT},
+                                           {"text-file", required_argument, 0, OPT_TEXT_FILE},
+                                           {"llm-url", required_argument, 0, OPT_LLM_URL},
+                                           {"llm-model", required_argument, 0, OPT_LLM_MODEL},
+                                           {"faq", required_argument, 0, OPT_FAQ},
+                                           {"persona", required_argument, 0, OPT_PERSONA},
+                                           {"api-port", required_argument, 0, OPT_API_PORT},
+                                           {"api-host", required_argument, 0, OPT_API_HOST},
+                                           {"duration", required_argument, 0, OPT_DURATION},
+                                           {"no-present", no_argument, 0, OPT_NO_PRESENT},
+                                           {"fullscreen", no_argument, 0, OPT_FULLSCREEN},
+                                           {"audio-device", required_argument, 0, OPT_AUDIO_DEV},
+                                           {"no-window", no_argument, 0, OPT_NO_WINDOW},
+                                           {"no-speakers", no_argument, 0, OPT_NO_SPEAKERS},
+                                           {"quiet", no_argument, 0, 'q'},
+                                           {"verbose", no_argument, 0, 'v'},
+                                           {"help", no_argument, 0, 'h'},
+                                           {0, 0, 0, 0}};
 
 /* Which options each command takes (the others are usage errors). */
 static int modes_allowed(const char *cmd, int opt)
 {
     static const int common[] = {OPT_CONFIG, OPT_VOICE, OPT_AVATAR, OPT_SIZE, OPT_FPS, OPT_BG,
-                                 OPT_SEED,   OPT_RATE,  'q',        'v',      'h',    0};
+                                 OPT_SEED,   OPT_RATE,  'q',        'v',      'h',     0};
     static const int render[] = {'o', OPT_SUBS, OPT_CRF, OPT_PRESET, OPT_PROGRESS, 0};
-    static const int answer[] = {OPT_LLM_URL, OPT_LLM_MODEL, OPT_FAQ, OPT_PERSONA, OPT_API_PORT,
-                                 OPT_API_HOST, OPT_DURATION, OPT_OUT, 0};
-    static const int live[] = {OPT_TEXT_FILE, OPT_NO_PRESENT, OPT_CRF, OPT_PRESET, 0};
+    static const int answer[] = {OPT_LLM_URL,  OPT_LLM_MODEL, OPT_FAQ,
+                                 OPT_PERSONA,  OPT_API_PORT,  OPT_API_HOST,
+                                 OPT_DURATION, OPT_OUT,       0};
+    static const int live[] = {OPT_TEXT_FILE, OPT_NO_PRESENT, 0};
     static const int kiosk[] = {OPT_FULLSCREEN, OPT_AUDIO_DEV, OPT_NO_WINDOW, OPT_NO_SPEAKERS, 0};
     for (const int *p = common; *p; p++)
         if (*p == opt)
@@ -243,14 +280,18 @@ static int modes_parse(const char *cmd, int argc, char **argv, modes_opts *o)
         char *end = NULL;
         if (c == '?') {
             if (optopt)
-                return modes_fail(EXIT_USAGE, "%s: option '%s' needs a value or is unknown (see "
-                                              "'shuzi %s --help')", cmd, argv[optind - 1], cmd);
+                return modes_fail(EXIT_USAGE,
+                                  "%s: option '%s' needs a value or is unknown (see "
+                                  "'shuzi %s --help')",
+                                  cmd, argv[optind - 1], cmd);
             return modes_fail(EXIT_USAGE, "%s: unknown option '%s' (see 'shuzi %s --help')", cmd,
                               argv[optind - 1], cmd);
         }
         if (!modes_allowed(cmd, c))
-            return modes_fail(EXIT_USAGE, "%s: option '%s' is not for this command (see 'shuzi "
-                                          "%s --help')", cmd, argv[optind - 1], cmd);
+            return modes_fail(EXIT_USAGE,
+                              "%s: option '%s' is not for this command (see 'shuzi "
+                              "%s --help')",
+                              cmd, argv[optind - 1], cmd);
         switch (c) {
         case 'h': modes_usage(stdout, cmd); return 0;
         case 'q': o->quiet = 1; break;
@@ -283,8 +324,10 @@ static int modes_parse(const char *cmd, int argc, char **argv, modes_opts *o)
         case OPT_API_PORT: {
             long p = strtol(optarg, &end, 10);
             if (strcmp(optarg, "auto") != 0 && (*end || end == optarg || p < 0 || p > 65535))
-                return modes_fail(EXIT_USAGE, "--api-port '%s': expected 0 (off), auto or 1 to "
-                                              "65535", optarg);
+                return modes_fail(EXIT_USAGE,
+                                  "--api-port '%s': expected 0 (off), auto or 1 to "
+                                  "65535",
+                                  optarg);
             o->api_port = optarg;
             break;
         }
@@ -354,27 +397,36 @@ static int modes_encoder_options(const modes_opts *o, char *out, size_t cap)
     if (o->crf >= 0)
         used += (size_t)snprintf(out + used, cap - used, "crf=%ld", o->crf);
     if (o->preset && used < cap)
-        used += (size_t)snprintf(out + used, cap - used, "%spreset=%s", used ? ":" : "",
-                                 o->preset);
+        used += (size_t)snprintf(out + used, cap - used, "%spreset=%s", used ? ":" : "", o->preset);
     return used < cap ? 0 : -1;
 }
 
 /* ---- signals --------------------------------------------------------- */
 
-static sigset_t modes_sigs;
 static atomic_int modes_signalled;
 static _Atomic(sz_session *) modes_cancel_on_signal;
+static int modes_sig_pipe[2] = {-1, -1};
+static volatile sig_atomic_t modes_sig_count;
 
-/* First signal: stop cleanly (render cancels, live/kiosk finish). Second:
- * exit at once. */
+/* Runs in whichever thread the kernel picks (libraries start threads of
+ * their own, some before main): only async-signal-safe calls. First signal:
+ * wake the signal thread; second: exit at once. */
+static void modes_on_signal(int sig)
+{
+    if (++modes_sig_count > 1)
+        _exit(128 + sig);
+    unsigned char b = (unsigned char)sig;
+    ssize_t w = write(modes_sig_pipe[1], &b, 1);
+    (void)w;
+}
+
+/* Render cancels (outputs removed); live and kiosk see the flag and finish. */
 static void *modes_signal_main(void *arg)
 {
     (void)arg;
-    int sig, count = 0;
-    while (sigwait(&modes_sigs, &sig) == 0) {
-        if (++count > 1)
-            _exit(128 + sig);
-        atomic_store(&modes_signalled, sig);
+    unsigned char b;
+    while (read(modes_sig_pipe[0], &b, 1) == 1) {
+        atomic_store(&modes_signalled, b);
         sz_session *s = atomic_load(&modes_cancel_on_signal);
         if (s)
             sz_session_cancel(s);
@@ -382,17 +434,27 @@ static void *modes_signal_main(void *arg)
     return NULL;
 }
 
-/* Before any other thread exists, so all of them inherit the mask. */
 static void modes_signals_start(void)
 {
-    sigemptyset(&modes_sigs);
-    sigaddset(&modes_sigs, SIGINT);
-    sigaddset(&modes_sigs, SIGTERM);
-    sigaddset(&modes_sigs, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &modes_sigs, NULL);
+    if (modes_sig_pipe[0] >= 0 || pipe(modes_sig_pipe) != 0)
+        return;
     pthread_t t;
-    if (pthread_create(&t, NULL, modes_signal_main, NULL) == 0)
-        pthread_detach(t);
+    if (pthread_create(&t, NULL, modes_signal_main, NULL) != 0)
+        return;
+    pthread_detach(t);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = modes_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        /* a signal our parent ignores (nohup, a script's &) stays ignored */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
 }
 
 static void modes_sleep_ms(int ms)
@@ -410,9 +472,9 @@ typedef struct render_run {
     int oom;
     int *utt_item; /* utterance id -> script item */
     int n_utt;
-    double *units;    /* per item: characters, or the pause's equivalent */
+    double *units; /* per item: characters, or the pause's equivalent */
     double total;
-    int done_item;    /* items up to here are rendered */
+    int done_item; /* items up to here are rendered */
     int cur_utt;
     double cur_chars; /* words marked in the utterance being rendered */
     atomic_int failed;
@@ -632,8 +694,8 @@ int modes_render(int argc, char **argv)
     }
     for (int i = 0; i < sc.n; i++) {
         const script_item *it = &sc.items[i];
-        r.units[i] = it->kind == SCRIPT_SAY ? (double)utf8_char_offset(it->text, strlen(it->text),
-                                                                      1u << 30)
+        r.units[i] = it->kind == SCRIPT_SAY
+                         ? (double)utf8_char_offset(it->text, strlen(it->text), 1u << 30)
                      : it->kind == SCRIPT_PAUSE ? it->pause_ms * 0.015 /* ~15 characters/s */
                                                 : 0;
         r.total += r.units[i];
@@ -795,8 +857,8 @@ static int modes_read_lines(const char *path, char ***out, int *n, char *err, si
             rc = SZ_ERR_FORMAT;
             break;
         }
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-                           line[len - 1] == ' ' || line[len - 1] == '\t'))
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' ' ||
+                           line[len - 1] == '\t'))
             line[--len] = 0;
         char *t = line;
         while (*t == ' ' || *t == '\t')
@@ -850,8 +912,8 @@ static int modes_room_backend(modes_room *m, char *err, size_t errlen)
         p.temperature = mc->llm_temperature;
         int rc = llm_openai_create(&p, &m->llm, err, errlen);
         if (rc == SZ_OK)
-            snprintf(m->backend_desc, sizeof m->backend_desc, "answers from the LLM at %s%s%s",
-                     url, p.model && *p.model ? ", model " : "", p.model ? p.model : "");
+            snprintf(m->backend_desc, sizeof m->backend_desc, "answers from the LLM at %s%s%s", url,
+                     p.model && *p.model ? ", model " : "", p.model ? p.model : "");
         return rc;
     }
     const char *faq = m->o.faq ? m->o.faq : mc->faq[0] ? mc->faq : NULL;
@@ -976,7 +1038,7 @@ static void modes_room_free(modes_room *m)
 
 /* Shared by live and kiosk: everything up to a running session and API. */
 static int modes_room_start(modes_room *m, const char *const *outs, const char *const *opts,
-                      int n_outs)
+                            int n_outs)
 {
     char err[1200];
     const sz_mode_config *mc = m->mc;
@@ -988,12 +1050,13 @@ static int modes_room_start(modes_room *m, const char *const *outs, const char *
             return modes_fail(EXIT_RUNTIME, "out of memory");
         for (int i = 0; i < mc->n_products; i++) {
             const cfg_product *p = &mc->products[i];
-            m->products[i] = (host_product){p->name, p->price, p->description, p->pitch,
-                                            p->keywords};
+            m->products[i] =
+                (host_product){p->name, p->price, p->description, p->pitch, p->keywords};
         }
     }
-    const char *text_file = m->o.text_file ? m->o.text_file : mc->text_file[0] ? mc->text_file
-                                                                                : NULL;
+    const char *text_file = m->o.text_file     ? m->o.text_file
+                            : mc->text_file[0] ? mc->text_file
+                                               : NULL;
     if (text_file && modes_read_lines(text_file, &m->lines, &m->n_lines, err, sizeof err) != SZ_OK)
         return modes_fail(EXIT_RUNTIME, "%s", err);
 
@@ -1071,6 +1134,12 @@ static int modes_room_run(modes_room *m)
             continue;
         }
         modes_sleep_ms(100);
+        int closed = 0; /* the kiosk window closed by its user ends the session */
+        sz_output_stats os;
+        for (int i = 0; i < 8 && sz_session_get_output_stats(m->session, i, &os) == SZ_OK; i++)
+            closed |= os.closed;
+        if (closed)
+            break;
     }
     (void)ended_by_input;
     atomic_store(&m->stop, 1);
@@ -1100,8 +1169,8 @@ static int modes_room_prepare(modes_room *m, const char *cmd, int argc, char **a
     if (rc >= 0)
         return rc;
     if (optind < argc)
-        return modes_fail(EXIT_USAGE, "%s: unexpected argument '%s' (see 'shuzi %s --help')",
-                          cmd, argv[optind], cmd);
+        return modes_fail(EXIT_USAGE, "%s: unexpected argument '%s' (see 'shuzi %s --help')", cmd,
+                          argv[optind], cmd);
     sz_set_log_callback(modes_log, NULL);
     modes_signals_start();
     config_defaults(&m->cfg);
@@ -1142,8 +1211,8 @@ int modes_live(int argc, char **argv)
                 sz_output_stats os; /* its URL with the stream key hidden */
                 int have = sz_session_get_output_stats(m.session, 0, &os) == SZ_OK && os.url;
                 fprintf(stderr, "shuzi: live on %s%s; %s; %d %s to present; Ctrl-C stops\n",
-                        have ? os.url : "the outputs", n > 1 ? " and more" : "",
-                        m.backend_desc, items, m.n_lines ? "lines" : "products");
+                        have ? os.url : "the outputs", n > 1 ? " and more" : "", m.backend_desc,
+                        items, m.n_lines ? "lines" : "products");
             }
             rc = modes_room_run(&m);
         }

@@ -29,8 +29,9 @@ int api_start(const api_params *p, host *h, api_server **out, char *err, size_t 
 {
     (void)p, (void)h;
     *out = NULL;
-    snprintf(err, errlen, "the control API needs libmicrohttpd, which this shuzi was built "
-                          "without (install libmicrohttpd-dev and rebuild, or use --api-port 0)");
+    snprintf(err, errlen,
+             "the control API needs libmicrohttpd, which this shuzi was built "
+             "without (install libmicrohttpd-dev and rebuild, or use --api-port 0)");
     return SZ_ERR_UNSUPPORTED;
 }
 
@@ -119,7 +120,10 @@ static enum MHD_Result api_send(api_server *a, struct MHD_Connection *c, unsigne
     enum MHD_Result rc = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     metrics_add(host_metrics(a->h),
-                status < 300 ? MT_HTTP_2XX : status < 500 ? MT_HTTP_4XX : MT_HTTP_5XX, 1);
+                status < 300   ? MT_HTTP_2XX
+                : status < 500 ? MT_HTTP_4XX
+                               : MT_HTTP_5XX,
+                1);
     return rc;
 }
 
@@ -209,10 +213,9 @@ static enum MHD_Result api_status(api_server *a, struct MHD_Connection *c)
                     "\"utterances\": %d}, \"busy\": %s, \"current_product\": %d, "
                     "\"frames_out\": %lld, \"frames_dropped\": %lld, \"underruns\": %lld, "
                     "\"audio_s\": %.2f, \"outputs\": %s, \"last_error\": %s}",
-                    hs.state, a->mode, hs.backend, hs.uptime_s, hs.comments_queued,
-                    hs.chats_queued, hs.utterances_pending, hs.busy ? "true" : "false",
-                    hs.current_product, (long long)st.frames_out, (long long)st.frames_dropped,
-                    (long long)st.underruns,
+                    hs.state, a->mode, hs.backend, hs.uptime_s, hs.comments_queued, hs.chats_queued,
+                    hs.utterances_pending, hs.busy ? "true" : "false", hs.current_product,
+                    (long long)st.frames_out, (long long)st.frames_dropped, (long long)st.underruns,
                     st.sample_rate_hz ? (double)st.samples_out / st.sample_rate_hz : 0.0, outs,
                     lasterr);
 }
@@ -326,8 +329,8 @@ static enum MHD_Result api_events(api_server *a, struct MHD_Connection *c)
     if (!x)
         return api_error(a, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
     char err[256];
-    if (api_parse_event_filter(types, marks, x->types, sizeof x->types, x->marks,
-                               sizeof x->marks, err, sizeof err) != SZ_OK) {
+    if (api_parse_event_filter(types, marks, x->types, sizeof x->types, x->marks, sizeof x->marks,
+                               err, sizeof err) != SZ_OK) {
         free(x);
         return api_error(a, c, MHD_HTTP_BAD_REQUEST, err);
     }
@@ -340,9 +343,8 @@ static enum MHD_Result api_events(api_server *a, struct MHD_Connection *c)
     }
     x->a = a;
     x->cursor = ev_hub_head(host_events(a->h));
-    struct MHD_Response *r =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, API_SSE_BLOCK, api_sse_read, x,
-                                          api_sse_free);
+    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, API_SSE_BLOCK,
+                                                               api_sse_read, x, api_sse_free);
     if (!r) {
         api_sse_free(x);
         return MHD_NO;
@@ -370,10 +372,10 @@ static enum MHD_Result api_post(api_server *a, struct MHD_Connection *c, const c
         int id = host_say(a->h, r.text, r.ssml ? SZ_SAY_SSML : 0, r.interrupt);
         api_request_free(&r);
         if (id < 0)
-            return api_error(a, c, id == SZ_ERR_STATE ? MHD_HTTP_SERVICE_UNAVAILABLE
-                                                      : MHD_HTTP_BAD_REQUEST,
-                             id == SZ_ERR_STATE ? "the session is not running or its queue is full"
-                                                : sz_strerror(id));
+            return api_error(
+                a, c, id == SZ_ERR_STATE ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_BAD_REQUEST,
+                id == SZ_ERR_STATE ? "the session is not running or its queue is full"
+                                   : sz_strerror(id));
         return api_json(a, c, MHD_HTTP_OK, "{\"ok\": true, \"utterance_id\": %d}", id);
     }
     if (strcmp(url, "/v1/chat") == 0) {
@@ -382,9 +384,8 @@ static enum MHD_Result api_post(api_server *a, struct MHD_Connection *c, const c
         int id = host_chat(a->h, r.text, r.interrupt, err, sizeof err);
         api_request_free(&r);
         if (id < 0)
-            return api_error(a, c, id == SZ_ERR_STATE ? MHD_HTTP_TOO_MANY_REQUESTS
-                                                      : MHD_HTTP_BAD_REQUEST,
-                             err);
+            return api_error(
+                a, c, id == SZ_ERR_STATE ? MHD_HTTP_TOO_MANY_REQUESTS : MHD_HTTP_BAD_REQUEST, err);
         return api_json(a, c, MHD_HTTP_ACCEPTED, "{\"ok\": true, \"request_id\": %d}", id);
     }
     if (strcmp(url, "/v1/comments") == 0) {
@@ -429,8 +430,8 @@ static int api_is_get_path(const char *url)
 }
 
 static enum MHD_Result api_handler(void *cls, struct MHD_Connection *c, const char *url,
-                                   const char *method, const char *version,
-                                   const char *upload_data, size_t *upload_size, void **con_cls)
+                                   const char *method, const char *version, const char *upload_data,
+                                   size_t *upload_size, void **con_cls)
 {
     (void)version;
     api_server *a = cls;
@@ -468,8 +469,8 @@ static enum MHD_Result api_handler(void *cls, struct MHD_Connection *c, const ch
             return api_send(a, c, MHD_HTTP_METHOD_NOT_ALLOWED, "application/json", body,
                             known_post ? "POST" : "GET");
         }
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > a->p.max_body_bytes) {
             k->responded = 1;
             char msg[96];
@@ -538,8 +539,10 @@ int api_start(const api_params *p, host *h, api_server **out, char *err, size_t 
     const char *addr = p->host && *p->host ? p->host : "127.0.0.1";
     int has_token = p->token && *p->token;
     if (!api_host_is_loopback(addr) && !has_token) {
-        snprintf(err, errlen, "control API: refusing to listen on %s (beyond loopback) without a "
-                              "token: set one (api.token_env) or use 127.0.0.1", addr);
+        snprintf(err, errlen,
+                 "control API: refusing to listen on %s (beyond loopback) without a "
+                 "token: set one (api.token_env) or use 127.0.0.1",
+                 addr);
         return SZ_ERR_INVALID_ARG;
     }
     if (p->port < 0 || p->port > 65535 || p->max_connections < 1 || p->max_event_clients < 0 ||
@@ -561,8 +564,10 @@ int api_start(const api_params *p, host *h, api_server **out, char *err, size_t 
         s6->sin6_port = htons((uint16_t)p->port);
         flags |= MHD_USE_IPv6;
     } else {
-        snprintf(err, errlen, "control API: '%s' is not an IP address (use 127.0.0.1, ::1 or "
-                              "0.0.0.0 with a token)", addr);
+        snprintf(err, errlen,
+                 "control API: '%s' is not an IP address (use 127.0.0.1, ::1 or "
+                 "0.0.0.0 with a token)",
+                 addr);
         return SZ_ERR_INVALID_ARG;
     }
     api_server *a = calloc(1, sizeof *a);
@@ -582,12 +587,11 @@ int api_start(const api_params *p, host *h, api_server **out, char *err, size_t 
         return SZ_ERR_NO_MEMORY;
     }
     a->p.token = NULL;
-    a->d = MHD_start_daemon(flags, (uint16_t)p->port, NULL, NULL, api_handler, a,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)p->max_connections,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                            MHD_OPTION_NOTIFY_COMPLETED, api_done, a,
-                            MHD_OPTION_EXTERNAL_LOGGER, api_mhd_log, a, MHD_OPTION_END);
+    a->d = MHD_start_daemon(
+        flags, (uint16_t)p->port, NULL, NULL, api_handler, a, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, (unsigned)p->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_NOTIFY_COMPLETED, api_done, a,
+        MHD_OPTION_EXTERNAL_LOGGER, api_mhd_log, a, MHD_OPTION_END);
     if (!a->d) {
         snprintf(err, errlen, "control API: cannot listen on %s port %d (in use, or not allowed)",
                  addr, p->port);
@@ -602,7 +606,10 @@ int api_start(const api_params *p, host *h, api_server **out, char *err, size_t 
     return SZ_OK;
 }
 
-int api_port(const api_server *a) { return a ? a->port : 0; }
+int api_port(const api_server *a)
+{
+    return a ? a->port : 0;
+}
 
 void api_stop(api_server **ap)
 {

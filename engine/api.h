@@ -11,13 +11,13 @@
 #include "engine/host.h"
 
 typedef struct api_params {
-    const char *host;       /* address to bind; NULL = "127.0.0.1" */
-    int port;               /* 0 = any free port (see api_port) */
-    const char *token;      /* NULL or "": no auth (loopback only) */
-    size_t max_body_bytes;  /* default 64 KiB; larger bodies get 413 */
-    int max_connections;    /* default 32 */
-    int max_event_clients;  /* GET /v1/events readers at once; default 8 */
-    const char *mode;       /* reported by /v1/status: "live", "kiosk" */
+    const char *host;      /* address to bind; NULL = "127.0.0.1" */
+    int port;              /* 0 = any free port (see api_port) */
+    const char *token;     /* NULL or "": no auth (loopback only) */
+    size_t max_body_bytes; /* default 64 KiB; larger bodies get 413 */
+    int max_connections;   /* default 32 */
+    int max_event_clients; /* GET /v1/events readers at once; default 8 */
+    const char *mode;      /* reported by /v1/status: "live", "kiosk" */
 } api_params;
 
 api_params api_default_params(void);

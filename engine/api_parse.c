@@ -235,8 +235,8 @@ int api_host_is_loopback(const char *host)
     return 0;
 }
 
-static int api_filter_list(const char *in, const char *const *allowed, const char *what,
-                           char *out, size_t cap, char *err, size_t errlen)
+static int api_filter_list(const char *in, const char *const *allowed, const char *what, char *out,
+                           size_t cap, char *err, size_t errlen)
 {
     out[0] = 0;
     if (!in || !*in)
@@ -270,12 +270,11 @@ static int api_filter_list(const char *in, const char *const *allowed, const cha
     return SZ_OK;
 }
 
-int api_parse_event_filter(const char *types, const char *marks, char *types_out,
-                           size_t types_cap, char *marks_out, size_t marks_cap, char *err,
-                           size_t errlen)
+int api_parse_event_filter(const char *types, const char *marks, char *types_out, size_t types_cap,
+                           char *marks_out, size_t marks_cap, char *err, size_t errlen)
 {
-    static const char *const tnames[] = {"mark", "state", "text", "error", "comment", "present",
-                                         "interrupt", NULL};
+    static const char *const tnames[] = {"mark",    "state",   "text",      "error",
+                                         "comment", "present", "interrupt", NULL};
     static const char *const mnames[] = {"sentence", "word", "phoneme", "viseme", "mark", NULL};
     int rc = api_filter_list(types, tnames, "types", types_out, types_cap, err, errlen);
     if (rc == SZ_OK)

@@ -34,8 +34,7 @@ int api_host_is_loopback(const char *host);
 /* GET /v1/events?types=mark,state&marks=word,sentence: fills the two lists
  * (comma-separated names, "" = all) from a query value; rejects unknown
  * names. */
-int api_parse_event_filter(const char *types, const char *marks, char *types_out,
-                           size_t types_cap, char *marks_out, size_t marks_cap, char *err,
-                           size_t errlen);
+int api_parse_event_filter(const char *types, const char *marks, char *types_out, size_t types_cap,
+                           char *marks_out, size_t marks_cap, char *err, size_t errlen);
 
 #endif

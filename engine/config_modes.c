@@ -13,9 +13,9 @@
 
 #define CONFIG_MODES_MAX_TEXT (64u << 10)
 
-const char *const config_mode_keys[] = {"outputs", "llm", "persona", "faq", "products",
-                                        "present", "present_gap_s", "text_file", "comments",
-                                        "api", "kiosk", "error_reply", NULL};
+const char *const config_mode_keys[] = {
+    "outputs",   "llm",      "persona", "faq",   "products",    "present", "present_gap_s",
+    "text_file", "comments", "api",     "kiosk", "error_reply", NULL};
 
 void config_modes_defaults(sz_mode_config *m)
 {
@@ -64,7 +64,7 @@ void config_modes_free(sz_mode_config *m)
 /* A UTF-8 string of 1..max bytes (allow_empty: 0..max), copied to *out
  * (freeing what was there). SZ_ERR_NOT_FOUND when absent. */
 static int config_modes_dup(const cJSON *obj, const char *key, const char *path, size_t max,
-                   int allow_empty, char **out, char *why, size_t whylen)
+                            int allow_empty, char **out, char *why, size_t whylen)
 {
     const char *s = NULL;
     int rc = json_get_string(obj, key, path, 0, &s, why, whylen);
@@ -92,8 +92,8 @@ static int config_modes_dup(const cJSON *obj, const char *key, const char *path,
 }
 
 /* The same into a fixed buffer. */
-static int config_modes_copy(const cJSON *obj, const char *key, const char *path, char *dst, size_t cap,
-                    char *why, size_t whylen)
+static int config_modes_copy(const cJSON *obj, const char *key, const char *path, char *dst,
+                             size_t cap, char *why, size_t whylen)
 {
     char *tmp = NULL;
     int rc = config_modes_dup(obj, key, path, cap - 1, 0, &tmp, why, whylen);
@@ -105,8 +105,8 @@ static int config_modes_copy(const cJSON *obj, const char *key, const char *path
 }
 
 /* A path relative to the config file's folder (absolute paths kept). */
-static int config_modes_path(const cJSON *obj, const char *key, const char *label, char *dst, size_t cap,
-                    char *why, size_t whylen)
+static int config_modes_path(const cJSON *obj, const char *key, const char *label, char *dst,
+                             size_t cap, char *why, size_t whylen)
 {
     char tmp[1024];
     int rc = config_modes_copy(obj, key, NULL, tmp, sizeof tmp, why, whylen);
@@ -125,21 +125,21 @@ static int config_modes_path(const cJSON *obj, const char *key, const char *labe
     return SZ_OK;
 }
 
-#define CONFIG_MODES_TRY(expr)                                                                             \
-    do {                                                                                          \
-        int rc_ = (expr);                                                                         \
-        if (rc_ != SZ_OK && rc_ != SZ_ERR_NOT_FOUND)                                              \
-            return rc_;                                                                           \
+#define CONFIG_MODES_TRY(expr)                                                                     \
+    do {                                                                                           \
+        int rc_ = (expr);                                                                          \
+        if (rc_ != SZ_OK && rc_ != SZ_ERR_NOT_FOUND)                                               \
+            return rc_;                                                                            \
     } while (0)
 
-static int config_modes_number(const cJSON *o, const char *key, const char *path, double lo, double hi,
-                      double *out, char *why, size_t whylen)
+static int config_modes_number(const cJSON *o, const char *key, const char *path, double lo,
+                               double hi, double *out, char *why, size_t whylen)
 {
     return json_get_number(o, key, path, 0, lo, hi, out, why, whylen);
 }
 
-static int config_modes_int(const cJSON *o, const char *key, const char *path, int lo, int hi, int *out,
-                   char *why, size_t whylen)
+static int config_modes_int(const cJSON *o, const char *key, const char *path, int lo, int hi,
+                            int *out, char *why, size_t whylen)
 {
     int64_t v;
     int rc = json_get_int(o, key, path, 0, lo, hi, &v, why, whylen);
@@ -150,33 +150,48 @@ static int config_modes_int(const cJSON *o, const char *key, const char *path, i
 
 static int config_modes_llm(const cJSON *o, sz_mode_config *m, char *why, size_t whylen)
 {
-    static const char *const keys[] = {"url", "model", "api_key_env", "timeout_s",
-                                       "connect_timeout_s", "idle_timeout_s", "retries",
-                                       "max_tokens", "temperature", "history_tokens", NULL};
+    static const char *const keys[] = {"url",
+                                       "model",
+                                       "api_key_env",
+                                       "timeout_s",
+                                       "connect_timeout_s",
+                                       "idle_timeout_s",
+                                       "retries",
+                                       "max_tokens",
+                                       "temperature",
+                                       "history_tokens",
+                                       NULL};
     CONFIG_MODES_TRY(json_check_keys(o, keys, "llm", why, whylen));
     const char *url = NULL;
     CONFIG_MODES_TRY(json_get_string(o, "url", "llm", 1, &url, why, whylen));
-    CONFIG_MODES_TRY(config_modes_copy(o, "url", "llm", m->llm_url, sizeof m->llm_url, why, whylen));
+    CONFIG_MODES_TRY(
+        config_modes_copy(o, "url", "llm", m->llm_url, sizeof m->llm_url, why, whylen));
     m->has_llm = 1;
-    CONFIG_MODES_TRY(config_modes_copy(o, "model", "llm", m->llm_model, sizeof m->llm_model, why, whylen));
-    CONFIG_MODES_TRY(config_modes_copy(o, "api_key_env", "llm", m->llm_key_env, sizeof m->llm_key_env, why,
-                     whylen));
+    CONFIG_MODES_TRY(
+        config_modes_copy(o, "model", "llm", m->llm_model, sizeof m->llm_model, why, whylen));
+    CONFIG_MODES_TRY(config_modes_copy(o, "api_key_env", "llm", m->llm_key_env,
+                                       sizeof m->llm_key_env, why, whylen));
     for (const char *p = m->llm_key_env; *p; p++)
         if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
               *p == '_')) {
-            snprintf(why, whylen, "llm.api_key_env: expected the name of an environment "
-                                  "variable (letters, digits, _), not the key itself");
+            snprintf(why, whylen,
+                     "llm.api_key_env: expected the name of an environment "
+                     "variable (letters, digits, _), not the key itself");
             return SZ_ERR_FORMAT;
         }
-    CONFIG_MODES_TRY(config_modes_number(o, "timeout_s", "llm", 0.1, 3600, &m->llm_timeout_s, why, whylen));
-    CONFIG_MODES_TRY(config_modes_number(o, "connect_timeout_s", "llm", 0.1, 600, &m->llm_connect_timeout_s, why,
-                       whylen));
-    CONFIG_MODES_TRY(config_modes_number(o, "idle_timeout_s", "llm", 0.1, 3600, &m->llm_idle_timeout_s, why,
-                       whylen));
+    CONFIG_MODES_TRY(
+        config_modes_number(o, "timeout_s", "llm", 0.1, 3600, &m->llm_timeout_s, why, whylen));
+    CONFIG_MODES_TRY(config_modes_number(o, "connect_timeout_s", "llm", 0.1, 600,
+                                         &m->llm_connect_timeout_s, why, whylen));
+    CONFIG_MODES_TRY(config_modes_number(o, "idle_timeout_s", "llm", 0.1, 3600,
+                                         &m->llm_idle_timeout_s, why, whylen));
     CONFIG_MODES_TRY(config_modes_int(o, "retries", "llm", 0, 10, &m->llm_retries, why, whylen));
-    CONFIG_MODES_TRY(config_modes_int(o, "max_tokens", "llm", 1, 1000000, &m->llm_max_tokens, why, whylen));
-    CONFIG_MODES_TRY(config_modes_number(o, "temperature", "llm", 0, 2, &m->llm_temperature, why, whylen));
-    CONFIG_MODES_TRY(config_modes_int(o, "history_tokens", "llm", 64, 1000000, &m->history_tokens, why, whylen));
+    CONFIG_MODES_TRY(
+        config_modes_int(o, "max_tokens", "llm", 1, 1000000, &m->llm_max_tokens, why, whylen));
+    CONFIG_MODES_TRY(
+        config_modes_number(o, "temperature", "llm", 0, 2, &m->llm_temperature, why, whylen));
+    CONFIG_MODES_TRY(
+        config_modes_int(o, "history_tokens", "llm", 64, 1000000, &m->history_tokens, why, whylen));
     return SZ_OK;
 }
 
@@ -196,8 +211,7 @@ static int config_modes_products(const cJSON *arr, sz_mode_config *m, char *why,
             return SZ_ERR_FORMAT;
         }
         if (!cJSON_IsObject(it)) {
-            snprintf(why, whylen, "%s: expected an object with name, price, description",
-                     path);
+            snprintf(why, whylen, "%s: expected an object with name, price, description", path);
             return SZ_ERR_FORMAT;
         }
         CONFIG_MODES_TRY(json_check_keys(it, keys, path, why, whylen));
@@ -206,23 +220,28 @@ static int config_modes_products(const cJSON *arr, sz_mode_config *m, char *why,
         CONFIG_MODES_TRY(json_get_string(it, "name", path, 1, &name, why, whylen));
         CONFIG_MODES_TRY(config_modes_dup(it, "name", path, 200, 0, &p->name, why, whylen));
         CONFIG_MODES_TRY(config_modes_dup(it, "price", path, 100, 0, &p->price, why, whylen));
-        CONFIG_MODES_TRY(config_modes_dup(it, "description", path, 4000, 0, &p->description, why, whylen));
+        CONFIG_MODES_TRY(
+            config_modes_dup(it, "description", path, 4000, 0, &p->description, why, whylen));
         CONFIG_MODES_TRY(config_modes_dup(it, "pitch", path, 8000, 0, &p->pitch, why, whylen));
-        CONFIG_MODES_TRY(config_modes_dup(it, "keywords", path, 1000, 0, &p->keywords, why, whylen));
+        CONFIG_MODES_TRY(
+            config_modes_dup(it, "keywords", path, 1000, 0, &p->keywords, why, whylen));
     }
     return SZ_OK;
 }
 
 static int config_modes_comments(const cJSON *o, sz_mode_config *m, char *why, size_t whylen)
 {
-    static const char *const keys[] = {"max_queue", "max_chars", "max_age_s",
+    static const char *const keys[] = {"max_queue",           "max_chars", "max_age_s",
                                        "per_user_interval_s", "blocklist", NULL};
     CONFIG_MODES_TRY(json_check_keys(o, keys, "comments", why, whylen));
-    CONFIG_MODES_TRY(config_modes_int(o, "max_queue", "comments", 1, 10000, &m->comment_max_queue, why, whylen));
-    CONFIG_MODES_TRY(config_modes_int(o, "max_chars", "comments", 1, 4000, &m->comment_max_chars, why, whylen));
-    CONFIG_MODES_TRY(config_modes_number(o, "max_age_s", "comments", 0, 86400, &m->comment_max_age_s, why, whylen));
+    CONFIG_MODES_TRY(
+        config_modes_int(o, "max_queue", "comments", 1, 10000, &m->comment_max_queue, why, whylen));
+    CONFIG_MODES_TRY(
+        config_modes_int(o, "max_chars", "comments", 1, 4000, &m->comment_max_chars, why, whylen));
+    CONFIG_MODES_TRY(config_modes_number(o, "max_age_s", "comments", 0, 86400,
+                                         &m->comment_max_age_s, why, whylen));
     CONFIG_MODES_TRY(config_modes_number(o, "per_user_interval_s", "comments", 0, 86400,
-                       &m->comment_user_interval_s, why, whylen));
+                                         &m->comment_user_interval_s, why, whylen));
     const cJSON *bl = cJSON_GetObjectItemCaseSensitive(o, "blocklist");
     if (bl) {
         if (!cJSON_IsArray(bl)) {
@@ -256,11 +275,13 @@ static int config_modes_api(const cJSON *o, sz_mode_config *m, char *why, size_t
 {
     static const char *const keys[] = {"host", "port", "token_env", "max_body_bytes", NULL};
     CONFIG_MODES_TRY(json_check_keys(o, keys, "api", why, whylen));
-    CONFIG_MODES_TRY(config_modes_copy(o, "host", "api", m->api_host, sizeof m->api_host, why, whylen));
+    CONFIG_MODES_TRY(
+        config_modes_copy(o, "host", "api", m->api_host, sizeof m->api_host, why, whylen));
     CONFIG_MODES_TRY(config_modes_int(o, "port", "api", 0, 65535, &m->api_port, why, whylen));
-    CONFIG_MODES_TRY(config_modes_copy(o, "token_env", "api", m->api_token_env, sizeof m->api_token_env, why,
-                     whylen));
-    CONFIG_MODES_TRY(config_modes_int(o, "max_body_bytes", "api", 256, 16 << 20, &m->api_max_body, why, whylen));
+    CONFIG_MODES_TRY(config_modes_copy(o, "token_env", "api", m->api_token_env,
+                                       sizeof m->api_token_env, why, whylen));
+    CONFIG_MODES_TRY(
+        config_modes_int(o, "max_body_bytes", "api", 256, 16 << 20, &m->api_max_body, why, whylen));
     return SZ_OK;
 }
 
@@ -270,7 +291,7 @@ static int config_modes_kiosk(const cJSON *o, sz_mode_config *m, char *why, size
     CONFIG_MODES_TRY(json_check_keys(o, keys, "kiosk", why, whylen));
     CONFIG_MODES_TRY(json_get_bool(o, "fullscreen", "kiosk", 0, &m->kiosk_fullscreen, why, whylen));
     CONFIG_MODES_TRY(config_modes_copy(o, "audio_device", "kiosk", m->kiosk_audio_device,
-                     sizeof m->kiosk_audio_device, why, whylen));
+                                       sizeof m->kiosk_audio_device, why, whylen));
     CONFIG_MODES_TRY(config_modes_dup(o, "greeting", "kiosk", 4000, 1, &m->greeting, why, whylen));
     return SZ_OK;
 }
@@ -330,10 +351,13 @@ int config_modes_load(const cJSON *root, const char *label, sz_mode_config *m, c
         }
         CONFIG_MODES_TRY(config_modes_llm(v, m, why, whylen));
     }
-    CONFIG_MODES_TRY(config_modes_dup(root, "persona", NULL, CONFIG_MODES_MAX_TEXT, 1, &m->persona, why, whylen));
-    CONFIG_MODES_TRY(config_modes_dup(root, "error_reply", NULL, 4000, 1, &m->error_reply, why, whylen));
+    CONFIG_MODES_TRY(config_modes_dup(root, "persona", NULL, CONFIG_MODES_MAX_TEXT, 1, &m->persona,
+                                      why, whylen));
+    CONFIG_MODES_TRY(
+        config_modes_dup(root, "error_reply", NULL, 4000, 1, &m->error_reply, why, whylen));
     CONFIG_MODES_TRY(config_modes_path(root, "faq", label, m->faq, sizeof m->faq, why, whylen));
-    CONFIG_MODES_TRY(config_modes_path(root, "text_file", label, m->text_file, sizeof m->text_file, why, whylen));
+    CONFIG_MODES_TRY(config_modes_path(root, "text_file", label, m->text_file, sizeof m->text_file,
+                                       why, whylen));
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "products"))) {
         for (int i = 0; i < m->n_products; i++) {
             cfg_product *p = &m->products[i];
@@ -345,11 +369,14 @@ int config_modes_load(const cJSON *root, const char *label, sz_mode_config *m, c
         CONFIG_MODES_TRY(config_modes_products(v, m, why, whylen));
     }
     CONFIG_MODES_TRY(json_get_bool(root, "present", NULL, 0, &m->present, why, whylen));
-    CONFIG_MODES_TRY(config_modes_number(root, "present_gap_s", NULL, 0, 3600, &m->present_gap_s, why, whylen));
+    CONFIG_MODES_TRY(
+        config_modes_number(root, "present_gap_s", NULL, 0, 3600, &m->present_gap_s, why, whylen));
     static const struct {
         const char *key;
         int (*fn)(const cJSON *, sz_mode_config *, char *, size_t);
-    } objs[] = {{"comments", config_modes_comments}, {"api", config_modes_api}, {"kiosk", config_modes_kiosk}};
+    } objs[] = {{"comments", config_modes_comments},
+                {"api", config_modes_api},
+                {"kiosk", config_modes_kiosk}};
     for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
         if (!(v = cJSON_GetObjectItemCaseSensitive(root, objs[i].key)))
             continue;

@@ -25,21 +25,21 @@ typedef struct sz_mode_config {
     int has_llm;
     char llm_url[512];
     char llm_model[128];
-    char llm_key_env[64];        /* environment variable holding the API key */
-    double llm_timeout_s;        /* first byte */
+    char llm_key_env[64]; /* environment variable holding the API key */
+    double llm_timeout_s; /* first byte */
     double llm_connect_timeout_s;
     double llm_idle_timeout_s;
     int llm_retries;
     int llm_max_tokens;
-    double llm_temperature;      /* < 0: the server's default */
+    double llm_temperature; /* < 0: the server's default */
     int history_tokens;
-    char *persona;               /* "persona": system prompt */
-    char *error_reply;           /* "error_reply": said when the LLM fails */
-    char faq[1024];              /* "faq": path ("" = built-in) */
-    char text_file[1024];        /* "text_file": lines to present in turn */
+    char *persona;        /* "persona": system prompt */
+    char *error_reply;    /* "error_reply": said when the LLM fails */
+    char faq[1024];       /* "faq": path ("" = built-in) */
+    char text_file[1024]; /* "text_file": lines to present in turn */
     cfg_product products[CFG_MAX_PRODUCTS];
     int n_products;
-    int present;                 /* "present": rotate products (default true) */
+    int present; /* "present": rotate products (default true) */
     double present_gap_s;
     /* "comments": {...} */
     int comment_max_queue, comment_max_chars;
@@ -48,7 +48,7 @@ typedef struct sz_mode_config {
     int n_blocklist;
     /* "api": {...} */
     char api_host[64];
-    int api_port;                /* 0 = off, -1 = any free port */
+    int api_port; /* 0 = off, -1 = any free port */
     char api_token_env[64];
     int api_max_body;
     /* "kiosk": {...} */

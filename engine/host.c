@@ -291,8 +291,7 @@ static void host_on_state(sz_state st, int utt, int64_t time_ms, void *user)
             h->job_first_text_us = 0;
         }
         if (utt == h->job_first_utt && h->job_first_piece_us > 0) {
-            metrics_observe(h->metrics, MT_CLAUSE_FIRST_AUDIO,
-                            (now - h->job_first_piece_us) / 1e6);
+            metrics_observe(h->metrics, MT_CLAUSE_FIRST_AUDIO, (now - h->job_first_piece_us) / 1e6);
             h->job_first_piece_us = 0;
         }
         for (int i = 0; i < HOST_SAY_RING && i < h->n_says; i++)
@@ -387,8 +386,9 @@ static int host_say_piece(host_answer *a, const char *piece, size_t len)
     }
     a->pieces++;
     char prefix[96];
-    snprintf(prefix, sizeof prefix, "\"request_id\": %d, \"utterance_id\": %d, \"source\": \"%s\", ",
-             a->request_id, id, a->source);
+    snprintf(prefix, sizeof prefix,
+             "\"request_id\": %d, \"utterance_id\": %d, \"source\": \"%s\", ", a->request_id, id,
+             a->source);
     host_publish_text(h, "text", prefix, "text", txt, "");
     if (a->spoken_len + len + 2 > a->spoken_cap) {
         size_t cap = a->spoken_cap ? a->spoken_cap * 2 : 512;
@@ -843,8 +843,7 @@ int host_chat(host *h, const char *message, int interrupt_first, char *why, size
         snprintf(why, whylen, "the message is not valid UTF-8 (byte %zu)", bad);
         return SZ_ERR_INVALID_ARG;
     }
-    if (utf8_char_offset(message, strlen(message), (size_t)h->p.chat_max_chars) <
-        strlen(message)) {
+    if (utf8_char_offset(message, strlen(message), (size_t)h->p.chat_max_chars) < strlen(message)) {
         snprintf(why, whylen, "the message is longer than %d characters", h->p.chat_max_chars);
         return SZ_ERR_INVALID_ARG;
     }
@@ -1022,6 +1021,15 @@ void host_get_status(host *h, host_status *out)
     pthread_mutex_unlock(&h->lock);
 }
 
-ev_hub *host_events(host *h) { return h ? h->events : NULL; }
-metrics *host_metrics(host *h) { return h ? h->metrics : NULL; }
-sz_session *host_session(host *h) { return h ? h->session : NULL; }
+ev_hub *host_events(host *h)
+{
+    return h ? h->events : NULL;
+}
+metrics *host_metrics(host *h)
+{
+    return h ? h->metrics : NULL;
+}
+sz_session *host_session(host *h)
+{
+    return h ? h->session : NULL;
+}

@@ -17,33 +17,33 @@
 #include "shuzi.h"
 
 typedef struct host_product {
-    const char *name;        /* required */
-    const char *price;       /* as it should be read: "¥1,299", "19.99 dollars" */
+    const char *name;  /* required */
+    const char *price; /* as it should be read: "¥1,299", "19.99 dollars" */
     const char *description;
-    const char *pitch;       /* exact words for a scripted show; NULL = built from the fields */
-    const char *keywords;    /* FAQ patterns for questions about it; NULL = its name */
+    const char *pitch;    /* exact words for a scripted show; NULL = built from the fields */
+    const char *keywords; /* FAQ patterns for questions about it; NULL = its name */
 } host_product;
 
 typedef struct host_params {
-    llm_backend *llm;           /* required; the caller keeps it until host_free */
-    const char *persona;        /* the system prompt (LLM backends); NULL = none */
-    int history_tokens;         /* conversation budget (default 2000) */
+    llm_backend *llm;             /* required; the caller keeps it until host_free */
+    const char *persona;          /* the system prompt (LLM backends); NULL = none */
+    int history_tokens;           /* conversation budget (default 2000) */
     const host_product *products; /* kept by the caller until host_free */
     int n_products;
-    const char *const *lines;   /* lines spoken in turn, verbatim (live --text-file) */
+    const char *const *lines; /* lines spoken in turn, verbatim (live --text-file) */
     int n_lines;
-    int present;                /* present products/lines in turn when nothing else waits */
-    double present_gap_s;       /* silence between presentations (default 1.5) */
-    int comment_queue_max;      /* default 20 */
-    int comment_max_chars;      /* default 200 */
-    double comment_max_age_s;   /* older comments are skipped when their turn comes (120) */
+    int present;                    /* present products/lines in turn when nothing else waits */
+    double present_gap_s;           /* silence between presentations (default 1.5) */
+    int comment_queue_max;          /* default 20 */
+    int comment_max_chars;          /* default 200 */
+    double comment_max_age_s;       /* older comments are skipped when their turn comes (120) */
     double comment_user_interval_s; /* one accepted comment per user per this (10) */
-    const char *const *blocklist; /* words that get a comment filtered (case-insensitive) */
+    const char *const *blocklist;   /* words that get a comment filtered (case-insensitive) */
     int n_blocklist;
-    int chat_queue_max;         /* default 16 */
-    int chat_max_chars;         /* default 2000 */
-    const char *error_reply;    /* said when the LLM fails before saying anything; NULL =
-                                   a default sentence, "" = silence */
+    int chat_queue_max;      /* default 16 */
+    int chat_max_chars;      /* default 2000 */
+    const char *error_reply; /* said when the LLM fails before saying anything; NULL =
+                                a default sentence, "" = silence */
     speech_params speech;
 } host_params;
 
@@ -88,12 +88,12 @@ int host_interrupt(host *h);
 int host_wait_idle(host *h, int64_t timeout_us);
 
 typedef struct host_status {
-    const char *state;   /* "idle", "speaking", "thinking" (waiting for the LLM) */
+    const char *state; /* "idle", "speaking", "thinking" (waiting for the LLM) */
     int comments_queued, chats_queued;
     int utterances_pending; /* said but not yet spoken */
     int busy;
-    int current_product;    /* index being presented, -1 none */
-    int64_t requests;       /* ids handed out */
+    int current_product; /* index being presented, -1 none */
+    int64_t requests;    /* ids handed out */
     double uptime_s;
     char backend[16];
     char last_error[256];

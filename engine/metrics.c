@@ -10,8 +10,8 @@
 
 #define METRICS_KEEP 1024
 
-static const double metrics_bounds[] = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3,
-                                   0.5,   0.75, 1.0,   1.5,  2.5,   5.0, 10.0};
+static const double metrics_bounds[] = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2,
+                                        0.3,   0.5,  0.75,  1.0,  1.5,   2.5, 5.0,  10.0};
 #define METRICS_NB (sizeof metrics_bounds / sizeof metrics_bounds[0])
 
 typedef struct metrics_histogram {
@@ -124,7 +124,8 @@ typedef struct metrics_out {
     int oom;
 } metrics_out;
 
-static void metrics_printf(metrics_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void metrics_printf(metrics_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void metrics_printf(metrics_out *o, const char *fmt, ...)
 {
@@ -154,8 +155,8 @@ static void metrics_printf(metrics_out *o, const char *fmt, ...)
     }
 }
 
-static void metrics_counter_line(metrics_out *o, const char *name, const char *help, const char *labels,
-                            int64_t v, int header)
+static void metrics_counter_line(metrics_out *o, const char *name, const char *help,
+                                 const char *labels, int64_t v, int header)
 {
     if (header)
         metrics_printf(o, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
@@ -182,14 +183,16 @@ char *metrics_render(metrics *m, const metrics_sample *s)
     for (int i = 0; i < MT_HIST_COUNT; i++) {
         const char *nm = metrics_hist_info[i].name;
         metrics_histogram *h = &snap.h[i];
-        metrics_printf(&o, "# HELP %s %s\n# TYPE %s histogram\n", nm, metrics_hist_info[i].help, nm);
+        metrics_printf(&o, "# HELP %s %s\n# TYPE %s histogram\n", nm, metrics_hist_info[i].help,
+                       nm);
         uint64_t cum = 0;
         for (size_t b = 0; b < METRICS_NB; b++) {
             cum += h->buckets[b];
-            metrics_printf(&o, "%s_bucket{le=\"%g\"} %llu\n", nm, metrics_bounds[b], (unsigned long long)cum);
+            metrics_printf(&o, "%s_bucket{le=\"%g\"} %llu\n", nm, metrics_bounds[b],
+                           (unsigned long long)cum);
         }
         metrics_printf(&o, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.9g\n%s_count %llu\n", nm,
-                  (unsigned long long)h->count, nm, h->sum, nm, (unsigned long long)h->count);
+                       (unsigned long long)h->count, nm, h->sum, nm, (unsigned long long)h->count);
     }
     const char *llm = "shuzi_llm_requests_total";
     const char *llm_help = "LLM requests by result.";
@@ -209,13 +212,13 @@ char *metrics_render(metrics *m, const metrics_sample *s)
     for (size_t i = 0; i < sizeof cms / sizeof cms[0]; i++)
         metrics_counter_line(&o, cm, cm_help, cms[i].label, snap.c[cms[i].c], i == 0);
     metrics_counter_line(&o, "shuzi_chats_total", "Chat messages answered through the LLM.", "",
-                    snap.c[MT_CHATS], 1);
+                         snap.c[MT_CHATS], 1);
     metrics_counter_line(&o, "shuzi_says_total", "Texts sent to speech by say requests.", "",
-                    snap.c[MT_SAYS], 1);
+                         snap.c[MT_SAYS], 1);
     metrics_counter_line(&o, "shuzi_interrupts_total", "Interrupt requests.", "",
-                    snap.c[MT_INTERRUPTS], 1);
+                         snap.c[MT_INTERRUPTS], 1);
     metrics_counter_line(&o, "shuzi_products_presented_total", "Product presentations started.", "",
-                    snap.c[MT_PRODUCTS_PRESENTED], 1);
+                         snap.c[MT_PRODUCTS_PRESENTED], 1);
     const char *http = "shuzi_http_responses_total";
     const char *http_help = "Control API responses by status class.";
     metrics_counter_line(&o, http, http_help, "{code=\"2xx\"}", snap.c[MT_HTTP_2XX], 1);
@@ -224,35 +227,37 @@ char *metrics_render(metrics *m, const metrics_sample *s)
 
     if (s && s->session) {
         metrics_counter_line(&o, "shuzi_frames_total", "Video frames delivered to the outputs.", "",
-                        s->session->frames_out, 1);
+                             s->session->frames_out, 1);
         metrics_counter_line(&o, "shuzi_frames_dropped_total",
-                        "Frames the live clock dropped because the pipeline was late.", "",
-                        s->session->frames_dropped, 1);
+                             "Frames the live clock dropped because the pipeline was late.", "",
+                             s->session->frames_dropped, 1);
         metrics_counter_line(&o, "shuzi_underruns_total",
-                        "Frames whose speech audio was not ready in time.", "",
-                        s->session->underruns, 1);
+                             "Frames whose speech audio was not ready in time.", "",
+                             s->session->underruns, 1);
         if (s->session->sample_rate_hz > 0)
             metrics_printf(&o,
-                      "# HELP shuzi_audio_seconds_total Audio delivered to the outputs.\n"
-                      "# TYPE shuzi_audio_seconds_total counter\n"
-                      "shuzi_audio_seconds_total %.3f\n",
-                      (double)s->session->samples_out / s->session->sample_rate_hz);
+                           "# HELP shuzi_audio_seconds_total Audio delivered to the outputs.\n"
+                           "# TYPE shuzi_audio_seconds_total counter\n"
+                           "shuzi_audio_seconds_total %.3f\n",
+                           (double)s->session->samples_out / s->session->sample_rate_hz);
     }
     if (s) {
-        metrics_counter_line(&o, "shuzi_output_frames_dropped_total",
-                        "Frames the outputs could not take in time or missed while reconnecting.",
-                        "", s->output_frames_dropped, 1);
+        metrics_counter_line(
+            &o, "shuzi_output_frames_dropped_total",
+            "Frames the outputs could not take in time or missed while reconnecting.", "",
+            s->output_frames_dropped, 1);
         metrics_counter_line(&o, "shuzi_output_reconnects_total",
-                        "Network outputs connected again after a loss.", "", s->reconnects, 1);
+                             "Network outputs connected again after a loss.", "", s->reconnects, 1);
         metrics_printf(&o, "# HELP shuzi_queue_depth Items waiting in each queue.\n"
-                      "# TYPE shuzi_queue_depth gauge\n");
+                           "# TYPE shuzi_queue_depth gauge\n");
         metrics_printf(&o, "shuzi_queue_depth{queue=\"comments\"} %d\n", s->queue_comments);
         metrics_printf(&o, "shuzi_queue_depth{queue=\"chat\"} %d\n", s->queue_chats);
         metrics_printf(&o, "shuzi_queue_depth{queue=\"utterances\"} %d\n", s->queue_utterances);
         metrics_gauge(&o, "shuzi_outputs", "Outputs of the session.", s->n_outputs);
         metrics_gauge(&o, "shuzi_speaking", "1 while the avatar speaks.", s->speaking);
         metrics_gauge(&o, "shuzi_events_clients", "Connected /v1/events readers.", s->sse_clients);
-        metrics_gauge(&o, "shuzi_uptime_seconds", "Seconds since the session started.", s->uptime_s);
+        metrics_gauge(&o, "shuzi_uptime_seconds", "Seconds since the session started.",
+                      s->uptime_s);
     }
     if (o.oom) {
         free(o.buf);

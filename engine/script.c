@@ -145,8 +145,8 @@ static int script_directive(script *s, char *d, int line, const char *base_dir, 
         return SZ_OK;
     }
     if (strcasecmp(name, "expression") == 0) {
-        static const char *const names[] = {"neutral", "happy", "angry", "sad", "relaxed",
-                                            "surprised", NULL};
+        static const char *const names[] = {"neutral", "happy",     "angry", "sad",
+                                            "relaxed", "surprised", NULL};
         char *w = args;
         while (*w && *w != ' ' && *w != '\t')
             w++;
@@ -160,7 +160,8 @@ static int script_directive(script *s, char *d, int line, const char *base_dir, 
         if (!ok) {
             snprintf(why, whylen,
                      "expression '%.30s': expected neutral, happy, angry, sad, relaxed or "
-                     "surprised", args);
+                     "surprised",
+                     args);
             return SZ_ERR_FORMAT;
         }
         float weight = 0.8f;
@@ -184,8 +185,10 @@ static int script_directive(script *s, char *d, int line, const char *base_dir, 
     }
     if (strcasecmp(name, "background") == 0 || strcasecmp(name, "scene") == 0) {
         if (!*args) {
-            snprintf(why, whylen, "%s: expected a colour (#RRGGBB or a name) or a .png/.jpg "
-                                  "image", name);
+            snprintf(why, whylen,
+                     "%s: expected a colour (#RRGGBB or a name) or a .png/.jpg "
+                     "image",
+                     name);
             return SZ_ERR_FORMAT;
         }
         uint32_t rgb = 0;
@@ -195,7 +198,8 @@ static int script_directive(script *s, char *d, int line, const char *base_dir, 
             if (!script_image_ext(args)) {
                 snprintf(why, whylen,
                          "%s '%.60s': expected #RRGGBB, a colour name (black, white, green, blue, "
-                         "gray, navy) or a .png/.jpg image", name, args);
+                         "gray, navy) or a .png/.jpg image",
+                         name, args);
                 return SZ_ERR_FORMAT;
             }
             size_t need = strlen(args) + (base_dir ? strlen(base_dir) : 0) + 2;
@@ -223,7 +227,8 @@ static int script_directive(script *s, char *d, int line, const char *base_dir, 
     }
     snprintf(why, whylen,
              "unknown directive '%.30s' (expected pause, expression, background or scene; "
-             "write [[ for a literal bracket)", name);
+             "write [[ for a literal bracket)",
+             name);
     return SZ_ERR_FORMAT;
 }
 
@@ -300,8 +305,9 @@ int script_parse(const char *text, size_t len, const char *label, const char *ba
             const char *close = memchr(l + k, ']', n - k);
             col = script_col(l, k);
             if (!close) {
-                snprintf(why, sizeof why, "unclosed '[' (a directive ends with ']'; write [[ "
-                                          "for a literal bracket)");
+                snprintf(why, sizeof why,
+                         "unclosed '[' (a directive ends with ']'; write [[ "
+                         "for a literal bracket)");
                 rc = SZ_ERR_FORMAT;
                 break;
             }

@@ -24,19 +24,19 @@ typedef enum script_kind {
 
 typedef struct script_item {
     script_kind kind;
-    int line;          /* where it starts, for messages */
-    char *text;        /* SAY: the paragraph; BACKGROUND: the image path or NULL */
-    int pause_ms;      /* PAUSE */
+    int line;            /* where it starts, for messages */
+    char *text;          /* SAY: the paragraph; BACKGROUND: the image path or NULL */
+    int pause_ms;        /* PAUSE */
     char expression[16]; /* EXPRESSION: neutral, happy, angry, sad, relaxed, surprised */
-    float weight;      /* EXPRESSION: 0..1 */
-    uint32_t rgb;      /* BACKGROUND: the colour when no image */
+    float weight;        /* EXPRESSION: 0..1 */
+    uint32_t rgb;        /* BACKGROUND: the colour when no image */
 } script_item;
 
 typedef struct script {
     script_item *items;
     int n;
-    size_t say_chars;   /* characters to speak, for progress estimates */
-    int64_t pause_ms;   /* total of the pauses */
+    size_t say_chars; /* characters to speak, for progress estimates */
+    int64_t pause_ms; /* total of the pauses */
 } script;
 
 /* Parses text; label names it in messages ("talk.txt:4:12: ..."); base_dir

@@ -91,6 +91,7 @@ typedef struct ses_utt {
     size_t n_buf, cap_buf;
     int ended;
     ls_timeline tl;
+    ls_loudness loud;
     tts_event last_phone;
     int have_last_phone;
     int last_viseme;
@@ -505,6 +506,7 @@ static void ses_utt_begin(sz_session *s, const ses_msg *m)
     u->last_viseme = VIS_SIL;
     u->n_held = 0;
     lipsync_timeline_reset(&u->tl);
+    lipsync_loudness_reset(&u->loud);
 }
 
 static void ses_utt_schedule(sz_session *s, int64_t t0)
@@ -622,6 +624,10 @@ static void ses_fill_frame(sz_session *s, ses_job *job, int live)
             for (int64_t i = ra; i < rb && i < avail; i++)
                 job->audio[i - ra] = u->buf[i];
             lipsync_face_frame(&u->tl, ra, rb, &face);
+            int64_t lead = lipsync_frame_lead_samples(s->sr); /* the audio this frame shows */
+            int64_t la = ra + lead < avail ? ra + lead : avail;
+            int64_t lb = rb + lead < avail ? rb + lead : avail;
+            lipsync_loudness_apply(&u->loud, u->buf + la, (size_t)(lb - la), s->sr, &face);
             if (interrupted) {
                 int fade = s->sr * SES_FADE_MS / 1000;
                 for (int i = 0; i < n; i++)

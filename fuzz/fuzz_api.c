@@ -48,9 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             api_request_free(&r);
         }
         break;
-    case 3:
-        api_parse_interrupt(body, len, err, sizeof err);
-        break;
+    case 3: api_parse_interrupt(body, len, err, sizeof err); break;
     default: {
         /* NUL-terminated pieces: the filter's two query values, a header */
         char *s = malloc(len + 1);

@@ -297,6 +297,7 @@ typedef struct sz_output_stats {
     double av_offset_ms;      /* window following speakers: mean time by which frames
                                  were shown after (+) or before (-) their sound */
     double device_latency_ms; /* speaker: output latency the device reports */
+    double audio_buffer_ms;   /* speaker: audio queued for the device (recent mean) */
     char error[256];          /* why it failed, or the last connection error; "" */
 } sz_output_stats;
 

@@ -21,7 +21,10 @@ static uint32_t af_u32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static uint16_t af_u16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint16_t af_u16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
 
 enum { AF_PCM = 1, AF_FLOAT = 3, AF_EXTENSIBLE = 0xFFFE };
 
@@ -43,9 +46,8 @@ static int af_parse_fmt(const uint8_t *p, uint32_t size, const char *label, af_f
     f->bits = af_u16(p + 14);
     if (f->tag == AF_EXTENSIBLE) {
         if (size < 40) {
-            snprintf(err, errlen,
-                     "%s: fmt chunk: WAVE_FORMAT_EXTENSIBLE needs 40 bytes, found %u", label,
-                     size);
+            snprintf(err, errlen, "%s: fmt chunk: WAVE_FORMAT_EXTENSIBLE needs 40 bytes, found %u",
+                     label, size);
             return SZ_ERR_FORMAT;
         }
         f->tag = af_u16(p + 24); /* the sub-format GUID starts with the format tag */
@@ -67,9 +69,9 @@ static int af_parse_fmt(const uint8_t *p, uint32_t size, const char *label, af_f
         return SZ_ERR_FORMAT;
     }
     f->rate = (int)rate;
-    int ok_bits = f->tag == AF_PCM ? (f->bits == 8 || f->bits == 16 || f->bits == 24 ||
-                                      f->bits == 32)
-                                   : (f->bits == 32 || f->bits == 64);
+    int ok_bits = f->tag == AF_PCM
+                      ? (f->bits == 8 || f->bits == 16 || f->bits == 24 || f->bits == 32)
+                      : (f->bits == 32 || f->bits == 64);
     if (!ok_bits) {
         snprintf(err, errlen, "%s: fmt chunk: %d bits per sample is not supported for %s", label,
                  f->bits, f->tag == AF_PCM ? "PCM (8, 16, 24, 32)" : "float (32, 64)");
@@ -106,13 +108,13 @@ static float af_sample(const uint8_t *p, const af_fmt *f)
     }
 }
 
-int lipsync_wav_parse(const uint8_t *data, size_t len, const char *label, ls_audio *out,
-                      char *err, size_t errlen)
+int lipsync_wav_parse(const uint8_t *data, size_t len, const char *label, ls_audio *out, char *err,
+                      size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (len < 12 || memcmp(data, "RIFF", 4) != 0 || memcmp(data + 8, "WAVE", 4) != 0) {
-        snprintf(err, errlen, "%s: not a WAV file (expected 'RIFF....WAVE' at the start%s)",
-                 label, len >= 4 && memcmp(data, "RF64", 4) == 0 ? "; RF64 is not supported" : "");
+        snprintf(err, errlen, "%s: not a WAV file (expected 'RIFF....WAVE' at the start%s)", label,
+                 len >= 4 && memcmp(data, "RF64", 4) == 0 ? "; RF64 is not supported" : "");
         return SZ_ERR_FORMAT;
     }
     af_fmt f = {0};
@@ -256,8 +258,8 @@ static int af_decode_av(const char *path, ls_audio *out, char *err, size_t errle
     }
     AVCodecParameters *par = fc->streams[si]->codecpar;
     const AVCodec *dec = avcodec_find_decoder(par->codec_id);
-    if (!dec || !(cc = avcodec_alloc_context3(dec)) ||
-        avcodec_parameters_to_context(cc, par) < 0 || avcodec_open2(cc, dec, NULL) < 0) {
+    if (!dec || !(cc = avcodec_alloc_context3(dec)) || avcodec_parameters_to_context(cc, par) < 0 ||
+        avcodec_open2(cc, dec, NULL) < 0) {
         snprintf(err, errlen, "%s: no decoder for its audio (%s)", path,
                  avcodec_get_name(par->codec_id));
         rc = SZ_ERR_UNSUPPORTED;

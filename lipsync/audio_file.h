@@ -22,8 +22,8 @@ typedef struct ls_audio {
  * mono), 1 kHz to 384 kHz. label names the source in messages ("x.wav: fmt
  * chunk: 12 channels, expected 1 to 8"). A data chunk cut short by the end
  * of the file is read up to the last whole frame. */
-int lipsync_wav_parse(const uint8_t *data, size_t len, const char *label, ls_audio *out,
-                      char *err, size_t errlen);
+int lipsync_wav_parse(const uint8_t *data, size_t len, const char *label, ls_audio *out, char *err,
+                      size_t errlen);
 
 /* Reads path (WAV by the parser above, other formats by libavformat) and
  * resamples to rate_hz (0 keeps the file's rate). */

@@ -5,11 +5,10 @@
 #include <string.h>
 
 static const char *const ls_arkit_names[LS_ARKIT_COUNT] = {
-    "jawOpen",           "mouthClose",         "mouthFunnel",       "mouthPucker",
-    "mouthStretch_L",    "mouthStretch_R",     "mouthSmile_L",      "mouthSmile_R",
-    "mouthFrown_L",      "mouthFrown_R",       "mouthPress_L",      "mouthPress_R",
-    "mouthRollLower",    "mouthRollUpper",     "mouthShrugLower",   "mouthShrugUpper",
-    "mouthLowerDown_L",  "mouthLowerDown_R",   "mouthUpperUp_L",    "mouthUpperUp_R",
+    "jawOpen",         "mouthClose",       "mouthFunnel",      "mouthPucker",    "mouthStretch_L",
+    "mouthStretch_R",  "mouthSmile_L",     "mouthSmile_R",     "mouthFrown_L",   "mouthFrown_R",
+    "mouthPress_L",    "mouthPress_R",     "mouthRollLower",   "mouthRollUpper", "mouthShrugLower",
+    "mouthShrugUpper", "mouthLowerDown_L", "mouthLowerDown_R", "mouthUpperUp_L", "mouthUpperUp_R",
     "tongueOut",
 };
 
@@ -21,37 +20,59 @@ const char *lipsync_arkit_name(int index)
 /* One ARKit target per viseme, symmetric (left = right). Columns: jaw,
  * funnel, pucker, stretch, press, rollLower, rollUpper, shrugLower,
  * shrugUpper, lowerDown, upperUp, tongue. mouthClose is derived. */
-enum { AK_JAW, AK_FUNNEL, AK_PUCKER, AK_STRETCH, AK_PRESS, AK_ROLL_LO, AK_ROLL_UP,
-       AK_SHRUG_LO, AK_SHRUG_UP, AK_LOWER_DOWN, AK_UPPER_UP, AK_TONGUE, AK_N };
+enum {
+    AK_JAW,
+    AK_FUNNEL,
+    AK_PUCKER,
+    AK_STRETCH,
+    AK_PRESS,
+    AK_ROLL_LO,
+    AK_ROLL_UP,
+    AK_SHRUG_LO,
+    AK_SHRUG_UP,
+    AK_LOWER_DOWN,
+    AK_UPPER_UP,
+    AK_TONGUE,
+    AK_N
+};
 
 static const float ls_arkit_targets[VIS_COUNT][AK_N] = {
     [VIS_SIL] = {0},
-    [VIS_PP] = {[AK_JAW] = 0.06f, [AK_PRESS] = 0.55f, [AK_ROLL_LO] = 0.15f,
-                [AK_ROLL_UP] = 0.10f, [AK_SHRUG_LO] = 0.2f},
-    [VIS_FF] = {[AK_JAW] = 0.10f, [AK_ROLL_LO] = 0.65f, [AK_UPPER_UP] = 0.25f,
-                [AK_SHRUG_UP] = 0.15f},
-    [VIS_TH] = {[AK_JAW] = 0.20f, [AK_STRETCH] = 0.10f, [AK_TONGUE] = 0.45f,
-                [AK_LOWER_DOWN] = 0.15f},
-    [VIS_DD] = {[AK_JAW] = 0.20f, [AK_STRETCH] = 0.15f, [AK_LOWER_DOWN] = 0.20f,
-                [AK_UPPER_UP] = 0.10f},
+    [VIS_PP] = {[AK_JAW] = 0.06f,
+                [AK_PRESS] = 0.55f,
+                [AK_ROLL_LO] = 0.15f,
+                [AK_ROLL_UP] = 0.10f,
+                [AK_SHRUG_LO] = 0.2f},
+    [VIS_FF] =
+        {[AK_JAW] = 0.10f, [AK_ROLL_LO] = 0.65f, [AK_UPPER_UP] = 0.25f, [AK_SHRUG_UP] = 0.15f},
+    [VIS_TH] =
+        {[AK_JAW] = 0.20f, [AK_STRETCH] = 0.10f, [AK_TONGUE] = 0.45f, [AK_LOWER_DOWN] = 0.15f},
+    [VIS_DD] =
+        {[AK_JAW] = 0.20f, [AK_STRETCH] = 0.15f, [AK_LOWER_DOWN] = 0.20f, [AK_UPPER_UP] = 0.10f},
     [VIS_KK] = {[AK_JAW] = 0.25f, [AK_STRETCH] = 0.12f, [AK_LOWER_DOWN] = 0.15f},
-    [VIS_CH] = {[AK_JAW] = 0.15f, [AK_FUNNEL] = 0.55f, [AK_PUCKER] = 0.30f,
-                [AK_UPPER_UP] = 0.20f, [AK_LOWER_DOWN] = 0.20f},
-    [VIS_SS] = {[AK_JAW] = 0.06f, [AK_STRETCH] = 0.40f, [AK_UPPER_UP] = 0.15f,
+    [VIS_CH] = {[AK_JAW] = 0.15f,
+                [AK_FUNNEL] = 0.55f,
+                [AK_PUCKER] = 0.30f,
+                [AK_UPPER_UP] = 0.20f,
                 [AK_LOWER_DOWN] = 0.20f},
+    [VIS_SS] =
+        {[AK_JAW] = 0.06f, [AK_STRETCH] = 0.40f, [AK_UPPER_UP] = 0.15f, [AK_LOWER_DOWN] = 0.20f},
     [VIS_NN] = {[AK_JAW] = 0.18f, [AK_STRETCH] = 0.12f, [AK_LOWER_DOWN] = 0.10f},
     [VIS_RR] = {[AK_JAW] = 0.20f, [AK_FUNNEL] = 0.35f, [AK_PUCKER] = 0.30f},
-    [VIS_AA] = {[AK_JAW] = 0.70f, [AK_STRETCH] = 0.10f, [AK_LOWER_DOWN] = 0.30f,
-                [AK_UPPER_UP] = 0.10f},
-    [VIS_E] = {[AK_JAW] = 0.40f, [AK_STRETCH] = 0.40f, [AK_LOWER_DOWN] = 0.25f,
-               [AK_UPPER_UP] = 0.10f},
-    [VIS_IH] = {[AK_JAW] = 0.20f, [AK_STRETCH] = 0.55f, [AK_UPPER_UP] = 0.15f,
-                [AK_LOWER_DOWN] = 0.15f},
+    [VIS_AA] =
+        {[AK_JAW] = 0.70f, [AK_STRETCH] = 0.10f, [AK_LOWER_DOWN] = 0.30f, [AK_UPPER_UP] = 0.10f},
+    [VIS_E] =
+        {[AK_JAW] = 0.40f, [AK_STRETCH] = 0.40f, [AK_LOWER_DOWN] = 0.25f, [AK_UPPER_UP] = 0.10f},
+    [VIS_IH] =
+        {[AK_JAW] = 0.20f, [AK_STRETCH] = 0.55f, [AK_UPPER_UP] = 0.15f, [AK_LOWER_DOWN] = 0.15f},
     [VIS_OH] = {[AK_JAW] = 0.50f, [AK_FUNNEL] = 0.70f, [AK_PUCKER] = 0.20f},
     [VIS_OU] = {[AK_JAW] = 0.20f, [AK_FUNNEL] = 0.40f, [AK_PUCKER] = 0.90f},
 };
 
-static float ls_clamp01(float x) { return x < 0.0f ? 0.0f : x > 1.0f ? 1.0f : x; }
+static float ls_clamp01(float x)
+{
+    return x < 0.0f ? 0.0f : x > 1.0f ? 1.0f : x;
+}
 
 void lipsync_arkit_from_face(const sz_face *face, float out[LS_ARKIT_COUNT])
 {

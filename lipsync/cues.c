@@ -11,7 +11,10 @@
 #include "lipsync/viseme.h"
 #include "shuzi.h"
 
-void lipsync_track_init(ls_track *t) { memset(t, 0, sizeof *t); }
+void lipsync_track_init(ls_track *t)
+{
+    memset(t, 0, sizeof *t);
+}
 
 void lipsync_track_reset(ls_track *t)
 {
@@ -105,13 +108,15 @@ int lipsync_parse_extended_shapes(const char *spec, unsigned *mask, char *err, s
     *mask = 0;
     for (const char *c = spec; c && *c; c++) {
         switch (*c) {
-        case 'G': case 'g': *mask |= LS_EXT_G; break;
-        case 'H': case 'h': *mask |= LS_EXT_H; break;
-        case 'X': case 'x': *mask |= LS_EXT_X; break;
+        case 'G':
+        case 'g': *mask |= LS_EXT_G; break;
+        case 'H':
+        case 'h': *mask |= LS_EXT_H; break;
+        case 'X':
+        case 'x': *mask |= LS_EXT_X; break;
         default:
-            snprintf(err, errlen,
-                     "extended-shapes '%s': '%c' at position %d is not one of G, H, X", spec,
-                     *c, (int)(c - spec) + 1);
+            snprintf(err, errlen, "extended-shapes '%s': '%c' at position %d is not one of G, H, X",
+                     spec, *c, (int)(c - spec) + 1);
             return SZ_ERR_INVALID_ARG;
         }
     }
@@ -167,7 +172,10 @@ static void ls_phone_shapes(const ls_seg *s, ls_shape *first, ls_shape *second)
         *first = LS_SHAPE_C; /* a quiet vowel does not open wide */
 }
 
-static int ls_is_vowel_shape(ls_shape s) { return s >= LS_SHAPE_C && s <= LS_SHAPE_F; }
+static int ls_is_vowel_shape(ls_shape s)
+{
+    return s >= LS_SHAPE_C && s <= LS_SHAPE_F;
+}
 
 static int ls_cues_push(ls_cues *c, int64_t a, int64_t b, ls_shape s)
 {
@@ -193,7 +201,10 @@ static int ls_cues_push(ls_cues *c, int64_t a, int64_t b, ls_shape s)
 }
 
 /* Rounds to Rhubarb's resolution (centiseconds). */
-static int64_t ls_centi(int64_t us) { return (us + 5000) / 10000 * 10000; }
+static int64_t ls_centi(int64_t us)
+{
+    return (us + 5000) / 10000 * 10000;
+}
 
 #define LS_MIN_CUE_US 30000
 #define LS_TWEEN_US 40000

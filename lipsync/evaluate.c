@@ -27,8 +27,8 @@ static int ev_line(const char *text, size_t len, size_t *pos, const char **s, si
     return 1;
 }
 
-int lipsync_read_xlabel(const char *text, size_t len, const char *label, ls_track *out,
-                        char *err, size_t errlen)
+int lipsync_read_xlabel(const char *text, size_t len, const char *label, ls_track *out, char *err,
+                        size_t errlen)
 {
     lipsync_track_reset(out);
     size_t pos = 0, n = 0;
@@ -50,8 +50,7 @@ int lipsync_read_xlabel(const char *text, size_t len, const char *label, ls_trac
         }
         char buf[256];
         if (n >= sizeof buf) {
-            snprintf(err, errlen, "%s:%d: line longer than %zu bytes", label, line,
-                     sizeof buf - 1);
+            snprintf(err, errlen, "%s:%d: line longer than %zu bytes", label, line, sizeof buf - 1);
             return SZ_ERR_FORMAT;
         }
         memcpy(buf, s, n);

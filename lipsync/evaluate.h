@@ -12,8 +12,8 @@
  * per segment "END_SECONDS COLOUR PHONE" (Festival's phone names: pau, ax,
  * ah...; "ah" reads as the stressed vowel). Segments start where the
  * previous one ended. label names the source in messages ("a.segs:12: ..."). */
-int lipsync_read_xlabel(const char *text, size_t len, const char *label, ls_track *out,
-                        char *err, size_t errlen);
+int lipsync_read_xlabel(const char *text, size_t len, const char *label, ls_track *out, char *err,
+                        size_t errlen);
 
 typedef struct ls_score {
     double accuracy_100hz;   /* share of 10 ms frames whose viseme agrees */

@@ -27,8 +27,8 @@ static int rec_cmp_float(const void *a, const void *b)
 }
 
 /* RMS in dB of 10 ms frames; *floor_db and *peak_db from percentiles. */
-static float *rec_envelope(const float *pcm, size_t n, int rate, size_t *n_frames,
-                           float *floor_db, float *peak_db)
+static float *rec_envelope(const float *pcm, size_t n, int rate, size_t *n_frames, float *floor_db,
+                           float *peak_db)
 {
     size_t hop = (size_t)rate * REC_HOP_MS / 1000;
     if (hop == 0)
@@ -109,7 +109,10 @@ void lipsync_track_levels(ls_track *t, const float *pcm, size_t n, int rate_hz)
 #define REC_MAX_DEFICIT 22.0
 
 static pthread_once_t rec_once = PTHREAD_ONCE_INIT;
-static void rec_quiet(void) { err_set_logfp(NULL); }
+static void rec_quiet(void)
+{
+    err_set_logfp(NULL);
+}
 
 static const char *const rec_phones[] = {
     "AA", "AE", "AH", "AO", "AW", "AY", "B",  "CH", "D", "DH", "EH", "ER", "EY",
@@ -124,7 +127,10 @@ struct ls_analyzer {
     tts_voice *espeak; /* for words the dictionary lacks */
 };
 
-int lipsync_audio_supported(void) { return 1; }
+int lipsync_audio_supported(void)
+{
+    return 1;
+}
 
 /* Frees a decoder whose all-phone search ran. pocketsphinx 5prealpha keeps
  * the last backtrace's segment list until the next backtrace and never frees
@@ -144,8 +150,8 @@ static int rec_file_exists(const char *path)
     return f != NULL;
 }
 
-static int rec_paths(const char *model_dir, char *hmm, char *dict, char *lm, size_t cap,
-                     char *err, size_t errlen)
+static int rec_paths(const char *model_dir, char *hmm, char *dict, char *lm, size_t cap, char *err,
+                     size_t errlen)
 {
     const char *dir = model_dir ? model_dir : SHUZI_PSPHINX_MODELDIR;
     snprintf(hmm, cap, "%s/en-us/en-us", dir);
@@ -171,12 +177,11 @@ static int rec_paths(const char *model_dir, char *hmm, char *dict, char *lm, siz
 static ps_decoder_t *rec_decoder(const char *hmm, const char *dict, int live)
 {
     pthread_once(&rec_once, rec_quiet);
-    cmd_ln_t *cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-dict",
-                                dict ? dict : "/dev/null", "-logfn", "/dev/null",
-                                "-remove_silence", "no", "-beam", "1e-60", "-pbeam", "1e-60",
-                                "-wbeam", "1e-50", "-lw", "2.0", "-pip", "1.0",
-                                "-fsgusefiller", "no", "-cmn", live ? "live" : "batch",
-                                "-allphone_ci", "yes", NULL);
+    cmd_ln_t *cfg =
+        cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-dict", dict ? dict : "/dev/null",
+                    "-logfn", "/dev/null", "-remove_silence", "no", "-beam", "1e-60", "-pbeam",
+                    "1e-60", "-wbeam", "1e-50", "-lw", "2.0", "-pip", "1.0", "-fsgusefiller", "no",
+                    "-cmn", live ? "live" : "batch", "-allphone_ci", "yes", NULL);
     if (!cfg)
         return NULL;
     ps_decoder_t *ps = ps_init(cfg);
@@ -374,8 +379,8 @@ static int rec_words(ls_analyzer *a, const char *text, rec_word **out, int *n_ou
         memcpy(wd->text, text + s, wl);
         char key[80];
         for (size_t k = 0; k <= wl; k++)
-            key[k] = (char)((wd->text[k] >= 'A' && wd->text[k] <= 'Z') ? wd->text[k] + 32
-                                                                       : wd->text[k]);
+            key[k] =
+                (char)((wd->text[k] >= 'A' && wd->text[k] <= 'Z') ? wd->text[k] + 32 : wd->text[k]);
         for (int alt = 1; alt <= REC_MAX_PRONS && wd->n_prons < REC_MAX_PRONS; alt++) {
             char name[96];
             if (alt == 1)
@@ -482,8 +487,8 @@ typedef struct rec_raw_seg {
 } rec_raw_seg;
 
 /* Decodes the whole utterance with the current search; segments out. */
-static int rec_decode(ps_decoder_t *ps, const int16_t *s16, size_t n, rec_raw_seg **out,
-                      int *n_out, double *score)
+static int rec_decode(ps_decoder_t *ps, const int16_t *s16, size_t n, rec_raw_seg **out, int *n_out,
+                      double *score)
 {
     *out = NULL;
     *n_out = 0;
@@ -601,8 +606,8 @@ static double rec_assign_words(const rec_word *w, int n_words, const rec_raw_seg
     return total > 0 ? (double)found / total : 0.0;
 }
 
-static int rec_align(ls_analyzer *a, const int16_t *s16, size_t n, const rec_word *w,
-                     int n_words, ls_track *out, double *share, double *score)
+static int rec_align(ls_analyzer *a, const int16_t *s16, size_t n, const rec_word *w, int n_words,
+                     ls_track *out, double *share, double *score)
 {
     *share = 0;
     ps_decoder_t *ps = rec_decoder(a->hmm, NULL, 0);
@@ -678,8 +683,7 @@ static int rec_alignment_fits(const ls_track *t, const float *pcm, size_t n, dou
     return speech > 0 && covered >= speech * 85 / 100;
 }
 
-static int rec_recognize(ls_analyzer *a, const int16_t *s16, size_t n, ls_track *out,
-                         double *score)
+static int rec_recognize(ls_analyzer *a, const int16_t *s16, size_t n, ls_track *out, double *score)
 {
     ps_decoder_t *ps = rec_decoder(a->hmm, NULL, 0);
     if (!ps)
@@ -734,15 +738,17 @@ int lipsync_analyze(ls_analyzer *a, const float *pcm, size_t n, const char *tran
         if (rc == SZ_OK && nw > 0) {
             int fits = rec_alignment_fits(out, pcm, n, share, &coverage) &&
                        score >= free_score - REC_MAX_DEFICIT;
-            SZ_LOGI("lipsync", "alignment: %.0f%% of the transcript, %.0f%% of the speech inside "
-                               "its words, score %.1f per frame (free recognition %.1f)",
+            SZ_LOGI("lipsync",
+                    "alignment: %.0f%% of the transcript, %.0f%% of the speech inside "
+                    "its words, score %.1f per frame (free recognition %.1f)",
                     share * 100, coverage * 100, score, free_score);
             if (fits) {
                 out->aligned = 1;
             } else {
-                SZ_LOGW("lipsync", "the transcript does not fit the audio (%.0f%% of it aligned, "
-                                   "%.0f%% of the speech inside its words, acoustic fit %.1f "
-                                   "per frame below free recognition); using the recognised phones",
+                SZ_LOGW("lipsync",
+                        "the transcript does not fit the audio (%.0f%% of it aligned, "
+                        "%.0f%% of the speech inside its words, acoustic fit %.1f "
+                        "per frame below free recognition); using the recognised phones",
                         share * 100.0, coverage * 100.0, free_score - score);
                 free_track.duration_us = out->duration_us;
                 ls_track tmp = *out; /* keep the recognition */
@@ -779,15 +785,18 @@ int lipsync_analyze(ls_analyzer *a, const float *pcm, size_t n, const char *tran
 #define REC_STREAM_RESTART_US (30 * 1000000LL)
 #define REC_STREAM_FORCE_RESTART_US (90 * 1000000LL)
 #define REC_STREAM_UPDATE_SAMPLES (LS_ANALYSIS_RATE / 25) /* 40 ms */
+/* Faces are made from this much of the final track before ready_us. */
+#define REC_STREAM_WINDOW_US 1000000
 
 struct ls_stream {
     ps_decoder_t *ps;
+    char hmm[1024], phone_lm[1024];
     SwrContext *swr;
     int in_rate;
     int64_t lookahead_us;
-    float *rs;       /* resampled scratch */
+    float *rs; /* resampled scratch */
     size_t rs_cap;
-    int16_t *utt;    /* the current recogniser utterance's audio (16 kHz) */
+    int16_t *utt; /* the current recogniser utterance's audio (16 kHz) */
     size_t utt_n, utt_cap;
     int64_t utt_t0_us; /* stream time of utt[0] */
     int64_t fed_us;    /* audio pushed so far */
@@ -795,18 +804,20 @@ struct ls_stream {
     size_t since_update;
     int in_utt;
     int finished;
-    ls_track track;    /* final segments */
-    ls_track view;     /* final + provisional, for faces */
-    ls_timeline tl;    /* the view as a timeline at 16 kHz */
-    float *env_db;     /* loudness envelope, 10 ms frames */
+    ls_track track;   /* final segments */
+    ls_track view;    /* the last second of final segments + provisional, for faces */
+    size_t view_from; /* first final segment in the view */
+    ls_timeline tl;   /* the view as a timeline at 16 kHz */
+    float *env_db;    /* loudness envelope, 10 ms frames */
     size_t env_n, env_cap;
     double env_acc;
     size_t env_cnt;
     float env_floor, env_peak;
 };
 
-int lipsync_stream_open(const ls_stream_params *params, ls_stream **out, char *err,
-                        size_t errlen)
+static int rec_stream_decoder(ls_stream *st);
+
+int lipsync_stream_open(const ls_stream_params *params, ls_stream **out, char *err, size_t errlen)
 {
     *out = NULL;
     if (!params || params->sample_rate_hz < 8000 || params->sample_rate_hz > 192000) {
@@ -836,9 +847,9 @@ int lipsync_stream_open(const ls_stream_params *params, ls_stream **out, char *e
     lipsync_track_init(&st->track);
     lipsync_track_init(&st->view);
     lipsync_timeline_init(&st->tl, LS_ANALYSIS_RATE);
-    st->ps = rec_decoder(hmm, NULL, 1);
-    if (!st->ps || ps_set_allphone_file(st->ps, "phones", lm) < 0 ||
-        ps_set_search(st->ps, "phones") < 0) {
+    snprintf(st->hmm, sizeof st->hmm, "%s", hmm);
+    snprintf(st->phone_lm, sizeof st->phone_lm, "%s", lm);
+    if (rec_stream_decoder(st) != SZ_OK) {
         snprintf(err, errlen, "pocketsphinx: cannot load the phone recogniser");
         lipsync_stream_free(&st);
         return SZ_ERR_INTERNAL;
@@ -926,11 +937,30 @@ static float rec_stream_level(const ls_stream *st, int64_t t_us)
     return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
+/* Resolves h-like phones at the end of a growing track to the viseme of the
+ * phone after them (silence while none is known yet), from index from on. */
+static void rec_resolve_tail(ls_track *t, size_t from)
+{
+    int next = VIS_SIL;
+    for (size_t i = t->n_segs; i-- > 0;) {
+        ls_seg *s = &t->segs[i];
+        if (lipsync_viseme_of_phone(s->ipa) < 0)
+            s->viseme = next;
+        else if (i < from)
+            break;
+        next = s->viseme;
+    }
+}
+
+/* Makes final what lies behind the look-ahead, and rebuilds the view faces
+ * are made from: the last second of final segments, then the provisional
+ * ones up to the audio pushed. Work per call is bounded by that window. */
 static int rec_stream_update(ls_stream *st, int final)
 {
     int64_t ready = final ? st->fed_us : st->fed_us - st->lookahead_us;
     if (ready < 0)
         ready = 0;
+    size_t first_new = st->track.n_segs ? st->track.n_segs - 1 : 0; /* the last may grow */
     int64_t done = st->track.n_segs ? st->track.segs[st->track.n_segs - 1].end_us : 0;
     int rc = SZ_OK;
     if (ready > done)
@@ -938,9 +968,21 @@ static int rec_stream_update(ls_stream *st, int final)
     if (rc != SZ_OK)
         return rc;
     st->ready_us = ready;
-    /* The view: final segments, then the provisional ones up to now. */
+    st->track.duration_us = ready;
+    for (size_t i = first_new; i < st->track.n_segs; i++) { /* loudness of the new ones */
+        ls_seg *s = &st->track.segs[i];
+        double acc = 0;
+        int cnt = 0;
+        for (int64_t t = s->start_us; t < s->end_us; t += REC_HOP_MS * 1000, cnt++)
+            acc += rec_stream_level(st, t);
+        s->level = cnt ? (float)(acc / cnt) : 0.0f;
+    }
+    rec_resolve_tail(&st->track, first_new);
+    while (st->view_from + 1 < st->track.n_segs &&
+           st->track.segs[st->view_from].end_us < ready - REC_STREAM_WINDOW_US)
+        st->view_from++;
     lipsync_track_reset(&st->view);
-    for (size_t i = 0; i < st->track.n_segs && rc == SZ_OK; i++) {
+    for (size_t i = st->view_from; i < st->track.n_segs && rc == SZ_OK; i++) {
         const ls_seg *s = &st->track.segs[i];
         rc = lipsync_track_add(&st->view, s->start_us, s->end_us, s->phone, 0, -1);
         if (rc == SZ_OK) /* keep the exact IPA and viseme of the final segment */
@@ -950,43 +992,49 @@ static int rec_stream_update(ls_stream *st, int final)
         rc = rec_stream_collect(st, st->fed_us, &st->view, ready);
     if (rc != SZ_OK)
         return rc;
-    lipsync_track_finish(&st->view);
+    rec_resolve_tail(&st->view, 0);
     lipsync_timeline_reset(&st->tl);
     for (size_t i = 0; i < st->view.n_segs && rc == SZ_OK; i++) {
         const ls_seg *s = &st->view.segs[i];
-        int v = s->viseme;
-        rc = lipsync_timeline_add(&st->tl, s->start_us * LS_ANALYSIS_RATE / 1000000, v);
+        rc = lipsync_timeline_add(&st->tl, s->start_us * LS_ANALYSIS_RATE / 1000000, s->viseme);
     }
     if (final)
         lipsync_timeline_close(&st->tl, st->fed_us * LS_ANALYSIS_RATE / 1000000);
-    /* levels of the final segments, from the envelope */
-    for (size_t i = 0; i < st->track.n_segs; i++) {
-        ls_seg *s = &st->track.segs[i];
-        double acc = 0;
-        int cnt = 0;
-        for (int64_t t = s->start_us; t < s->end_us; t += REC_HOP_MS * 1000, cnt++)
-            acc += rec_stream_level(st, t);
-        s->level = cnt ? (float)(acc / cnt) : 0.0f;
-    }
-    st->track.duration_us = ready;
-    lipsync_track_finish(&st->track);
     return rc;
 }
 
 /* Starts a new recogniser utterance at the end of the final segments,
  * feeding it the audio after that point again. */
+static int rec_stream_decoder(ls_stream *st)
+{
+    st->ps = rec_decoder(st->hmm, NULL, 1);
+    if (!st->ps || ps_set_allphone_file(st->ps, "phones", st->phone_lm) < 0 ||
+        ps_set_search(st->ps, "phones") < 0)
+        return SZ_ERR_INTERNAL;
+    return SZ_OK;
+}
+
 static int rec_stream_restart(ls_stream *st)
 {
     int64_t cut = st->track.n_segs ? st->track.segs[st->track.n_segs - 1].end_us : 0;
     size_t drop = (size_t)((cut - st->utt_t0_us) * LS_ANALYSIS_RATE / 1000000);
     if (drop > st->utt_n)
         drop = st->utt_n;
+    /* A fresh decoder: pocketsphinx 5prealpha's all-phone search does not
+     * reset its frame count between utterances. Loading one takes ~10 ms. */
     ps_end_utt(st->ps);
+    st->in_utt = 0;
+    rec_free_allphone(st->ps);
+    st->ps = NULL;
+    int rc = rec_stream_decoder(st);
+    if (rc != SZ_OK)
+        return rc;
     memmove(st->utt, st->utt + drop, (st->utt_n - drop) * sizeof *st->utt);
     st->utt_n -= drop;
     st->utt_t0_us += (int64_t)drop * 1000000 / LS_ANALYSIS_RATE;
     if (ps_start_utt(st->ps) < 0)
         return SZ_ERR_INTERNAL;
+    st->in_utt = 1;
     if (st->utt_n && ps_process_raw(st->ps, st->utt, st->utt_n, FALSE, FALSE) < 0)
         return SZ_ERR_INTERNAL;
     return SZ_OK;
@@ -1057,15 +1105,21 @@ int lipsync_stream_push(ls_stream *st, const float *pcm, size_t n)
     return rc;
 }
 
-int64_t lipsync_stream_ready_us(const ls_stream *st) { return st ? st->ready_us : 0; }
+int64_t lipsync_stream_ready_us(const ls_stream *st)
+{
+    return st ? st->ready_us : 0;
+}
 
-const ls_track *lipsync_stream_track(const ls_stream *st) { return st ? &st->track : NULL; }
+const ls_track *lipsync_stream_track(const ls_stream *st)
+{
+    return st ? &st->track : NULL;
+}
 
 int lipsync_stream_face(ls_stream *st, int64_t t_us, sz_face *face)
 {
     if (!st || !face || t_us < 0)
         return SZ_ERR_INVALID_ARG;
-    if (t_us > st->ready_us)
+    if (t_us > st->ready_us || t_us < st->ready_us - LS_STREAM_FACE_WINDOW_MS * 1000)
         return SZ_ERR_STATE;
     if (st->tl.n == 0) {
         lipsync_face_silent(face);
@@ -1140,11 +1194,15 @@ struct ls_stream {
     int unused;
 };
 
-#define REC_NO_PS "audio-only lip-sync is not in this build (pocketsphinx was not found at " \
-                  "build time; install libpocketsphinx-dev, libsphinxbase-dev and "          \
-                  "pocketsphinx-en-us, then rebuild)"
+#define REC_NO_PS                                                                                  \
+    "audio-only lip-sync is not in this build (pocketsphinx was not found at "                     \
+    "build time; install libpocketsphinx-dev, libsphinxbase-dev and "                              \
+    "pocketsphinx-en-us, then rebuild)"
 
-int lipsync_audio_supported(void) { return 0; }
+int lipsync_audio_supported(void)
+{
+    return 0;
+}
 
 int lipsync_analyzer_open(const char *model_dir, ls_analyzer **out, char *err, size_t errlen)
 {
@@ -1172,8 +1230,7 @@ int lipsync_analyze(ls_analyzer *a, const float *pcm, size_t n, const char *tran
     return SZ_ERR_UNSUPPORTED;
 }
 
-int lipsync_stream_open(const ls_stream_params *params, ls_stream **out, char *err,
-                        size_t errlen)
+int lipsync_stream_open(const ls_stream_params *params, ls_stream **out, char *err, size_t errlen)
 {
     (void)params;
     *out = NULL;
@@ -1223,8 +1280,8 @@ void lipsync_stream_free(ls_stream **st)
 
 #endif
 
-int lipsync_analyze_file(ls_analyzer *a, const char *path, const char *transcript,
-                         ls_track *out, char *err, size_t errlen)
+int lipsync_analyze_file(ls_analyzer *a, const char *path, const char *transcript, ls_track *out,
+                         char *err, size_t errlen)
 {
     ls_audio au;
     int rc = lipsync_audio_load(path, LS_ANALYSIS_RATE, &au, err, errlen);

@@ -40,8 +40,8 @@ int lipsync_analyze(ls_analyzer *a, const float *pcm, size_t n, const char *tran
 
 /* Loads an audio file (any rate, WAV or what libavformat reads) and
  * analyses it. */
-int lipsync_analyze_file(ls_analyzer *a, const char *path, const char *transcript,
-                         ls_track *out, char *err, size_t errlen);
+int lipsync_analyze_file(ls_analyzer *a, const char *path, const char *transcript, ls_track *out,
+                         char *err, size_t errlen);
 
 /* Loudness of each segment from the signal (0 at the noise floor, 1 at the
  * loud end), at the given rate. Used by lipsync_analyze; exposed for tests. */
@@ -52,13 +52,12 @@ void lipsync_track_levels(ls_track *t, const float *pcm, size_t n, int rate_hz);
 typedef struct ls_stream ls_stream;
 
 typedef struct ls_stream_params {
-    int sample_rate_hz; /* of the audio pushed (8000 to 192000) */
-    int lookahead_ms;   /* LS_STREAM_MIN_LOOKAHEAD_MS..LS_STREAM_LOOKAHEAD_MS; 0 = default */
+    int sample_rate_hz;    /* of the audio pushed (8000 to 192000) */
+    int lookahead_ms;      /* LS_STREAM_MIN_LOOKAHEAD_MS..LS_STREAM_LOOKAHEAD_MS; 0 = default */
     const char *model_dir; /* NULL: installed model */
 } ls_stream_params;
 
-int lipsync_stream_open(const ls_stream_params *params, ls_stream **out, char *err,
-                        size_t errlen);
+int lipsync_stream_open(const ls_stream_params *params, ls_stream **out, char *err, size_t errlen);
 /* Feeds audio (mono float at params.sample_rate_hz). Segments ending before
  * ready_us become final: they are appended to the stream's track and never
  * change afterwards. */
@@ -66,10 +65,13 @@ int lipsync_stream_push(ls_stream *st, const float *pcm, size_t n);
 /* Everything before this time (us from the stream start) is final: the
  * audio pushed so far minus the look-ahead. */
 int64_t lipsync_stream_ready_us(const ls_stream *st);
-/* The final segments so far (valid until the next push or finish). */
+/* The final segments so far (valid until the next push or finish). It grows
+ * with the stream (about 2 MB an hour of speech); the work per push does not. */
 const ls_track *lipsync_stream_track(const ls_stream *st);
-/* The face at time t_us <= ready_us (SZ_ERR_STATE beyond): coarticulated
- * visemes from the phones known so far, the jaw scaled by loudness. */
+/* The face at time t_us, ready_us - LS_STREAM_FACE_WINDOW_MS <= t_us <=
+ * ready_us (SZ_ERR_STATE outside): coarticulated visemes from the phones
+ * known so far, the jaw scaled by loudness. */
+#define LS_STREAM_FACE_WINDOW_MS 800
 int lipsync_stream_face(ls_stream *st, int64_t t_us, sz_face *face);
 /* Ends the input: everything pushed becomes final. */
 int lipsync_stream_finish(ls_stream *st);

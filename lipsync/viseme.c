@@ -4,37 +4,37 @@
 #include "lipsync/viseme.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "shuzi.h"
 
-/* Longest prefixes first: "tʃ" before "t". */
+/* Longest prefixes first: "tʃ" before "t". espeak writes Mandarin's
+ * retroflexes with a dot ("s.", "ts.h") and its h as "χ". */
 static const struct {
     const char *ipa;
     int viseme;
 } ls_phone_table[] = {
-    {"tʃ", VIS_CH}, {"dʒ", VIS_CH}, {"tɕ", VIS_CH}, {"ʈʂ", VIS_CH}, {"ts", VIS_SS},
-    {"dz", VIS_SS}, {"p", VIS_PP},  {"b", VIS_PP},  {"m", VIS_PP},  {"f", VIS_FF},
-    {"v", VIS_FF},  {"θ", VIS_TH},  {"ð", VIS_TH},  {"t", VIS_DD},  {"d", VIS_DD},
-    {"ɾ", VIS_DD},  {"k", VIS_KK},  {"g", VIS_KK},  {"ɡ", VIS_KK},  {"ŋ", VIS_KK},
-    {"x", VIS_KK},  {"ʔ", VIS_KK},  {"ʃ", VIS_CH},  {"ʒ", VIS_CH},  {"ɕ", VIS_CH},
-    {"ʂ", VIS_CH},  {"ʐ", VIS_CH},  {"s", VIS_SS},  {"z", VIS_SS},  {"n", VIS_NN},
-    {"l", VIS_NN},  {"ɫ", VIS_NN},  {"ɲ", VIS_NN},  {"r", VIS_RR},  {"ɹ", VIS_RR},
-    {"ɻ", VIS_RR},  {"ɚ", VIS_RR},  {"ɝ", VIS_RR},  {"a", VIS_AA},  {"ɑ", VIS_AA},
-    {"æ", VIS_AA},  {"ʌ", VIS_AA},  {"ɐ", VIS_AA},  {"e", VIS_E},   {"ɛ", VIS_E},
-    {"ə", VIS_E},   {"ɜ", VIS_E},   {"ɤ", VIS_E},   {"i", VIS_IH},  {"ɪ", VIS_IH},
-    {"j", VIS_IH},  {"ɨ", VIS_IH},  {"ᵻ", VIS_IH},  {"o", VIS_OH},  {"ɔ", VIS_OH},
-    {"ɒ", VIS_OH},  {"u", VIS_OU},  {"ʊ", VIS_OU},  {"w", VIS_OU},  {"ɵ", VIS_OU},
-    {"ʉ", VIS_OU},  {"y", VIS_OU},  {"ʏ", VIS_OU},  {"h", -1},      {"ɦ", -1},
+    {"ts.", VIS_CH}, {"s.", VIS_CH}, {"z.", VIS_CH}, {"ər", VIS_RR}, {"χ", -1},      {"tʃ", VIS_CH},
+    {"dʒ", VIS_CH},  {"tɕ", VIS_CH}, {"ʈʂ", VIS_CH}, {"ts", VIS_SS}, {"dz", VIS_SS}, {"p", VIS_PP},
+    {"b", VIS_PP},   {"m", VIS_PP},  {"f", VIS_FF},  {"v", VIS_FF},  {"θ", VIS_TH},  {"ð", VIS_TH},
+    {"t", VIS_DD},   {"d", VIS_DD},  {"ɾ", VIS_DD},  {"k", VIS_KK},  {"g", VIS_KK},  {"ɡ", VIS_KK},
+    {"ŋ", VIS_KK},   {"x", VIS_KK},  {"ʔ", VIS_KK},  {"ʃ", VIS_CH},  {"ʒ", VIS_CH},  {"ɕ", VIS_CH},
+    {"ʂ", VIS_CH},   {"ʐ", VIS_CH},  {"s", VIS_SS},  {"z", VIS_SS},  {"n", VIS_NN},  {"l", VIS_NN},
+    {"ɫ", VIS_NN},   {"ɲ", VIS_NN},  {"r", VIS_RR},  {"ɹ", VIS_RR},  {"ɻ", VIS_RR},  {"ɚ", VIS_RR},
+    {"ɝ", VIS_RR},   {"a", VIS_AA},  {"ɑ", VIS_AA},  {"æ", VIS_AA},  {"ʌ", VIS_AA},  {"ɐ", VIS_AA},
+    {"e", VIS_E},    {"ɛ", VIS_E},   {"ə", VIS_E},   {"ɜ", VIS_E},   {"ɤ", VIS_E},   {"i", VIS_IH},
+    {"ɪ", VIS_IH},   {"j", VIS_IH},  {"ɨ", VIS_IH},  {"ᵻ", VIS_IH},  {"o", VIS_OH},  {"ɔ", VIS_OH},
+    {"ɒ", VIS_OH},   {"u", VIS_OU},  {"ʊ", VIS_OU},  {"w", VIS_OU},  {"ɵ", VIS_OU},  {"ʉ", VIS_OU},
+    {"y", VIS_OU},   {"ʏ", VIS_OU},  {"h", -1},      {"ɦ", -1},
 };
 
 /* Stress, length, syllabic, aspiration, tone and tie marks voices may put in
  * a phone's name. */
 static size_t ls_skip_marks(const char *s)
 {
-    static const char *const marks[] = {"ˈ", "ˌ", "ː", "ˑ", "̩", "͡", "ʰ", "̯", "-", "'", ",",
-                                        NULL};
+    static const char *const marks[] = {"ˈ", "ˌ", "ː", "ˑ", "̩", "͡", "ʰ", "̯", "-", "'", ",", NULL};
     size_t i = 0;
     for (;;) {
         int skipped = 0;
@@ -71,20 +71,20 @@ static const struct {
     const char *arpa;
     const char *ipa, *ipa_long; /* ipa_long: the stressed reading, if another */
 } ls_arpabet[] = {
-    {"AA", "ɑ", NULL},   {"AE", "æ", NULL},  {"AH", "ə", "ʌ"},   {"AO", "ɔ", NULL},
-    {"AW", "aʊ", NULL},  {"AX", "ə", NULL},  {"AXR", "ɚ", NULL}, {"AY", "aɪ", NULL},
-    {"EH", "ɛ", NULL},   {"ER", "ɚ", "ɝ"},   {"EY", "eɪ", NULL}, {"IH", "ɪ", NULL},
-    {"IX", "ɨ", NULL},   {"IY", "i", NULL},  {"OW", "oʊ", NULL}, {"OY", "ɔɪ", NULL},
-    {"UH", "ʊ", NULL},   {"UW", "u", NULL},  {"UX", "ʉ", NULL},  {"B", "b", NULL},
-    {"CH", "tʃ", NULL},  {"D", "d", NULL},   {"DH", "ð", NULL},  {"DX", "ɾ", NULL},
-    {"EL", "l", NULL},   {"EM", "m", NULL},  {"EN", "n", NULL},  {"F", "f", NULL},
-    {"G", "ɡ", NULL},    {"HH", "h", NULL},  {"H", "h", NULL},   {"JH", "dʒ", NULL},
-    {"K", "k", NULL},    {"L", "l", NULL},   {"M", "m", NULL},   {"N", "n", NULL},
-    {"NG", "ŋ", NULL},   {"NX", "n", NULL},  {"P", "p", NULL},   {"Q", "ʔ", NULL},
-    {"R", "ɹ", NULL},    {"S", "s", NULL},   {"SH", "ʃ", NULL},  {"T", "t", NULL},
-    {"TH", "θ", NULL},   {"V", "v", NULL},   {"W", "w", NULL},   {"WH", "w", NULL},
-    {"Y", "j", NULL},    {"Z", "z", NULL},   {"ZH", "ʒ", NULL},  {"SIL", "", NULL},
-    {"SP", "", NULL},    {"PAU", "", NULL},  {"H#", "", NULL},   {"+NSN+", "", NULL},
+    {"AA", "ɑ", NULL},   {"AE", "æ", NULL},   {"AH", "ə", "ʌ"},   {"AO", "ɔ", NULL},
+    {"AW", "aʊ", NULL},  {"AX", "ə", NULL},   {"AXR", "ɚ", NULL}, {"AY", "aɪ", NULL},
+    {"EH", "ɛ", NULL},   {"ER", "ɚ", "ɝ"},    {"EY", "eɪ", NULL}, {"IH", "ɪ", NULL},
+    {"IX", "ɨ", NULL},   {"IY", "i", NULL},   {"OW", "oʊ", NULL}, {"OY", "ɔɪ", NULL},
+    {"UH", "ʊ", NULL},   {"UW", "u", NULL},   {"UX", "ʉ", NULL},  {"B", "b", NULL},
+    {"CH", "tʃ", NULL},  {"D", "d", NULL},    {"DH", "ð", NULL},  {"DX", "ɾ", NULL},
+    {"EL", "l", NULL},   {"EM", "m", NULL},   {"EN", "n", NULL},  {"F", "f", NULL},
+    {"G", "ɡ", NULL},    {"HH", "h", NULL},   {"H", "h", NULL},   {"JH", "dʒ", NULL},
+    {"K", "k", NULL},    {"L", "l", NULL},    {"M", "m", NULL},   {"N", "n", NULL},
+    {"NG", "ŋ", NULL},   {"NX", "n", NULL},   {"P", "p", NULL},   {"Q", "ʔ", NULL},
+    {"R", "ɹ", NULL},    {"S", "s", NULL},    {"SH", "ʃ", NULL},  {"T", "t", NULL},
+    {"TH", "θ", NULL},   {"V", "v", NULL},    {"W", "w", NULL},   {"WH", "w", NULL},
+    {"Y", "j", NULL},    {"Z", "z", NULL},    {"ZH", "ʒ", NULL},  {"SIL", "", NULL},
+    {"SP", "", NULL},    {"PAU", "", NULL},   {"H#", "", NULL},   {"+NSN+", "", NULL},
     {"+SPN+", "", NULL}, {"<SIL>", "", NULL},
 };
 
@@ -197,7 +197,10 @@ int lipsync_timeline_add(ls_timeline *tl, int64_t start, int viseme)
     return SZ_OK;
 }
 
-void lipsync_timeline_close(ls_timeline *tl, int64_t end_sample) { tl->end = end_sample; }
+void lipsync_timeline_close(ls_timeline *tl, int64_t end_sample)
+{
+    tl->end = end_sample;
+}
 
 /* ---- coarticulation ----------------------------------------------------- */
 
@@ -217,6 +220,12 @@ static const struct {
     [VIS_IH] = {1.0f, 50, 35},  [VIS_OH] = {1.2f, 80, 45}, [VIS_OU] = {1.4f, 100, 50},
 };
 #define LS_MAX_ANT_MS 100
+/* A video frame shows the mouth this much ahead of its audio: viewers notice
+ * sound leading picture from about 45 ms but picture leading sound only from
+ * about 125 ms (ITU-R BT.1359), and a voice's phone labels trail the
+ * acoustic onsets by a few ms; so any error should fall on the early side. */
+#define LS_LEAD_MS 15
+#define LS_FULL_PAUSE_MS 80
 #define LS_MAX_CARRY_MS 50
 /* Closure forced in a frame: at least this much PP, and the jaw nearly shut. */
 #define LS_CLOSURE_WEIGHT 0.85f
@@ -224,9 +233,14 @@ static const struct {
 /* Sub-samples per frame: one per this many ms, 1 to 8. */
 #define LS_SUBSAMPLE_MS 10
 
+int64_t lipsync_frame_lead_samples(int sample_rate_hz)
+{
+    return (int64_t)sample_rate_hz * LS_LEAD_MS / 1000;
+}
+
 int64_t lipsync_lookahead_samples(int sample_rate_hz)
 {
-    return (int64_t)sample_rate_hz * LS_MAX_ANT_MS / 1000;
+    return (int64_t)sample_rate_hz * (LS_MAX_ANT_MS + LS_LEAD_MS) / 1000;
 }
 
 /* 0 for x <= -1, 1 for x >= 1, 0.5 at 0, smooth (cubic) in between. */
@@ -260,10 +274,14 @@ static int64_t ls_phone_end(const ls_timeline *tl, size_t i)
 }
 
 /* Dominance at t of a segment [a, b) with viseme v (a = -LS_INF or b = LS_INF
- * for the open rest before and after the utterance). */
+ * for the open rest before and after the utterance). A pause shorter than
+ * LS_FULL_PAUSE_MS (between words, at a light comma) is weaker in
+ * proportion: the lips do not shut for every gap in the sound. */
 static double ls_dominance_at(int v, int64_t a, int64_t b, int64_t t, double samples_per_ms)
 {
     double d = ls_dominance[v].alpha;
+    if (v == VIS_SIL && a > -LS_INF && b < LS_INF && b - a < LS_FULL_PAUSE_MS * samples_per_ms)
+        d *= (double)(b - a) / (LS_FULL_PAUSE_MS * samples_per_ms);
     if (a > -LS_INF)
         d *= ls_smooth((double)(t - a) / (ls_dominance[v].ant_ms * samples_per_ms));
     if (b < LS_INF)
@@ -399,6 +417,9 @@ static int ls_frame_needs_closure(const ls_timeline *tl, int64_t a, int64_t b)
 
 void lipsync_face_frame(const ls_timeline *tl, int64_t a, int64_t b, sz_face *face)
 {
+    int64_t lead = lipsync_frame_lead_samples(tl->sample_rate_hz);
+    a += lead;
+    b += lead;
     if (b <= a) {
         lipsync_face_at(tl, a, face);
         return;
@@ -426,4 +447,38 @@ void lipsync_face_frame(const ls_timeline *tl, int64_t a, int64_t b, sz_face *fa
     }
     ls_store(face, acc, 1.0 / k);
     lipsync_derive_controls(face);
+}
+
+/* ---- loudness ------------------------------------------------------------ */
+
+#define LS_LOUD_RANGE_DB 30.0f
+#define LS_LOUD_DECAY_DB_PER_S 6.0f
+#define LS_LOUD_MIN_OPEN 0.55f
+
+void lipsync_loudness_reset(ls_loudness *l)
+{
+    l->peak_db = -30.0f;
+    l->primed = 0;
+}
+
+void lipsync_loudness_apply(ls_loudness *l, const float *pcm, size_t n, int rate_hz,
+                            sz_face *face)
+{
+    if (!pcm || n == 0 || rate_hz <= 0)
+        return;
+    double sq = 0;
+    for (size_t i = 0; i < n; i++)
+        sq += (double)pcm[i] * pcm[i];
+    float db = (float)(10.0 * log10(sq / (double)n + 1e-12));
+    if (!l->primed && db > -60.0f) {
+        l->peak_db = db;
+        l->primed = 1;
+    }
+    l->peak_db -= LS_LOUD_DECAY_DB_PER_S * (float)n / (float)rate_hz;
+    if (db > l->peak_db)
+        l->peak_db = db;
+    float level = 1.0f - (l->peak_db - db) / LS_LOUD_RANGE_DB;
+    level = level < 0.0f ? 0.0f : level > 1.0f ? 1.0f : level;
+    if (face->lip_close < 0.99f)
+        face->jaw_open *= LS_LOUD_MIN_OPEN + (1.0f - LS_LOUD_MIN_OPEN) * level;
 }

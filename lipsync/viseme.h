@@ -49,10 +49,13 @@ void lipsync_timeline_free(ls_timeline *tl);
 int lipsync_timeline_add(ls_timeline *tl, int64_t start, int viseme);
 void lipsync_timeline_close(ls_timeline *tl, int64_t end_sample);
 
-/* How far beyond an instant the face at that instant looks into the
- * timeline (the longest anticipation), in samples. A frame covering
- * [a, b) may be evaluated once the phones up to b + this are known. */
+/* How far beyond a frame its face looks into the timeline (the longest
+ * anticipation plus the frame lead), in samples. A frame covering [a, b)
+ * may be evaluated once the phones up to b + this are known. */
 int64_t lipsync_lookahead_samples(int sample_rate_hz);
+/* How far ahead of its audio a video frame shows the mouth (15 ms): an
+ * error in sync then falls on the side viewers forgive. */
+int64_t lipsync_frame_lead_samples(int sample_rate_hz);
 
 /* Fills face->viseme[] and the derived mouth controls for the instant t
  * (samples from utterance start); other fields are untouched. Each phone
@@ -62,11 +65,26 @@ int64_t lipsync_lookahead_samples(int sample_rate_hz);
 void lipsync_face_at(const ls_timeline *tl, int64_t t, sz_face *face);
 
 /* The face for a video frame covering samples [a, b): the dominance blend
- * averaged over the frame (no frame rate can skip a short phone), with the
- * lips closed in every frame that holds the middle of a p/b/m (or whose
- * centre lies inside one), however short the phone and whatever the fps.
- * Symmetric about the frame centre: it never lags the audio. */
+ * averaged over the frame's span moved earlier by the frame lead (no frame
+ * rate can skip a short phone), with the lips closed in every frame whose
+ * span holds the middle of a p/b/m (or whose centre lies inside one),
+ * however short the phone and whatever the fps. Symmetric about the
+ * (led) frame centre: it never lags the audio. */
 void lipsync_face_frame(const ls_timeline *tl, int64_t a, int64_t b, sz_face *face);
+
+/* Loudness shaping for one utterance: louder speech opens the jaw wider. */
+typedef struct ls_loudness {
+    float peak_db; /* the utterance's recent loud end; decays 6 dB per second */
+    int primed;
+} ls_loudness;
+
+void lipsync_loudness_reset(ls_loudness *l);
+/* Scales face->jaw_open by the loudness of pcm (the audio the frame shows:
+ * its span moved by the frame lead): RMS within 30 dB of the recent peak
+ * keeps 55% to 100% of the opening; closed lips stay closed. Same input,
+ * same output: no smoothing across frames, so no lag. */
+void lipsync_loudness_apply(ls_loudness *l, const float *pcm, size_t n, int rate_hz,
+                            sz_face *face);
 
 /* A closed, resting mouth. */
 void lipsync_face_silent(sz_face *face);

@@ -20,8 +20,9 @@ int llm_conv_add(llm_conversation *c, llm_role role, const char *text);
 /* Removes every turn (the persona stays). */
 void llm_conv_clear(llm_conversation *c);
 
-/* Fills msgs with the persona and the turns, oldest first. Returns the count
- * (at most cap). Pointers stay valid until the next add or clear. */
+/* Fills msgs with the persona and the turns, oldest first; when cap is too
+ * small the oldest turns are left out. Returns the count (at most cap).
+ * Pointers stay valid until the next add or clear. */
 size_t llm_conv_messages(const llm_conversation *c, llm_message *msgs, size_t cap);
 size_t llm_conv_turns(const llm_conversation *c);
 /* Estimated tokens of the turns (not the persona). */

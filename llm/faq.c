@@ -80,12 +80,11 @@ static int faq_is_word_char(uint32_t c)
         return 0;
     if ((c >= 0xFF1A && c <= 0xFF20) || (c >= 0xFF3B && c <= 0xFF40) || c >= 0xFF5B)
         return c >= 0xFF66 && c < 0xFFF0; /* halfwidth kana are letters */
-    if (c >= 0x1F000) /* emoji and symbols */
+    if (c >= 0x1F000)                     /* emoji and symbols */
         return 0;
     if (c >= 0x2190 && c <= 0x2BFF) /* arrows, shapes, dingbats */
         return 0;
-    return c != 0xA0 && c != 0xA7 && c != 0xB6 && c != 0xAB && c != 0xBB && c != 0xBF &&
-           c != 0xA1;
+    return c != 0xA0 && c != 0xA7 && c != 0xB6 && c != 0xAB && c != 0xBB && c != 0xBF && c != 0xA1;
 }
 
 typedef struct faq_words {
@@ -588,8 +587,7 @@ int llm_faq_load(const char *path, llm_backend **out, char *err, size_t errlen)
     return rc;
 }
 
-int llm_faq_add(llm_backend *b, const char *patterns, const char *answer, char *err,
-                size_t errlen)
+int llm_faq_add(llm_backend *b, const char *patterns, const char *answer, char *err, size_t errlen)
 {
     faq *f = llm_backend_state(b, &faq_kind);
     if (!f || !patterns || !answer || !*answer) {
@@ -597,7 +595,8 @@ int llm_faq_add(llm_backend *b, const char *patterns, const char *answer, char *
         return SZ_ERR_INVALID_ARG;
     }
     size_t bad;
-    if (!utf8_valid(patterns, strlen(patterns), &bad) || !utf8_valid(answer, strlen(answer), &bad)) {
+    if (!utf8_valid(patterns, strlen(patterns), &bad) ||
+        !utf8_valid(answer, strlen(answer), &bad)) {
         snprintf(err, errlen, "faq: entry is not valid UTF-8");
         return SZ_ERR_FORMAT;
     }

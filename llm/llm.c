@@ -41,7 +41,10 @@ void *llm_backend_state(llm_backend *b, const llm_kind *kind)
     return b && b->kind == kind ? b->state : NULL;
 }
 
-const char *llm_backend_name(const llm_backend *b) { return b ? b->kind->name : ""; }
+const char *llm_backend_name(const llm_backend *b)
+{
+    return b ? b->kind->name : "";
+}
 
 int llm_chat(llm_backend *b, const llm_message *msgs, size_t n_msgs, const llm_sink *sink,
              llm_chat_stats *stats, char *err, size_t errlen)
@@ -183,11 +186,21 @@ size_t llm_conv_messages(const llm_conversation *c, llm_message *msgs, size_t ca
     size_t k = 0;
     if (c->persona && k < cap)
         msgs[k++] = (llm_message){LLM_ROLE_SYSTEM, c->persona};
-    for (size_t i = 0; i < c->n && k < cap; i++)
+    /* when cap is short, the newest turns go (from a user turn on) */
+    size_t first = c->n > cap - k ? c->n - (cap - k) : 0;
+    while (first > 0 && first < c->n - 1 && c->turns[first].role != LLM_ROLE_USER)
+        first++;
+    for (size_t i = first; i < c->n && k < cap; i++)
         msgs[k++] = (llm_message){c->turns[i].role, c->turns[i].text};
     return k;
 }
 
-size_t llm_conv_turns(const llm_conversation *c) { return c->n; }
+size_t llm_conv_turns(const llm_conversation *c)
+{
+    return c->n;
+}
 
-size_t llm_conv_tokens(const llm_conversation *c) { return c->tokens; }
+size_t llm_conv_tokens(const llm_conversation *c)
+{
+    return c->tokens;
+}

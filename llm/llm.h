@@ -30,12 +30,12 @@ typedef struct llm_sink {
 
 /* What one chat call did, for metrics and tests. */
 typedef struct llm_chat_stats {
-    int attempts;            /* requests sent (1 + retries) */
-    int http_status;         /* of the last attempt; 0 when none or not HTTP */
-    int64_t first_text_us;   /* from the call to the first text piece; -1 if none */
-    int64_t total_us;        /* from the call to its return */
-    size_t bytes_out;        /* answer bytes delivered to the sink */
-    char finish_reason[32];  /* "stop", "length"... as the server said; "" if none */
+    int attempts;           /* requests sent (1 + retries) */
+    int http_status;        /* of the last attempt; 0 when none or not HTTP */
+    int64_t first_text_us;  /* from the call to the first text piece; -1 if none */
+    int64_t total_us;       /* from the call to its return */
+    size_t bytes_out;       /* answer bytes delivered to the sink */
+    char finish_reason[32]; /* "stop", "length"... as the server said; "" if none */
 } llm_chat_stats;
 
 typedef struct llm_backend llm_backend;
@@ -55,17 +55,17 @@ typedef struct llm_kind {
 /* ---- the OpenAI-compatible client (needs libcurl) -------------------- */
 
 typedef struct llm_openai_params {
-    const char *base_url;  /* "http://127.0.0.1:8080/v1"; ".../chat/completions" also accepted */
-    const char *model;     /* sent as "model" */
-    const char *api_key;   /* NULL or "": no Authorization header */
-    double connect_timeout_s;     /* default 5 */
-    double first_byte_timeout_s;  /* request sent -> first byte of the answer; default 30 */
-    double idle_timeout_s;        /* longest silence inside a stream; default 20 */
-    double total_timeout_s;       /* one attempt, start to end; default 180 */
-    int max_retries;              /* retries of failed attempts; default 2 */
-    double retry_base_s;          /* first backoff; doubles each retry, jittered; default 0.5 */
-    int max_tokens;               /* 0: not sent */
-    double temperature;           /* < 0: not sent */
+    const char *base_url;     /* "http://127.0.0.1:8080/v1"; ".../chat/completions" also accepted */
+    const char *model;        /* sent as "model" */
+    const char *api_key;      /* NULL or "": no Authorization header */
+    double connect_timeout_s; /* default 5 */
+    double first_byte_timeout_s; /* request sent -> first byte of the answer; default 30 */
+    double idle_timeout_s;       /* longest silence inside a stream; default 20 */
+    double total_timeout_s;      /* one attempt, start to end; default 180 */
+    int max_retries;             /* retries of failed attempts; default 2 */
+    double retry_base_s;         /* first backoff; doubles each retry, jittered; default 0.5 */
+    int max_tokens;              /* 0: not sent */
+    double temperature;          /* < 0: not sent */
 } llm_openai_params;
 
 llm_openai_params llm_openai_default_params(void);
@@ -87,14 +87,13 @@ int llm_openai_create(const llm_openai_params *p, llm_backend **out, char *err, 
  * in the question in order and next to each other; '*' matches any words in
  * between. The entry whose matching pattern has the most words wins; ties
  * go to the earlier entry. With no match the DEFAULT answer is given. */
-int llm_faq_create(const char *text, size_t len, const char *label, llm_backend **out,
-                   char *err, size_t errlen);
+int llm_faq_create(const char *text, size_t len, const char *label, llm_backend **out, char *err,
+                   size_t errlen);
 int llm_faq_load(const char *path, llm_backend **out, char *err, size_t errlen);
 /* The FAQ compiled into shuzi (a bank and shop assistant's basics). */
 const char *llm_faq_default_text(void);
 /* Adds an entry at run time (patterns as on a Q: line). faq backends only. */
-int llm_faq_add(llm_backend *b, const char *patterns, const char *answer, char *err,
-                size_t errlen);
+int llm_faq_add(llm_backend *b, const char *patterns, const char *answer, char *err, size_t errlen);
 /* The answer the FAQ gives to question (NULL: the default answer), for tests. */
 const char *llm_faq_match(llm_backend *b, const char *question);
 

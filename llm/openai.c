@@ -37,8 +37,9 @@ int llm_openai_create(const llm_openai_params *p, llm_backend **out, char *err, 
 {
     (void)p;
     *out = NULL;
-    snprintf(err, errlen, "the LLM client needs libcurl, which this shuzi was built without "
-                          "(install libcurl4-openssl-dev and rebuild)");
+    snprintf(err, errlen,
+             "the LLM client needs libcurl, which this shuzi was built without "
+             "(install libcurl4-openssl-dev and rebuild)");
     return SZ_ERR_UNSUPPORTED;
 }
 
@@ -87,7 +88,10 @@ typedef struct openai_xfer {
 static pthread_once_t openai_once = PTHREAD_ONCE_INIT;
 static int openai_curl_ok;
 
-static void openai_global_init(void) { openai_curl_ok = curl_global_init(CURL_GLOBAL_ALL) == 0; }
+static void openai_global_init(void)
+{
+    openai_curl_ok = curl_global_init(CURL_GLOBAL_ALL) == 0;
+}
 
 static double openai_rand01(openai *o)
 {
@@ -307,7 +311,9 @@ static int openai_attempt(openai *o, struct curl_slist *headers, const char *bod
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "identity");
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "shuzi/" "0.1");
+    curl_easy_setopt(h, CURLOPT_USERAGENT,
+                     "shuzi/"
+                     "0.1");
     curl_multi_add_handle(o->multi, h);
 
     int64_t t0 = clock_now_us();

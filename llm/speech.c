@@ -77,7 +77,11 @@ static unsigned speech_cp(const char *s, size_t n, size_t *len)
 {
     const unsigned char *u = (const unsigned char *)s;
     unsigned c = u[0];
-    size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    size_t k = c < 0x80             ? 1
+               : (c & 0xE0) == 0xC0 ? 2
+               : (c & 0xF0) == 0xE0 ? 3
+               : (c & 0xF8) == 0xF0 ? 4
+                                    : 1;
     if (k > n) {
         *len = 1;
         return 0xFFFD;
@@ -95,8 +99,8 @@ static unsigned speech_cp(const char *s, size_t n, size_t *len)
         c = (c << 6) | (u[i] & 0x3F);
     }
     /* overlong forms, surrogates and values past U+10FFFF are not UTF-8 */
-    if ((k == 2 && c < 0x80) || (k == 3 && c < 0x800) || (k == 4 && c < 0x10000) ||
-        c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+    if ((k == 2 && c < 0x80) || (k == 3 && c < 0x800) || (k == 4 && c < 0x10000) || c > 0x10FFFF ||
+        (c >= 0xD800 && c <= 0xDFFF)) {
         *len = 1;
         return 0xFFFD;
     }
@@ -113,7 +117,10 @@ static size_t speech_partial_tail(const char *s, size_t n)
     if (back == n || back >= 4)
         return 0;
     unsigned char lead = (unsigned char)s[n - 1 - back];
-    size_t want = (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : (lead & 0xF8) == 0xF0 ? 4 : 1;
+    size_t want = (lead & 0xE0) == 0xC0   ? 2
+                  : (lead & 0xF0) == 0xE0 ? 3
+                  : (lead & 0xF8) == 0xF0 ? 4
+                                          : 1;
     return want > back + 1 ? back + 1 : 0;
 }
 
@@ -145,8 +152,8 @@ static int speech_is_emoji(unsigned c)
 
 static int speech_is_space(unsigned c)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' ||
-           c == 0xA0 || c == 0x3000 || (c >= 0x2000 && c <= 0x200A);
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' || c == 0xA0 ||
+           c == 0x3000 || (c >= 0x2000 && c <= 0x200A);
 }
 
 /* ---- the cleaner ----------------------------------------------------- */
@@ -196,7 +203,8 @@ static int speech_end_block(speech_stream *s)
 {
     if (!s->line_has_text)
         return SZ_OK;
-    while (s->clean.n > 0 && (s->clean.p[s->clean.n - 1] == ' ' || s->clean.p[s->clean.n - 1] == ',')) {
+    while (s->clean.n > 0 &&
+           (s->clean.p[s->clean.n - 1] == ' ' || s->clean.p[s->clean.n - 1] == ',')) {
         s->clean.n--;
         s->clean.p[s->clean.n] = 0;
     }
@@ -343,7 +351,8 @@ static int speech_token(speech_stream *s, const char *t, size_t n)
             s->line_kind = LINE_HEADING;
             return SZ_OK;
         }
-        if ((n == 1 && strchr("-*+", t[0])) || (n == 2 && (unsigned char)t[0] == 0xC2 && (unsigned char)t[1] == 0xB7) ||
+        if ((n == 1 && strchr("-*+", t[0])) ||
+            (n == 2 && (unsigned char)t[0] == 0xC2 && (unsigned char)t[1] == 0xB7) ||
             (n == 3 && memcmp(t, "\xE2\x80\xA2", 3) == 0)) {
             s->line_kind = LINE_ITEM;
             s->at_line_start = 1; /* "- [ ] task": look at the next token too */
@@ -470,8 +479,8 @@ static int speech_tokenize(speech_stream *s, int final)
         rc = speech_token(s, s->raw.p + start, n - start);
         start = n;
     }
-    if (final && rc == SZ_OK && (s->line_kind == LINE_HEADING || s->line_kind == LINE_ITEM ||
-                                 s->line_kind == LINE_TABLE))
+    if (final && rc == SZ_OK &&
+        (s->line_kind == LINE_HEADING || s->line_kind == LINE_ITEM || s->line_kind == LINE_TABLE))
         rc = speech_end_block(s);
     speech_buf_drop(&s->raw, final ? s->raw.n : start);
     return rc;
@@ -480,10 +489,10 @@ static int speech_tokenize(speech_stream *s, int final)
 /* ---- the cutter ------------------------------------------------------ */
 
 static const char *const speech_abbrev[] = {
-    "mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "etc", "inc", "ltd", "co", "jr", "sr",
-    "mt", "fig", "approx", "dept", "est", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec", "ave", "rd", "tel", "ext", "min", "max", "p", "pp",
-    "vol", "ch", "sec", "e.g", "i.e", "a.m", "p.m", "u.s", "u.k", NULL};
+    "mr",  "mrs",  "ms",  "dr",     "prof", "st",  "no",  "vs",  "etc", "inc", "ltd", "co",  "jr",
+    "sr",  "mt",   "fig", "approx", "dept", "est", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov",    "dec",  "ave", "rd",  "tel", "ext", "min", "max", "p",   "pp",
+    "vol", "ch",   "sec", "e.g",    "i.e",  "a.m", "p.m", "u.s", "u.k", NULL};
 
 /* Is the word ending at text[end) (before a '.') an abbreviation or initial? */
 static int speech_is_abbrev(const char *text, size_t end)
@@ -631,7 +640,10 @@ void speech_stream_reset(speech_stream *s)
     s->in_think = 0;
 }
 
-size_t speech_stream_pending(const speech_stream *s) { return s->clean.n + s->raw.n; }
+size_t speech_stream_pending(const speech_stream *s)
+{
+    return s->clean.n + s->raw.n;
+}
 
 /* Does the piece hold anything to say (a letter or digit of any script)? */
 static int speech_speakable(const char *t, size_t n)

@@ -12,8 +12,7 @@
  * prefix ending on a character boundary), or 0 to wait for more text.
  * final: no more text will come (everything left must go). first: nothing
  * of this answer has been spoken yet (cut early, at a clause). */
-typedef size_t (*speech_segment_fn)(void *user, const char *text, size_t len, int final,
-                                    int first);
+typedef size_t (*speech_segment_fn)(void *user, const char *text, size_t len, int final, int first);
 
 /* Called with each piece: cleaned, trimmed, UTF-8, not NUL-terminated.
  * A non-zero return stops the stream (push/finish return it). */

@@ -326,7 +326,10 @@ void oai_stream_init(oai_stream *s, oai_text_fn fn, void *user)
     sse_init(&s->sse, sse_oai_event, s);
 }
 
-void oai_stream_free(oai_stream *s) { sse_free(&s->sse); }
+void oai_stream_free(oai_stream *s)
+{
+    sse_free(&s->sse);
+}
 
 static int sse_oai_result(oai_stream *s, int rc)
 {

@@ -32,7 +32,7 @@ typedef struct sse_decoder {
     int has_data;
     char event[64];
     char id[128];
-    int last_cr;    /* the previous byte was '\r' (a "\r\n" pair is one end) */
+    int last_cr; /* the previous byte was '\r' (a "\r\n" pair is one end) */
     int bom_checked;
     int64_t n_events;
     int64_t line_no;
@@ -56,11 +56,11 @@ typedef struct oai_stream {
     sse_decoder sse;
     oai_text_fn on_text;
     void *user;
-    int done;           /* "[DONE]" seen */
-    int stopped;        /* the callback asked to stop */
-    int failed;         /* malformed data or an error event */
-    int server_error;   /* the failure was an error object sent by the server */
-    int64_t chunks;     /* JSON chunks seen */
+    int done;         /* "[DONE]" seen */
+    int stopped;      /* the callback asked to stop */
+    int failed;       /* malformed data or an error event */
+    int server_error; /* the failure was an error object sent by the server */
+    int64_t chunks;   /* JSON chunks seen */
     char finish_reason[32];
     char err[512];
 } oai_stream;

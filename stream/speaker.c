@@ -1,7 +1,8 @@
 /* speaker.c: the "speaker" output: plays the session audio on a PortAudio
  * device ("speaker:", "speaker:NAME", "speaker:#N") or on a simulated device
  * that keeps real time without hardware ("speaker:null", and
- * "speaker:file:PATH.wav", which also records what it played). It is the
+ * "speaker:file:PATH.wav", which also records what it played; drift_ppm gives
+ * it a clock error, as real devices have). It is the
  * audio clock of the session: it publishes which session time is audible,
  * with the latency the device reports, for the window to show frames in sync.
  * Live sessions keep the device buffer at its target by gently resampling
@@ -31,7 +32,7 @@
 
 #define SPK_PREFIX "speaker:"
 #define SPK_SIM_PERIOD_MS 10
-#define SPK_DRIFT_THRESHOLD_US 15000 /* live: fill error that starts a correction */
+#define SPK_DRIFT_THRESHOLD_US 10000 /* live: fill error that starts a correction */
 #define SPK_DRIFT_MAX_PPM 5000       /* at most 0.5 % faster or slower */
 
 enum { SPK_PORTAUDIO, SPK_NULL, SPK_FILE };
@@ -54,7 +55,8 @@ typedef struct spk {
     float *rs_buf;
     int rs_cap;
     double ema_fill_us;
-    int64_t comp_until_us; /* a drift correction runs until then */
+    atomic_llong mean_fill_us; /* for the figures */
+    int64_t comp_until_us;     /* a drift correction runs until then */
 
     /* ring of mono device-rate samples: written by the output thread, read by
      * the device callback */
@@ -76,6 +78,7 @@ typedef struct spk {
     atomic_int sim_stop;
     float *sim_buf;
     int sim_period;
+    double sim_drift; /* simulated device clock error: 1 + ppm/1e6 */
     char *file_path;
     FILE *fp;
     uint64_t file_samples;
@@ -180,8 +183,9 @@ static void *spk_sim_main(void *arg)
 {
     spk *s = arg;
     int64_t t0 = clock_now_us();
+    double period_us = s->sim_period * 1e6 / (s->dev_rate * s->sim_drift);
     for (int64_t k = 1; !atomic_load(&s->sim_stop); k++) {
-        clock_sleep_until_us(t0 + k * s->sim_period * 1000000 / s->dev_rate);
+        clock_sleep_until_us(t0 + (int64_t)(k * period_us));
         spk_pull(s, s->sim_buf, s->sim_period, s->latency_s, clock_now_us());
         if (s->fp && !s->file_failed) {
             if (fwrite(s->sim_buf, sizeof(float), (size_t)s->sim_period, s->fp) !=
@@ -402,17 +406,27 @@ static int spk_create(const out_config *cfg, out_options *opts, void **state, ch
     s->clock = cfg->clock;
     s->interrupted = cfg->interrupted;
     s->interrupt_opaque = cfg->interrupt_opaque;
-    int64_t buffer_ms = s->live ? 80 : 100, rate = 0;
+    int64_t buffer_ms = s->live ? 80 : 100, rate = 0, drift_ppm = 0;
     double latency_ms = -1;
     int rc;
     if ((rc = out_options_int(opts, "buffer_ms", 10, 2000, &buffer_ms, err, errlen)) ||
         (rc = out_options_double(opts, "latency_ms", 0, 2000, &latency_ms, err, errlen)) ||
-        (rc = out_options_int(opts, "rate", 8000, 192000, &rate, err, errlen)))
+        (rc = out_options_int(opts, "rate", 8000, 192000, &rate, err, errlen)) ||
+        (rc = out_options_int(opts, "drift_ppm", -20000, 20000, &drift_ppm, err, errlen)))
         goto fail;
+    s->sim_drift = 1.0 + (double)drift_ppm / 1e6;
     s->buffer_us = buffer_ms * 1000;
     s->latency_req_s = latency_ms >= 0 ? latency_ms / 1000 : -1;
     s->dev_rate = (int)rate;
 
+    if (drift_ppm && strcmp(spec, "null") && strncmp(spec, "file:", 5)) {
+        snprintf(err, errlen,
+                 "%s: option drift_ppm is for speaker:null and speaker:file: "
+                 "(a simulated device)",
+                 s->name);
+        rc = SZ_ERR_INVALID_ARG;
+        goto fail;
+    }
     if (!strcmp(spec, "null") || !strncmp(spec, "file:", 5)) {
         s->backend = spec[0] == 'n' ? SPK_NULL : SPK_FILE;
         s->channels = 1;
@@ -525,19 +539,26 @@ static int spk_start(spk *s, char *err, size_t errlen)
 }
 
 /* Live: the session clock and the device clock drift apart; keep the fill at
- * its target by resampling slightly faster or slower for a while. */
-static void spk_track_drift(spk *s)
+ * its target by resampling slightly faster or slower for a while. just: the
+ * samples just written (the mean fill is half a write below the fill now). */
+static void spk_track_drift(spk *s, size_t just)
 {
-    double fill_us = (double)spk_fill(s) * 1e6 / s->dev_rate;
-    s->ema_fill_us = s->ema_fill_us == 0 ? fill_us : 0.98 * s->ema_fill_us + 0.02 * fill_us;
+    if (!atomic_load(&s->playing)) {
+        s->ema_fill_us = 0;
+        return;
+    }
+    double fill_us = ((double)spk_fill(s) - (double)just / 2) * 1e6 / s->dev_rate;
+    s->ema_fill_us = s->ema_fill_us == 0 ? fill_us : 0.9 * s->ema_fill_us + 0.1 * fill_us;
+    atomic_store(&s->mean_fill_us, (long long)s->ema_fill_us);
     int64_t now = clock_now_us();
-    if (!atomic_load(&s->playing) || now < s->comp_until_us)
+    if (now < s->comp_until_us)
         return;
     double error_us = (double)s->buffer_us - s->ema_fill_us; /* > 0: too little queued */
     if (fabs(error_us) < SPK_DRIFT_THRESHOLD_US)
         return;
-    int distance = s->dev_rate; /* spread over one second of output */
-    int delta = (int)(error_us * s->dev_rate / 1e6);
+    /* Half the error over the next second of output: no overshoot. */
+    int distance = s->dev_rate;
+    int delta = (int)(error_us / 2 * s->dev_rate / 1e6);
     int limit = (int)((int64_t)distance * SPK_DRIFT_MAX_PPM / 1000000);
     if (delta > limit)
         delta = limit;
@@ -580,7 +601,7 @@ static int spk_write_audio(void *state, const float *pcm, int n, char *err, size
         clock_sleep_until_us(clock_now_us() + 2000); /* offline: the device paces us */
     }
     if (s->live)
-        spk_track_drift(s);
+        spk_track_drift(s, done);
     return SZ_OK;
 }
 
@@ -632,13 +653,16 @@ static void spk_stats(void *state, sz_output_stats *st)
     st->audio_underruns = atomic_load(&s->underruns);
     st->audio_overflows = atomic_load(&s->overflows);
     st->device_latency_ms = s->latency_s * 1000;
+    long long mean = atomic_load(&s->mean_fill_us);
+    st->audio_buffer_ms =
+        mean > 0 ? (double)mean / 1000.0 : (double)spk_fill(s) * 1000.0 / s->dev_rate;
 }
 
 const out_kind out_kind_speaker = {
     .name = "speaker",
     .accepts = spk_accepts,
     .flags = OUT_F_PACED,
-    .option_names = "buffer_ms latency_ms rate",
+    .option_names = "buffer_ms latency_ms rate drift_ppm",
     .create = spk_create,
     .set_base = spk_set_base,
     .write_video = spk_write_video,

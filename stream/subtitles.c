@@ -36,7 +36,8 @@ subs_opts subs_default_opts(void)
 int subs_path_ok(const char *path)
 {
     size_t n = strlen(path);
-    return n > 4 && (strcasecmp(path + n - 4, ".srt") == 0 || strcasecmp(path + n - 4, ".vtt") == 0);
+    return n > 4 &&
+           (strcasecmp(path + n - 4, ".srt") == 0 || strcasecmp(path + n - 4, ".vtt") == 0);
 }
 
 static unsigned subs_cp(const char *s, size_t n, size_t *len)
@@ -112,8 +113,8 @@ static int subs_split(const char *s, size_t n, int cols, subs_piece_fn fn, void 
                     p--;
                 unsigned pc = subs_cp(s + p, n - p, &pl);
                 if ((pc < 0x80 && pc && strchr(",.;:!?", (int)pc) && s[i - 1] == ' ') ||
-                    pc == 0x3001 || pc == 0x3002 || pc == 0xFF0C || pc == 0xFF01 ||
-                    pc == 0xFF1F || pc == 0xFF1B || pc == 0xFF1A)
+                    pc == 0x3001 || pc == 0x3002 || pc == 0xFF0C || pc == 0xFF01 || pc == 0xFF1F ||
+                    pc == 0xFF1B || pc == 0xFF1A)
                     punct_break = i;
             }
             if (w + cw > cols && i > a)
@@ -155,8 +156,8 @@ static void subs_collect(void *user, size_t a, size_t b)
     }
 }
 
-static void subs_add(subs_list *L, int64_t start, int64_t end, const char *text, size_t a,
-                     size_t b, int cols)
+static void subs_add(subs_list *L, int64_t start, int64_t end, const char *text, size_t a, size_t b,
+                     int cols)
 {
     if (L->oom)
         return;

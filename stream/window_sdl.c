@@ -73,8 +73,6 @@ static void win_release(win *v)
     if (v->sdl_init) {
         SDL_QuitSubSystem(SDL_INIT_VIDEO);
         v->sdl_init = 0;
-        if (SDL_WasInit(SDL_INIT_EVERYTHING) == 0) /* nobody else uses SDL: free it all */
-            SDL_Quit();
     }
 }
 
@@ -133,13 +131,41 @@ static int win_create(const out_config *cfg, out_options *opts, void **state, ch
         goto fail;
     }
     SDL_QuitSubSystem(SDL_INIT_VIDEO);
-    if (SDL_WasInit(SDL_INIT_EVERYTHING) == 0)
-        SDL_Quit();
     *state = v;
     return SZ_OK;
 fail:
     win_destroy(v);
     return rc;
+}
+
+static void win_settle(win *v);
+
+/* (Re)creates the renderer and the frame's texture for the window. */
+static int win_renderer(win *v, char *err, size_t errlen)
+{
+    if (v->t)
+        SDL_DestroyTexture(v->t);
+    if (v->r)
+        SDL_DestroyRenderer(v->r);
+    v->t = NULL;
+    v->r = SDL_CreateRenderer(v->w, -1, SDL_RENDERER_ACCELERATED);
+    if (!v->r)
+        v->r = SDL_CreateRenderer(v->w, -1, SDL_RENDERER_SOFTWARE);
+    if (!v->r) {
+        snprintf(err, errlen, "%s: cannot create a renderer: %s", v->name, SDL_GetError());
+        return SZ_ERR_IO;
+    }
+    /* BGRA bytes in memory are ARGB8888 as 32-bit words on little-endian. */
+    v->t = SDL_CreateTexture(v->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, v->width,
+                             v->height);
+    if (!v->t) {
+        snprintf(err, errlen, "%s: cannot create a %dx%d texture: %s", v->name, v->width, v->height,
+                 SDL_GetError());
+        return SZ_ERR_IO;
+    }
+    /* Premultiplied colour over black is the colour itself: no blending. */
+    SDL_SetTextureBlendMode(v->t, SDL_BLENDMODE_NONE);
+    return SZ_OK;
 }
 
 /* On the output's thread, at the first frame. */
@@ -164,32 +190,49 @@ static int win_setup(win *v, char *err, size_t errlen)
         h = (int)(h * k);
     }
     Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
-    if (v->fullscreen)
+    SDL_DisplayMode desk;
+    if (v->fullscreen) {
         flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+        /* made at the screen's size: some GL drivers keep a drawable's first
+         * size when the display server resizes it */
+        if (SDL_GetDesktopDisplayMode(0, &desk) == 0) {
+            w = desk.w;
+            h = desk.h;
+        }
+    }
     v->w = SDL_CreateWindow(v->title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
     if (!v->w) {
         snprintf(err, errlen, "%s: cannot create the window: %s", v->name, SDL_GetError());
         return SZ_ERR_IO;
     }
-    v->r = SDL_CreateRenderer(v->w, -1, SDL_RENDERER_ACCELERATED);
-    if (!v->r)
-        v->r = SDL_CreateRenderer(v->w, -1, SDL_RENDERER_SOFTWARE);
-    if (!v->r) {
-        snprintf(err, errlen, "%s: cannot create a renderer: %s", v->name, SDL_GetError());
-        return SZ_ERR_IO;
-    }
-    /* BGRA bytes in memory are ARGB8888 as 32-bit words on little-endian. */
-    v->t = SDL_CreateTexture(v->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, v->width,
-                             v->height);
-    if (!v->t) {
-        snprintf(err, errlen, "%s: cannot create a %dx%d texture: %s", v->name, v->width, v->height,
-                 SDL_GetError());
-        return SZ_ERR_IO;
-    }
-    /* Premultiplied colour over black is the colour itself: no blending. */
-    SDL_SetTextureBlendMode(v->t, SDL_BLENDMODE_NONE);
+    int rc = win_renderer(v, err, errlen);
+    if (rc != SZ_OK)
+        return rc;
     SDL_ShowCursor(v->fullscreen ? SDL_DISABLE : SDL_ENABLE);
+    win_settle(v);
     return SZ_OK;
+}
+
+static void win_events(win *v);
+
+/* Fullscreen is applied by the display server a little later: wait (at most
+ * 1 s) until the renderer has the screen's size, so no frame is drawn at the
+ * old one. */
+static void win_settle(win *v)
+{
+    SDL_DisplayMode m;
+    int d = SDL_GetWindowDisplayIndex(v->w);
+    if (!v->fullscreen || d < 0 || SDL_GetDesktopDisplayMode(d, &m) != 0)
+        return;
+    int64_t end = clock_now_us() + 1000000;
+    while (clock_now_us() < end) {
+        win_events(v);
+        int w = 0, h = 0;
+        SDL_GetRendererOutputSize(v->r, &w, &h);
+        if (w >= m.w && h >= m.h)
+            return;
+        clock_sleep_until_us(clock_now_us() + 5000);
+    }
 }
 
 static void win_events(win *v)
@@ -204,6 +247,13 @@ static void win_events(win *v)
             v->fullscreen = !v->fullscreen;
             SDL_SetWindowFullscreen(v->w, v->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
             SDL_ShowCursor(v->fullscreen ? SDL_DISABLE : SDL_ENABLE);
+            win_settle(v);
+            /* a new renderer gets a drawable of the new size (see win_setup);
+             * the next frame fills its texture */
+            char err[256];
+            if (win_renderer(v, err, sizeof err) != SZ_OK)
+                SZ_LOGW("stream", "%s", err);
+            v->have_frame = 0;
         }
     }
 }
@@ -227,6 +277,7 @@ static SDL_Rect win_fit(const win *v, int ow, int oh)
 static void win_draw(win *v)
 {
     int ow = 0, oh = 0;
+    SDL_RenderSetViewport(v->r, NULL); /* the whole window, also right after a resize */
     SDL_GetRendererOutputSize(v->r, &ow, &oh);
     SDL_SetRenderDrawColor(v->r, 0, 0, 0, 255);
     SDL_RenderClear(v->r);
@@ -356,6 +407,7 @@ static int win_finish(void *state, char *err, size_t errlen)
     int rc = SZ_OK;
     if (v->capture[0] && v->r && v->have_frame) {
         /* What is on screen now, as a BMP (the kiosk's "what does it show"). */
+        win_events(v);
         int ow = 0, oh = 0;
         SDL_GetRendererOutputSize(v->r, &ow, &oh);
         SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, ow, oh, 32, SDL_PIXELFORMAT_ARGB8888);

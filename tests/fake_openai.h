@@ -24,16 +24,16 @@
 #include <unistd.h>
 
 typedef enum fake_mode {
-    FAKE_OK = 0,        /* the tokens, finish_reason "stop", [DONE] */
-    FAKE_TRUNCATED,     /* half the tokens, then the connection closes */
-    FAKE_MALFORMED,     /* two tokens, then "data: {not json" */
-    FAKE_HTTP_ERROR,    /* status fake.http_status with a JSON error body */
-    FAKE_STREAM_ERROR,  /* 200, one token, then data: {"error": {...}} */
-    FAKE_HANG,          /* reads the request, never answers */
-    FAKE_STALL,         /* headers and one token, then silence */
-    FAKE_PLAIN_JSON,    /* a non-streaming chat completion */
-    FAKE_CLOSE,         /* closes at once without a response */
-    FAKE_NO_DONE,       /* tokens and finish_reason, then closes without [DONE] */
+    FAKE_OK = 0,       /* the tokens, finish_reason "stop", [DONE] */
+    FAKE_TRUNCATED,    /* half the tokens, then the connection closes */
+    FAKE_MALFORMED,    /* two tokens, then "data: {not json" */
+    FAKE_HTTP_ERROR,   /* status fake.http_status with a JSON error body */
+    FAKE_STREAM_ERROR, /* 200, one token, then data: {"error": {...}} */
+    FAKE_HANG,         /* reads the request, never answers */
+    FAKE_STALL,        /* headers and one token, then silence */
+    FAKE_PLAIN_JSON,   /* a non-streaming chat completion */
+    FAKE_CLOSE,        /* closes at once without a response */
+    FAKE_NO_DONE,      /* tokens and finish_reason, then closes without [DONE] */
 } fake_mode;
 
 /* Not every includer uses every helper. */
@@ -52,25 +52,26 @@ typedef struct fake_llm {
     /* behaviour: modes[i] answers request i; the last one repeats */
     fake_mode modes[FAKE_MAX_SCRIPT];
     int n_modes;
-    int script_base;        /* modes[0] answers request number script_base */
-    int http_status;        /* for FAKE_HTTP_ERROR */
-    int retry_after_s;      /* > 0: sends Retry-After with errors */
+    int script_base;           /* modes[0] answers request number script_base */
+    int http_status;           /* for FAKE_HTTP_ERROR */
+    int retry_after_s;         /* > 0: sends Retry-After with errors */
     const char *const *tokens; /* NULL-terminated answer pieces */
-    int token_delay_ms;     /* between tokens (slow models) */
-    int first_delay_ms;     /* before the first token (time to first token) */
+    int token_delay_ms;        /* between tokens (slow models) */
+    int first_delay_ms;        /* before the first token (time to first token) */
     /* what it saw */
     int n_requests;
-    int n_answered;         /* requests whose response was completely sent */
+    int n_answered; /* requests whose response was completely sent */
     char path[256];
     char auth[512];
-    char *body;             /* the last request's body, NUL-terminated */
+    char *body;                      /* the last request's body, NUL-terminated */
     int64_t first_token_sent_us[64]; /* CLOCK_MONOTONIC, per request */
-    int client_closed;      /* the client went away in the middle of an answer */
+    int client_closed;               /* the client went away in the middle of an answer */
 } fake_llm;
 
 static const char *const fake_default_tokens[] = {
-    "Hello", "!", " Our", " opening", " hours", " are", " nine", " to", " five", ",",
-    " Monday", " to", " Friday", ".", " Is", " there", " anything", " else", "?", NULL};
+    "Hello", "!",      " Our",      " opening", " hours", " are",    " nine",
+    " to",   " five",  ",",         " Monday",  " to",    " Friday", ".",
+    " Is",   " there", " anything", " else",    "?",      NULL};
 
 FAKE_FN int64_t fake_now_us(void)
 {
@@ -219,8 +220,10 @@ FAKE_FN void fake_answer(fake_llm *f, int fd, fake_mode mode, int req)
                        "\"\"},\"finish_reason\":null}]}\n\n"))
         return;
     fake_sleep_ms(f, f->first_delay_ms);
-    int limit = mode == FAKE_TRUNCATED ? n_tok / 2 : mode == FAKE_MALFORMED ? 2
-                : mode == FAKE_STREAM_ERROR || mode == FAKE_STALL ? 1 : n_tok;
+    int limit = mode == FAKE_TRUNCATED                            ? n_tok / 2
+                : mode == FAKE_MALFORMED                          ? 2
+                : mode == FAKE_STREAM_ERROR || mode == FAKE_STALL ? 1
+                                                                  : n_tok;
     for (int i = 0; i < limit && i < n_tok; i++) {
         if (i > 0)
             fake_sleep_ms(f, f->token_delay_ms);
@@ -243,8 +246,7 @@ FAKE_FN void fake_answer(fake_llm *f, int fd, fake_mode mode, int req)
         }
     }
     switch (mode) {
-    case FAKE_TRUNCATED:
-        return; /* closed mid-answer, not even the final chunk */
+    case FAKE_TRUNCATED: return; /* closed mid-answer, not even the final chunk */
     case FAKE_MALFORMED:
         fake_chunk(fd, "data: {\"choices\": [{\"delta\": {\"content\": \"oops\"\n\n");
         fake_chunk(fd, "");
@@ -253,11 +255,8 @@ FAKE_FN void fake_answer(fake_llm *f, int fd, fake_mode mode, int req)
         fake_chunk(fd, "data: {\"error\": {\"message\": \"model overloaded\", \"code\": 503}}\n\n");
         fake_chunk(fd, "");
         return;
-    case FAKE_STALL:
-        fake_wait_close(f, fd);
-        return;
-    default:
-        break;
+    case FAKE_STALL: fake_wait_close(f, fd); return;
+    default: break;
     }
     fake_chunk(fd, "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"choices\":"
                    "[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
@@ -351,8 +350,8 @@ FAKE_FN void *fake_main(void *arg)
             pthread_mutex_lock(&f->lock);
             int req = f->n_requests++;
             int k = req - f->script_base;
-            fake_mode mode = f->n_modes == 0 || k < 0 ? FAKE_OK
-                             : f->modes[k < f->n_modes ? k : f->n_modes - 1];
+            fake_mode mode =
+                f->n_modes == 0 || k < 0 ? FAKE_OK : f->modes[k < f->n_modes ? k : f->n_modes - 1];
             pthread_cond_broadcast(&f->cond);
             pthread_mutex_unlock(&f->lock);
             fake_answer(f, fd, mode, req);

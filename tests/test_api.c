@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fake_openai.h"
 #include "engine/api.h"
 #include "engine/api_parse.h"
 #include "engine/host.h"
+#include "fake_openai.h"
 #include "shuzi.h"
 
 static int failures;
@@ -314,8 +314,8 @@ static void test_validation(void)
         {"GET", "/v1/status", NULL, 200, "\"mode\": \"live\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        long st = http(cases[i].method, cases[i].path, cases[i].body, NULL, &out, allow,
-                       sizeof allow);
+        long st =
+            http(cases[i].method, cases[i].path, cases[i].body, NULL, &out, allow, sizeof allow);
         CHECK(st == cases[i].status && strstr(out, cases[i].contains),
               "%s %s %s: %ld '%s' (want %ld '%s')", cases[i].method, cases[i].path,
               cases[i].body ? cases[i].body : "", st, out, cases[i].status, cases[i].contains);
@@ -448,11 +448,11 @@ static void test_chat_and_interrupt(void)
           "history sent with the second question");
 
     /* interrupt a slow answer while it is spoken */
-    static const char *const slow[] = {"Let", " me", " tell", " you", " about", " our", " savings",
-                                       " accounts,", " which", " pay", " interest", " every",
-                                       " month", " and", " have", " no", " fees", " at", " all.",
-                                       " You", " can", " open", " one", " online", " today.",
-                                       NULL};
+    static const char *const slow[] = {
+        "Let",        " me",    " tell",   " you",      " about", " our",   " savings",
+        " accounts,", " which", " pay",    " interest", " every", " month", " and",
+        " have",      " no",    " fees",   " at",       " all.",  " You",   " can",
+        " open",      " one",   " online", " today.",   NULL};
     f.tokens = slow;
     f.token_delay_ms = 150;
     post("/v1/chat", "{\"message\": \"Tell me about savings.\"}", NULL);
@@ -474,12 +474,12 @@ static void test_chat_and_interrupt(void)
     double iv, cv;
     int64_t ni = metrics_quantile(host_metrics(r.h), MT_INTERRUPT, 0.5, &iv);
     int64_t nc = metrics_quantile(host_metrics(r.h), MT_LLM_CANCEL, 0.5, &cv);
-    CHECK(ni == 1 && iv >= 0.02 && iv < 1, "interrupt latency observed: %lld, %g s",
-          (long long)ni, iv);
+    CHECK(ni == 1 && iv >= 0.02 && iv < 1, "interrupt latency observed: %lld, %g s", (long long)ni,
+          iv);
     CHECK(nc == 1 && cv >= 0 && cv < 1, "LLM cancel latency observed: %lld, %g s", (long long)nc,
           cv);
-    printf("interrupt -> silence: %.1f ms; interrupt -> LLM request stopped: %.1f ms\n",
-           iv * 1000, cv * 1000);
+    printf("interrupt -> silence: %.1f ms; interrupt -> LLM request stopped: %.1f ms\n", iv * 1000,
+           cv * 1000);
     st = http("GET", "/v1/status", NULL, NULL, &out, NULL, 0);
     CHECK(st == 200 && strstr(out, "\"state\": \"idle\"") && strstr(out, "\"backend\": \"openai\""),
           "status idle after interrupt: %s", out);
@@ -517,8 +517,8 @@ static void test_comments_and_products(void)
                            "Q: return\nA: Returns are free for seven days.\n"
                            "DEFAULT: Thanks for your comment.\n";
     llm_backend *faq = NULL;
-    CHECK(llm_faq_create(faq_text, strlen(faq_text), "t.faq", &faq, err, sizeof err) == SZ_OK,
-          "%s", err);
+    CHECK(llm_faq_create(faq_text, strlen(faq_text), "t.faq", &faq, err, sizeof err) == SZ_OK, "%s",
+          err);
     static const host_product products[] = {
         {"red kettle", "199 yuan", "It boils a litre in three minutes.", NULL, "kettle"},
         {"green teapot", "88 yuan", NULL, "Our green teapot keeps tea warm.", NULL},
@@ -544,12 +544,12 @@ static void test_comments_and_products(void)
     /* the first product starts at once */
     CHECK(sse_wait(&ev, "\"text\": \"Next up: red kettle.\"", 10) >= 0, "product 1 pitch");
     char *out;
-    long st = post("/v1/comments", "{\"user\": \"ann\", \"text\": \"How long is delivery?\"}", &out);
+    long st =
+        post("/v1/comments", "{\"user\": \"ann\", \"text\": \"How long is delivery?\"}", &out);
     CHECK(st == 202, "comment 1: %ld %s", st, out);
     free(out);
     st = post("/v1/comments", "{\"user\": \"ann\", \"text\": \"And returns?\"}", &out);
-    CHECK(st == 422 && strstr(out, "one comment per 5 s"), "rate limit per user: %ld %s", st,
-          out);
+    CHECK(st == 422 && strstr(out, "one comment per 5 s"), "rate limit per user: %ld %s", st, out);
     free(out);
     st = post("/v1/comments", "{\"user\": \"bob\", \"text\": \"you IDIOT\"}", &out);
     CHECK(st == 422 && strstr(out, "blocked word"), "blocklist: %ld %s", st, out);

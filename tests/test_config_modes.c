@@ -103,13 +103,16 @@ static void test_errors(void)
         {"{\"llm\": {\"url\": \"http://x\", \"modle\": \"m\"}}", "llm.modle: unknown key"},
         {"{\"llm\": {\"url\": \"http://x\", \"api_key_env\": \"sk-abc 123\"}}",
          "not the key itself"},
-        {"{\"llm\": {\"url\": \"http://x\", \"temperature\": 3}}", "llm.temperature: 3 is out of range"},
-        {"{\"llm\": {\"url\": \"http://x\", \"retries\": 1.5}}", "llm.retries: expected an integer"},
+        {"{\"llm\": {\"url\": \"http://x\", \"temperature\": 3}}",
+         "llm.temperature: 3 is out of range"},
+        {"{\"llm\": {\"url\": \"http://x\", \"retries\": 1.5}}",
+         "llm.retries: expected an integer"},
         {"{\"llm\": \"http://x\"}", "llm: expected an object"},
         {"{\"products\": [{\"name\": \"a\"}, {\"name\": \"b\", \"price\": 5}]}",
          "products[1].price: expected a string"},
         {"{\"products\": [{\"price\": \"5\"}]}", "products[0].name: is required"},
-        {"{\"products\": [{\"name\": \"a\", \"colour\": \"red\"}]}", "products[0].colour: unknown key"},
+        {"{\"products\": [{\"name\": \"a\", \"colour\": \"red\"}]}",
+         "products[0].colour: unknown key"},
         {"{\"products\": {}}", "products: expected an array"},
         {"{\"comments\": {\"blocklist\": [\"ok\", 5]}}", "comments.blocklist[1]: expected a word"},
         {"{\"comments\": {\"max_queue\": 0}}", "comments.max_queue: 0 is out of range"},
@@ -125,8 +128,8 @@ static void test_errors(void)
         sz_config cfg;
         char err[1024] = "";
         config_defaults(&cfg);
-        int rc = config_load_text(bad[i].json, strlen(bad[i].json), "room.json", &cfg, err,
-                                  sizeof err);
+        int rc =
+            config_load_text(bad[i].json, strlen(bad[i].json), "room.json", &cfg, err, sizeof err);
         CHECK(rc == SZ_ERR_FORMAT && strncmp(err, "room.json: ", 11) == 0 &&
                   strstr(err, bad[i].want),
               "case %zu: rc %d '%s' (want '%s')", i, rc, err, bad[i].want);
@@ -137,7 +140,8 @@ static void test_errors(void)
     char err[512];
     config_defaults(&cfg);
     const char *a = "{\"outputs\": [\"a.mkv\", \"b.mkv\"], \"products\": [{\"name\": \"x\"}]}";
-    const char *b = "{\"outputs\": [\"c.mkv\"], \"products\": [{\"name\": \"y\"}, {\"name\": \"z\"}]}";
+    const char *b =
+        "{\"outputs\": [\"c.mkv\"], \"products\": [{\"name\": \"y\"}, {\"name\": \"z\"}]}";
     CHECK(config_load_text(a, strlen(a), "/etc/shuzi/a.json", &cfg, err, sizeof err) == SZ_OK &&
               config_load_text(b, strlen(b), "b.json", &cfg, err, sizeof err) == SZ_OK,
           "%s", err);

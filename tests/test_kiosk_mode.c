@@ -160,8 +160,8 @@ int main(void)
 #endif
 
     /* 1. questions on stdin; no API: it stops when everything is said */
-    char *argv1[] = {(char *)bin, "kiosk", "--config", cfg, "--audio-device", "null",
-                     "--api-port", "0", "--size", "320x180", "--out", rec,
+    char *argv1[] = {(char *)bin,    "kiosk", "--config", cfg,       "--audio-device", "null",
+                     "--api-port",   "0",     "--size",   "320x180", "--out",          rec,
                      (char *)window, NULL};
     pid_t pid = spawn(argv1, in, out, err);
     int rc = wait_for(pid, 90);
@@ -169,7 +169,8 @@ int main(void)
     CHECK(rc == 0, "kiosk exit %d: %s", rc, e);
     const char *greet =
         strstr(o, "Hello, I am Mia, your Harbour Bank assistant. How can I help you today?\n");
-    const char *hours = strstr(o, "We are open from nine in the morning to five in the afternoon,\n");
+    const char *hours =
+        strstr(o, "We are open from nine in the morning to five in the afternoon,\n");
     const char *hours2 = strstr(o, "Monday to Friday, and from ten to two on Saturdays.\n");
     const char *thanks = strstr(o, "You are welcome!\n");
     CHECK(greet && hours && hours2 && thanks && greet < hours && hours < hours2 && hours2 < thanks,
@@ -188,9 +189,9 @@ int main(void)
 #if defined(SHUZI_HAVE_CURL) && defined(SHUZI_HAVE_MHD)
     f = fopen(in, "w");
     fclose(f);
-    char *argv2[] = {(char *)bin, "kiosk", "--config", cfg, "--audio-device", "null",
-                     "--api-port", "auto", "--size", "320x180", "--duration", "9",
-                     (char *)window, NULL};
+    char *argv2[] = {(char *)bin,  "kiosk",      "--config",     cfg,      "--audio-device",
+                     "null",       "--api-port", "auto",         "--size", "320x180",
+                     "--duration", "9",          (char *)window, NULL};
     pid = spawn(argv2, in, out, err);
     int port = 0;
     for (int i = 0; i < 200 && !port; i++) {

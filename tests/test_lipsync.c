@@ -37,26 +37,98 @@ static void test_phones(void)
         int vis;
     } cases[] = {
         /* English (espeak en-us IPA, with stress and length marks) */
-        {"ˈæ", VIS_AA},   {"aɪ", VIS_AA},   {"ˈaɪ", VIS_AA},  {"aʊ", VIS_AA},  {"ʌ", VIS_AA},
-        {"ˈɑː", VIS_AA},  {"ɐ", VIS_AA},    {"tʃ", VIS_CH},   {"dʒ", VIS_CH},  {"ʃ", VIS_CH},
-        {"ʒ", VIS_CH},    {"oʊ", VIS_OH},   {"ɔ", VIS_OH},    {"ɔɪ", VIS_OH},  {"ɒ", VIS_OH},
-        {"ˈɔː", VIS_OH},  {"ɚ", VIS_RR},    {"ɝ", VIS_RR},    {"ɹ", VIS_RR},   {"r", VIS_RR},
-        {"p", VIS_PP},    {"b", VIS_PP},    {"m", VIS_PP},    {"f", VIS_FF},   {"v", VIS_FF},
-        {"θ", VIS_TH},    {"ð", VIS_TH},    {"t", VIS_DD},    {"d", VIS_DD},   {"ɾ", VIS_DD},
-        {"s", VIS_SS},    {"z", VIS_SS},    {"k", VIS_KK},    {"ɡ", VIS_KK},   {"g", VIS_KK},
-        {"ŋ", VIS_KK},    {"ʔ", VIS_KK},    {"n", VIS_NN},    {"l", VIS_NN},   {"ɫ", VIS_NN},
-        {"i:", VIS_IH},   {"iː", VIS_IH},   {"ˈiː", VIS_IH},  {"ɪ", VIS_IH},   {"j", VIS_IH},
-        {"ᵻ", VIS_IH},    {"u", VIS_OU},    {"uː", VIS_OU},   {"ʊ", VIS_OU},   {"w", VIS_OU},
-        {"ə", VIS_E},     {"ɛ", VIS_E},     {"e", VIS_E},     {"eɪ", VIS_E},   {"ˌɜː", VIS_E},
+        {"ˈæ", VIS_AA},
+        {"aɪ", VIS_AA},
+        {"ˈaɪ", VIS_AA},
+        {"aʊ", VIS_AA},
+        {"ʌ", VIS_AA},
+        {"ˈɑː", VIS_AA},
+        {"ɐ", VIS_AA},
+        {"tʃ", VIS_CH},
+        {"dʒ", VIS_CH},
+        {"ʃ", VIS_CH},
+        {"ʒ", VIS_CH},
+        {"oʊ", VIS_OH},
+        {"ɔ", VIS_OH},
+        {"ɔɪ", VIS_OH},
+        {"ɒ", VIS_OH},
+        {"ˈɔː", VIS_OH},
+        {"ɚ", VIS_RR},
+        {"ɝ", VIS_RR},
+        {"ɹ", VIS_RR},
+        {"r", VIS_RR},
+        {"p", VIS_PP},
+        {"b", VIS_PP},
+        {"m", VIS_PP},
+        {"f", VIS_FF},
+        {"v", VIS_FF},
+        {"θ", VIS_TH},
+        {"ð", VIS_TH},
+        {"t", VIS_DD},
+        {"d", VIS_DD},
+        {"ɾ", VIS_DD},
+        {"s", VIS_SS},
+        {"z", VIS_SS},
+        {"k", VIS_KK},
+        {"ɡ", VIS_KK},
+        {"g", VIS_KK},
+        {"ŋ", VIS_KK},
+        {"ʔ", VIS_KK},
+        {"n", VIS_NN},
+        {"l", VIS_NN},
+        {"ɫ", VIS_NN},
+        {"i:", VIS_IH},
+        {"iː", VIS_IH},
+        {"ˈiː", VIS_IH},
+        {"ɪ", VIS_IH},
+        {"j", VIS_IH},
+        {"ᵻ", VIS_IH},
+        {"u", VIS_OU},
+        {"uː", VIS_OU},
+        {"ʊ", VIS_OU},
+        {"w", VIS_OU},
+        {"ə", VIS_E},
+        {"ɛ", VIS_E},
+        {"e", VIS_E},
+        {"eɪ", VIS_E},
+        {"ˌɜː", VIS_E},
         {"ɜ", VIS_E},
         /* Mandarin (espeak cmn, tone digits after the vowel) */
-        {"tɕ", VIS_CH},   {"tɕʰ", VIS_CH},  {"ʂ", VIS_CH},    {"ʈʂ", VIS_CH},  {"ɕ", VIS_CH},
-        {"ʐ", VIS_CH},    {"ts", VIS_SS},   {"tsʰ", VIS_SS},  {"dz", VIS_SS},  {"x", VIS_KK},
-        {"y", VIS_OU},    {"a5", VIS_AA},   {"a1", VIS_AA},   {"i3", VIS_IH},  {"ɤ4", VIS_E},
-        {"ɻ", VIS_RR},    {"ɲ", VIS_NN},    {"pʰ", VIS_PP},
+        {"tɕ", VIS_CH},
+        {"tɕʰ", VIS_CH},
+        {"ʂ", VIS_CH},
+        {"ʈʂ", VIS_CH},
+        {"ɕ", VIS_CH},
+        {"ʐ", VIS_CH},
+        {"ts", VIS_SS},
+        {"tsʰ", VIS_SS},
+        {"dz", VIS_SS},
+        {"x", VIS_KK},
+        {"y", VIS_OU},
+        {"a5", VIS_AA},
+        {"a1", VIS_AA},
+        {"i3", VIS_IH},
+        {"ɤ4", VIS_E},
+        {"ɻ", VIS_RR},
+        {"ɲ", VIS_NN},
+        {"pʰ", VIS_PP},
+        {"s.", VIS_CH},
+        {"ts.h", VIS_CH},
+        {"z.", VIS_CH},
+        {"ər", VIS_RR},
+        {"i̪", VIS_IH},
+        {"i.", VIS_IH},
+        {"tsh", VIS_SS},
+        {"χ", -1},
         /* pauses and unknown symbols are silence; h takes its neighbour's shape */
-        {"", VIS_SIL},    {"_", VIS_SIL},   {"ˈ", VIS_SIL},   {"ː", VIS_SIL},  {"Q", VIS_SIL},
-        {"h", -1},        {"ˈh", -1},       {"ɦ", -1},
+        {"", VIS_SIL},
+        {"_", VIS_SIL},
+        {"ˈ", VIS_SIL},
+        {"ː", VIS_SIL},
+        {"Q", VIS_SIL},
+        {"h", -1},
+        {"ˈh", -1},
+        {"ɦ", -1},
     };
     int n = (int)(sizeof cases / sizeof cases[0]);
     CHECK(n >= 40, "only %d phones", n);
@@ -92,17 +164,17 @@ static void test_arpabet(void)
         const char *ipa;
         int vis;
     } cases[] = {
-        {"AA", 0, "ɑ", VIS_AA},  {"aa1", 0, "ɑ", VIS_AA}, {"AH", 0, "ə", VIS_E},
-        {"AH", 1, "ʌ", VIS_AA},  {"AH0", 0, "ə", VIS_E},  {"ER", 0, "ɚ", VIS_RR},
-        {"ER", 1, "ɝ", VIS_RR},  {"IY", 0, "i", VIS_IH},  {"UW", 0, "u", VIS_OU},
-        {"OW", 0, "oʊ", VIS_OH}, {"AY", 0, "aɪ", VIS_AA}, {"EY", 0, "eɪ", VIS_E},
-        {"P", 0, "p", VIS_PP},   {"B", 0, "b", VIS_PP},   {"M", 0, "m", VIS_PP},
-        {"F", 0, "f", VIS_FF},   {"V", 0, "v", VIS_FF},   {"TH", 0, "θ", VIS_TH},
-        {"DH", 0, "ð", VIS_TH},  {"T", 0, "t", VIS_DD},   {"K", 0, "k", VIS_KK},
-        {"NG", 0, "ŋ", VIS_KK},  {"CH", 0, "tʃ", VIS_CH}, {"JH", 0, "dʒ", VIS_CH},
-        {"SH", 0, "ʃ", VIS_CH},  {"S", 0, "s", VIS_SS},   {"Z", 0, "z", VIS_SS},
-        {"N", 0, "n", VIS_NN},   {"L", 0, "l", VIS_NN},   {"R", 0, "ɹ", VIS_RR},
-        {"W", 0, "w", VIS_OU},   {"Y", 0, "j", VIS_IH},   {"HH", 0, "h", -1},
+        {"AA", 0, "ɑ", VIS_AA},  {"aa1", 0, "ɑ", VIS_AA},   {"AH", 0, "ə", VIS_E},
+        {"AH", 1, "ʌ", VIS_AA},  {"AH0", 0, "ə", VIS_E},    {"ER", 0, "ɚ", VIS_RR},
+        {"ER", 1, "ɝ", VIS_RR},  {"IY", 0, "i", VIS_IH},    {"UW", 0, "u", VIS_OU},
+        {"OW", 0, "oʊ", VIS_OH}, {"AY", 0, "aɪ", VIS_AA},   {"EY", 0, "eɪ", VIS_E},
+        {"P", 0, "p", VIS_PP},   {"B", 0, "b", VIS_PP},     {"M", 0, "m", VIS_PP},
+        {"F", 0, "f", VIS_FF},   {"V", 0, "v", VIS_FF},     {"TH", 0, "θ", VIS_TH},
+        {"DH", 0, "ð", VIS_TH},  {"T", 0, "t", VIS_DD},     {"K", 0, "k", VIS_KK},
+        {"NG", 0, "ŋ", VIS_KK},  {"CH", 0, "tʃ", VIS_CH},   {"JH", 0, "dʒ", VIS_CH},
+        {"SH", 0, "ʃ", VIS_CH},  {"S", 0, "s", VIS_SS},     {"Z", 0, "z", VIS_SS},
+        {"N", 0, "n", VIS_NN},   {"L", 0, "l", VIS_NN},     {"R", 0, "ɹ", VIS_RR},
+        {"W", 0, "w", VIS_OU},   {"Y", 0, "j", VIS_IH},     {"HH", 0, "h", -1},
         {"SIL", 0, "", VIS_SIL}, {"+NSN+", 0, "", VIS_SIL}, {"pau", 0, "", VIS_SIL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -123,8 +195,8 @@ static void test_arpabet(void)
         const char *ipa;
         const char *want; /* space separated */
     } back[] = {
-        {"ˈaɪ", "AY"},  {"ɑːɹ", "AA R"}, {"ɜːɹ", "ER"}, {"tʃ", "CH"}, {"ᵻ", "IH"},
-        {"ˈoʊ", "OW"},  {"ð", "DH"},     {"ɾ", "D"},    {"", ""},     {"iə", "IY AH"},
+        {"ˈaɪ", "AY"}, {"ɑːɹ", "AA R"}, {"ɜːɹ", "ER"}, {"tʃ", "CH"}, {"ᵻ", "IH"},
+        {"ˈoʊ", "OW"}, {"ð", "DH"},     {"ɾ", "D"},    {"", ""},     {"iə", "IY AH"},
     };
     for (size_t i = 0; i < sizeof back / sizeof back[0]; i++) {
         const char *out[4];
@@ -156,7 +228,7 @@ static void tl_face(const ls_timeline *tl, int64_t t, sz_face *f)
     lipsync_face_at(tl, t, f);
 }
 
-#define MS(x) ((int64_t)(x) * RATE / 1000)
+#define MS(x) ((int64_t)(x)*RATE / 1000)
 
 /* Builds a timeline from (start ms, viseme) pairs closed at end_ms. */
 static void tl_build(ls_timeline *tl, const int (*ph)[2], int n, int end_ms)
@@ -184,6 +256,8 @@ static void test_timeline(void)
     int64_t w = lipsync_lookahead_samples(RATE);
     CHECK(w > 0 && w <= MS(120), "look-ahead %lld samples (expected 0 < w <= 120 ms)",
           (long long)w);
+    int64_t lead = lipsync_frame_lead_samples(RATE);
+    CHECK(lead >= 0 && lead <= MS(20), "frame lead %lld samples (at most 20 ms)", (long long)lead);
 
     tl_face(&tl, MS(300), &f); /* middle of "a" */
     CHECK(f.viseme[VIS_AA] > 0.97f, "mid a: aa weight %.3f", f.viseme[VIS_AA]);
@@ -243,8 +317,8 @@ static void test_timeline(void)
     CHECK(lipsync_timeline_add(&tl, 1200, 99) == SZ_OK && tl.phones[2].viseme == VIS_SIL,
           "out-of-range viseme stored as %d", tl.phones[2].viseme);
     for (int i = 0; i < 300; i++)
-        CHECK(lipsync_timeline_add(&tl, 2000 + i * 100, i % 2 ? VIS_AA : VIS_SS) == SZ_OK,
-              "add %d", i);
+        CHECK(lipsync_timeline_add(&tl, 2000 + i * 100, i % 2 ? VIS_AA : VIS_SS) == SZ_OK, "add %d",
+              i);
     CHECK(tl.n == 303 && tl.phones[302].start == 2000 + 299 * 100, "after growth n %zu", tl.n);
     lipsync_timeline_free(&tl);
     CHECK(tl.phones == NULL && tl.n == 0, "free did not clear");
@@ -258,7 +332,7 @@ static void test_coarticulation(void)
     lipsync_timeline_init(&tl, RATE);
     sz_face f;
     /* "s t u s": sil 0-100, s 100-200, t 200-260, u 260-460, s 460-560, sil */
-    static const int stus[][2] = {{0, VIS_SIL}, {100, VIS_SS}, {200, VIS_DD},
+    static const int stus[][2] = {{0, VIS_SIL},  {100, VIS_SS}, {200, VIS_DD},
                                   {260, VIS_OU}, {460, VIS_SS}, {560, VIS_SIL}};
     tl_build(&tl, stus, 6, 700);
     tl_face(&tl, MS(230), &f); /* middle of t, 30 ms before u */
@@ -274,10 +348,10 @@ static void test_coarticulation(void)
     CHECK(f.lip_round < 0.01f, "carry-over ends: lip_round %.3f 80 ms after u", f.lip_round);
 
     /* k between u's stays rounded; between i's spread (the lips belong to the vowels). */
-    static const int uku[][2] = {{0, VIS_SIL}, {100, VIS_OU}, {250, VIS_KK}, {310, VIS_OU},
-                                 {460, VIS_SIL}};
-    static const int iki[][2] = {{0, VIS_SIL}, {100, VIS_IH}, {250, VIS_KK}, {310, VIS_IH},
-                                 {460, VIS_SIL}};
+    static const int uku[][2] = {
+        {0, VIS_SIL}, {100, VIS_OU}, {250, VIS_KK}, {310, VIS_OU}, {460, VIS_SIL}};
+    static const int iki[][2] = {
+        {0, VIS_SIL}, {100, VIS_IH}, {250, VIS_KK}, {310, VIS_IH}, {460, VIS_SIL}};
     tl_build(&tl, uku, 5, 600);
     tl_face(&tl, MS(280), &f);
     float round_k = f.lip_round, spread_k = f.lip_spread;
@@ -288,8 +362,8 @@ static void test_coarticulation(void)
           "k keeps its vowels' lips: u k u round %.3f spread %.3f, i k i round %.3f spread %.3f",
           round_k, spread_k, f.lip_round, f.lip_spread);
     /* ...while a bilabial between the same vowels still closes. */
-    static const int upu[][2] = {{0, VIS_SIL}, {100, VIS_OU}, {250, VIS_PP}, {310, VIS_OU},
-                                 {460, VIS_SIL}};
+    static const int upu[][2] = {
+        {0, VIS_SIL}, {100, VIS_OU}, {250, VIS_PP}, {310, VIS_OU}, {460, VIS_SIL}};
     tl_build(&tl, upu, 5, 600);
     tl_face(&tl, MS(280), &f);
     CHECK(f.lip_close > 0.7f && f.lip_close > round_k, "p between u's: lip_close %.3f",
@@ -297,6 +371,18 @@ static void test_coarticulation(void)
     memset(&f, 0, sizeof f);
     lipsync_face_frame(&tl, MS(265), MS(298), &f);
     CHECK(f.lip_close >= 0.99f, "p between u's, its frame: lip_close %.3f", f.lip_close);
+
+    /* A short gap between words does not shut the mouth; a real pause does. */
+    static const int gap[][2] = {{0, VIS_SIL},  {100, VIS_AA},  {300, VIS_SIL},
+                                 {315, VIS_AA}, {500, VIS_SIL}, {700, VIS_AA}};
+    tl_build(&tl, gap, 6, 900);
+    memset(&f, 0, sizeof f);
+    lipsync_face_frame(&tl, MS(291), MS(324), &f);
+    float short_gap = f.jaw_open;
+    memset(&f, 0, sizeof f);
+    lipsync_face_frame(&tl, MS(583), MS(616), &f);
+    CHECK(short_gap > 0.6f && f.jaw_open < 0.05f,
+          "15 ms gap: jaw %.3f (stays open); 200 ms pause: jaw %.3f (shut)", short_gap, f.jaw_open);
 
     /* h takes the next vowel's shape. */
     static const int iha[][2] = {{0, VIS_SIL}, {100, VIS_IH}, {200, -1}, {300, VIS_AA}};
@@ -373,15 +459,15 @@ static void test_closure(void)
             int dur_ms = 8 + (int)(lcg(&seed) % 70); /* 8..77 ms */
             int start_ms = 150 + (int)(lcg(&seed) % 100);
             int v1 = trial % 2 ? VIS_AA : VIS_OU, v2 = trial % 3 ? VIS_E : VIS_AA;
-            int ph[][2] = {{0, VIS_SIL}, {100, v1}, {start_ms, VIS_PP},
-                           {start_ms + dur_ms, v2}};
+            int ph[][2] = {{0, VIS_SIL}, {100, v1}, {start_ms, VIS_PP}, {start_ms + dur_ms, v2}};
             tl_build(&tl, ph, 4, start_ms + dur_ms + 150);
             int closed = 0;
-            for (int64_t k = 0;; k++) {
+            int64_t lead = lipsync_frame_lead_samples(RATE);
+            for (int64_t k = 0;; k++) { /* frames whose (led) span meets the phone */
                 int64_t a = k * RATE / fps, b = (k + 1) * RATE / fps;
-                if (a > MS(start_ms + dur_ms))
+                if (a + lead > MS(start_ms + dur_ms))
                     break;
-                if (b <= MS(start_ms))
+                if (b + lead <= MS(start_ms))
                     continue;
                 sz_face f;
                 memset(&f, 0, sizeof f);
@@ -411,8 +497,9 @@ static void test_closure(void)
 }
 
 /* Per-frame evaluation at any frame rate: a frame averages the blend over
- * its span (a steady vowel gives the point value; a frame spanning a
- * boundary gives the mean), and nothing beyond the look-ahead matters. */
+ * its span, moved earlier by the frame lead (a steady vowel gives the point
+ * value; a frame spanning a boundary a value between its sides), and
+ * nothing beyond the look-ahead matters. */
 static void test_frames(void)
 {
     ls_timeline tl;
@@ -424,8 +511,9 @@ static void test_frames(void)
     sz_face f, g;
     memset(&f, 0, sizeof f);
     memset(&g, 0, sizeof g);
+    int64_t lead = lipsync_frame_lead_samples(RATE);
     lipsync_face_frame(&tl, MS(180), MS(220), &f);
-    lipsync_face_at(&tl, MS(200), &g);
+    lipsync_face_at(&tl, MS(200) + lead, &g);
     CHECK(fabsf(f.jaw_open - g.jaw_open) < 1e-4f, "steady vowel: frame %.4f vs point %.4f",
           f.jaw_open, g.jaw_open);
     /* The frame's value lies within the range of the point values inside it. */
@@ -440,7 +528,7 @@ static void test_frames(void)
             if (f.lip_close >= 0.99f)
                 continue; /* a forced closure */
             float lo = 2, hi = -1;
-            for (int64_t t = a; t < b; t += 8) {
+            for (int64_t t = a + lead; t < b + lead; t += 8) {
                 lipsync_face_at(&tl, t, &g);
                 lo = g.jaw_open < lo ? g.jaw_open : lo;
                 hi = g.jaw_open > hi ? g.jaw_open : hi;
@@ -475,8 +563,8 @@ static void test_frames(void)
         diff += memcmp(f.viseme, g.viseme, sizeof f.viseme) != 0 || f.jaw_open != g.jaw_open;
         frames++;
     }
-    CHECK(frames > 10 && diff == 0, "%d of %d frames changed by phones beyond the look-ahead",
-          diff, frames);
+    CHECK(frames > 10 && diff == 0, "%d of %d frames changed by phones beyond the look-ahead", diff,
+          frames);
     lipsync_timeline_free(&t2);
     lipsync_timeline_free(&t3);
     lipsync_timeline_free(&tl);
@@ -514,6 +602,43 @@ static void test_silent(void)
     CHECK(fabsf(m.lip_round - 0.5f * (a.lip_round + b.lip_round)) < 1e-5f &&
               fabsf(m.jaw_open - 0.5f * (a.jaw_open + b.jaw_open)) < 1e-5f,
           "mixed controls are not the weighted mean");
+}
+
+/* Louder speech opens the jaw wider; closed lips stay closed. */
+static void test_loudness(void)
+{
+    enum { N = 735 }; /* a 30 fps frame at 22050 Hz */
+    static float loud[N], quiet[N];
+    for (int i = 0; i < N; i++) {
+        loud[i] = 0.3f * sinf((float)i * 0.2f);
+        quiet[i] = 0.3f * 0.05f * sinf((float)i * 0.2f); /* 26 dB down */
+    }
+    ls_loudness l;
+    lipsync_loudness_reset(&l);
+    sz_face f;
+    memset(&f, 0, sizeof f);
+    f.viseme[VIS_AA] = 1.0f;
+    lipsync_derive_controls(&f);
+    float full = f.jaw_open;
+    lipsync_loudness_apply(&l, loud, N, RATE, &f);
+    CHECK(fabsf(f.jaw_open - full) < 1e-6f, "loud frame: jaw %.3f of %.3f", f.jaw_open, full);
+    lipsync_derive_controls(&f);
+    lipsync_loudness_apply(&l, quiet, N, RATE, &f);
+    CHECK(f.jaw_open < 0.7f * full && f.jaw_open >= 0.55f * full - 1e-6f,
+          "quiet frame after a loud one: jaw %.3f of %.3f", f.jaw_open, full);
+    lipsync_derive_controls(&f);
+    f.lip_close = 1.0f;
+    f.jaw_open = 0.05f;
+    lipsync_loudness_apply(&l, quiet, N, RATE, &f);
+    CHECK(f.jaw_open == 0.05f, "closed lips changed: %.3f", f.jaw_open);
+    /* A quiet speaker is not a closed mouth: the peak adapts. */
+    lipsync_loudness_reset(&l);
+    f.lip_close = 0;
+    lipsync_derive_controls(&f);
+    lipsync_loudness_apply(&l, quiet, N, RATE, &f);
+    CHECK(fabsf(f.jaw_open - full) < 1e-6f, "quiet utterance: jaw %.3f of %.3f", f.jaw_open,
+          full);
+    lipsync_loudness_apply(&l, NULL, 0, RATE, &f); /* nothing to measure: unchanged */
 }
 
 static void pure(sz_face *f, int v)
@@ -656,6 +781,7 @@ int main(void)
     test_closure();
     test_frames();
     test_silent();
+    test_loudness();
     test_blendshapes();
     if (failures) {
         fprintf(stderr, "%d of %d checks failed\n", failures, checks);

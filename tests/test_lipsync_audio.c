@@ -125,6 +125,14 @@ static int test_festival(ls_analyzer *an)
     if (rc != 0)
         return 0;
     double acc[3] = {0}, bnd[3] = {0};
+    /* all sentences, four times over: a stream long enough (> 30 s) for the
+     * recogniser to restart at a pause */
+    ls_audio longa = {0};
+    ls_track longref;
+    lipsync_track_init(&longref);
+    float *lp = malloc((size_t)LS_ANALYSIS_RATE * 80 * sizeof *lp);
+    longa.pcm = lp;
+    longa.sample_rate_hz = LS_ANALYSIS_RATE;
     size_t frames[3] = {0}, bounds[3] = {0};
     char err[512];
     for (int i = 0; i < N_SENT; i++) {
@@ -178,11 +186,42 @@ static int test_festival(ls_analyzer *an)
             bnd[mode] += sc.boundary_mean_ms * (double)sc.n_ref_boundaries;
             bounds[mode] += sc.n_ref_boundaries;
         }
+        for (int rep = 0; rep < 4 && lp; rep++) {
+            size_t at = longa.n; /* place copy rep of sentence i later in the stream */
+            if (at + au.n > (size_t)LS_ANALYSIS_RATE * 80)
+                break;
+            memcpy(lp + at, au.pcm, au.n * sizeof *lp);
+            longa.n += au.n;
+            int64_t off = (int64_t)at * 1000000 / LS_ANALYSIS_RATE;
+            for (size_t k = 0; k < ref.n_segs; k++) {
+                lipsync_track_add(&longref, ref.segs[k].start_us + off, ref.segs[k].end_us + off,
+                                  ref.segs[k].phone, 0, -1);
+                longref.segs[longref.n_segs - 1].viseme = ref.segs[k].viseme;
+            }
+            longref.duration_us = (int64_t)longa.n * 1000000 / LS_ANALYSIS_RATE;
+        }
         lipsync_audio_free(&au);
         lipsync_track_free(&ref);
         lipsync_track_free(&est);
     }
     festival_cleanup(dir, N_SENT);
+    if (longa.n > (size_t)LS_ANALYSIS_RATE * 35) {
+        ls_score sc;
+        memset(&sc, 0, sizeof sc);
+        stream_check(&longa, &longref, &sc);
+        printf("streaming %.0f s: viseme accuracy %.1f%%, boundary error %.1f ms\n",
+               longa.n / (double)LS_ANALYSIS_RATE, 100 * sc.accuracy_100hz, sc.boundary_mean_ms);
+        CHECK(sc.accuracy_100hz >= FLOOR_STREAM_ACC &&
+                  sc.boundary_mean_ms <= FLOOR_FREE_BOUNDARY_MS,
+              "a %.0f s stream (recogniser restarted): accuracy %.3f (floor %.2f), boundary "
+              "%.1f ms (ceiling %.0f)",
+              longa.n / (double)LS_ANALYSIS_RATE, sc.accuracy_100hz, FLOOR_STREAM_ACC,
+              sc.boundary_mean_ms, FLOOR_FREE_BOUNDARY_MS);
+    } else {
+        CHECK(0, "the long stream is only %.1f s", longa.n / (double)LS_ANALYSIS_RATE);
+    }
+    free(lp);
+    lipsync_track_free(&longref);
     const char *names[3] = {"with transcript", "audio only", "streaming"};
     for (int m = 0; m < 3; m++) {
         acc[m] = frames[m] ? acc[m] / (double)frames[m] : 0;

@@ -145,22 +145,18 @@ static void test_wav(void)
         int tag, ch, bits, block, rate, data_first;
         const char *want;
     } bad[] = {
-        {2, 1, 4, 1, 16000, 0, "audio format 2"},
-        {1, 0, 16, 2, 16000, 0, "0 channels"},
-        {1, 9, 16, 18, 16000, 0, "9 channels"},
-        {1, 1, 12, 2, 16000, 0, "12 bits"},
-        {1, 2, 16, 2, 16000, 0, "block align 2"},
-        {1, 1, 16, 2, 500, 0, "sample rate 500"},
-        {3, 1, 16, 2, 16000, 0, "16 bits"},
-        {1, 1, 16, 2, 16000, 1, "before the fmt chunk"},
+        {2, 1, 4, 1, 16000, 0, "audio format 2"}, {1, 0, 16, 2, 16000, 0, "0 channels"},
+        {1, 9, 16, 18, 16000, 0, "9 channels"},   {1, 1, 12, 2, 16000, 0, "12 bits"},
+        {1, 2, 16, 2, 16000, 0, "block align 2"}, {1, 1, 16, 2, 500, 0, "sample rate 500"},
+        {3, 1, 16, 2, 16000, 0, "16 bits"},       {1, 1, 16, 2, 16000, 1, "before the fmt chunk"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         b.n = 0;
         if (bad[i].data_first) {
             put(&b, "RIFF\0\0\0\0WAVEdata\2\0\0\0\0\0", 20);
         } else {
-            wav_head(&b, bad[i].tag, bad[i].ch, (uint32_t)bad[i].rate, bad[i].bits, bad[i].block,
-                     0, 0);
+            wav_head(&b, bad[i].tag, bad[i].ch, (uint32_t)bad[i].rate, bad[i].bits, bad[i].block, 0,
+                     0);
             put(&b, "data\2\0\0\0\0\0", 10);
         }
         err[0] = 0;
@@ -185,8 +181,8 @@ static void test_wav(void)
         err[0] = 0;
         rc = lipsync_wav_parse((const uint8_t *)junk[i].bytes, junk[i].n, "j.wav", &a, err,
                                sizeof err);
-        CHECK(rc != SZ_OK && strstr(err, junk[i].want), "junk %zu: rc %d '%s' (wanted '%s')", i,
-              rc, err, junk[i].want);
+        CHECK(rc != SZ_OK && strstr(err, junk[i].want), "junk %zu: rc %d '%s' (wanted '%s')", i, rc,
+              err, junk[i].want);
     }
     wav_head(&b, 1, 1, 16000, 16, 2, 0, 0);
     rc = lipsync_wav_parse(b.d, b.n, "nodata.wav", &a, err, sizeof err);
@@ -229,8 +225,8 @@ static void test_wav(void)
     CHECK(rc != SZ_OK && strstr(err, path), "text file as audio: rc %d '%s'", rc, err);
     unlink(path);
     rc = lipsync_audio_load("/nonexistent/x.wav", 0, &a, err, sizeof err);
-    CHECK(rc == SZ_ERR_NOT_FOUND && strstr(err, "/nonexistent/x.wav"), "missing file: %d '%s'",
-          rc, err);
+    CHECK(rc == SZ_ERR_NOT_FOUND && strstr(err, "/nonexistent/x.wav"), "missing file: %d '%s'", rc,
+          err);
 }
 
 /* ---- xlabel ------------------------------------------------------------- */
@@ -344,8 +340,7 @@ static void test_cues(void)
         cJSON *cues = cJSON_GetObjectItem(j, "mouthCues");
         cJSON *sf = cJSON_GetObjectItem(meta, "soundFile");
         cJSON *dur = cJSON_GetObjectItem(meta, "duration");
-        CHECK(cJSON_IsString(sf) && strcmp(sf->valuestring, "C:\\a \"b\".wav") == 0,
-              "soundFile");
+        CHECK(cJSON_IsString(sf) && strcmp(sf->valuestring, "C:\\a \"b\".wav") == 0, "soundFile");
         CHECK(cJSON_IsNumber(dur) && fabs(dur->valuedouble - 0.47) < 1e-9, "duration");
         CHECK(cJSON_GetArraySize(cues) == (int)c.n, "%d cues in JSON", cJSON_GetArraySize(cues));
         cJSON *c1 = cJSON_GetArrayItem(cues, 1);

@@ -34,7 +34,7 @@ static int failures;
 #define FPS 30
 #define MAX_LAG 6
 #define TEXT                                                                                       \
-    "Hello, and welcome to our bank. My name is Mia, and I am happy to help you today. "         \
+    "Hello, and welcome to our bank. My name is Mia, and I am happy to help you today. "           \
     "Would you like to open a savings account, or pay a bill?"
 
 /* The mouth cavity: pixels dark with the jaw open and light with it shut;
@@ -44,7 +44,10 @@ typedef struct mouth {
     double threshold;
 } mouth;
 
-static double luma(const uint8_t *bgra) { return 0.114 * bgra[0] + 0.587 * bgra[1] + 0.299 * bgra[2]; }
+static double luma(const uint8_t *bgra)
+{
+    return 0.114 * bgra[0] + 0.587 * bgra[1] + 0.299 * bgra[2];
+}
 
 static int find_mouth(mouth *m)
 {
@@ -117,7 +120,8 @@ static int render(const char *path, int shift)
     if (rc == SZ_OK)
         rc = sz_session_finish(s);
     if (rc != SZ_OK)
-        fprintf(stderr, "render: %s\n", s ? sz_session_last_error(s) : sz_engine_last_error(engine));
+        fprintf(stderr, "render: %s\n",
+                s ? sz_session_last_error(s) : sz_engine_last_error(engine));
     sz_session_free(&s);
     sz_engine_free(&engine);
     return rc;
@@ -178,8 +182,7 @@ static int measure(const char *path, const mouth *m, series *out)
                         int dark = 0;
                         for (int y = m->y0; y < m->y1; y++)
                             for (int x = m->x0; x < m->x1; x++)
-                                dark += fr->data[0][(size_t)y * fr->linesize[0] + x] <
-                                        m->threshold;
+                                dark += fr->data[0][(size_t)y * fr->linesize[0] + x] < m->threshold;
                         out->open[f] = dark;
                         max_frame = f > max_frame ? f : max_frame;
                     }

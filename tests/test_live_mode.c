@@ -2,8 +2,8 @@
  * products and an LLM (a local fake OpenAI server) pushes to a local
  * nginx-rtmp server; a viewer comment posted to the control API is answered
  * between presentations. Checked: the prompts the LLM got, the event
- * stream, /v1/status while live, a clean stop, and the recording nginx made
- * of the push (H.264 + AAC, its length, speech in it). */
+ * stream, /v1/status while live, a clean stop on SIGTERM, and the recording
+ * nginx made of the push (H.264 + AAC, its length, speech in it). */
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <math.h>
@@ -160,9 +160,9 @@ static void probe_recording(const char *path, double *duration, double *rms, cha
     avformat_close_input(&fc);
 }
 
-static const char *const pitch_tokens[] = {
-    "Here", " it", " is", "!", " It", " boils", " water", " fast", ",", " and", " it", " is",
-    " on", " sale", " today", ".", NULL};
+static const char *const pitch_tokens[] = {"Here",   " it",   " is",    "!",    " It", " boils",
+                                           " water", " fast", ",",      " and", " it", " is",
+                                           " on",    " sale", " today", ".",    NULL};
 
 int main(void)
 {
@@ -212,12 +212,12 @@ int main(void)
     fclose(cf);
 
     fflush(stdout); /* the child must not print our buffer again */
+    double t_start = srv_now();
     pid_t pid = fork();
     if (pid == 0) {
         if (!freopen(out_path, "w", stdout) || !freopen(err_path, "w", stderr))
             _exit(126);
-        execl(bin, bin, "live", "--config", cfg, "--out", rtmp, "--api-port", "auto",
-              "--duration", "14", (char *)NULL);
+        execl(bin, bin, "live", "--config", cfg, "--out", rtmp, "--api-port", "auto", (char *)NULL);
         _exit(127);
     }
     /* the API's port, from the start-up line */
@@ -247,11 +247,16 @@ int main(void)
         free(out);
         usleep(1500000);
         st = http(port, "GET", "/v1/status", NULL, &out);
-        CHECK(st == 200 && strstr(out, "\"mode\": \"live\"") && strstr(out, "\"connected\": true") &&
-                  strstr(out, "\"backend\": \"openai\"") && strstr(out, "live/****"),
+        CHECK(st == 200 && strstr(out, "\"mode\": \"live\"") &&
+                  strstr(out, "\"connected\": true") && strstr(out, "\"backend\": \"openai\"") &&
+                  strstr(out, "live/****"),
               "status while live (stream key hidden): %s", out);
         free(out);
     }
+    /* a live room runs until it is told to stop: Ctrl-C or SIGTERM */
+    while (srv_now() < t_start + 14)
+        usleep(50000);
+    kill(pid, SIGTERM);
     int status = 0;
     waitpid(pid, &status, 0);
     char *e = slurp(err_path);
@@ -267,7 +272,8 @@ int main(void)
     /* what the host did */
     const char *evs = ev.b.p ? ev.b.p : "";
     const char *present0 = strstr(evs, "\"item\": 0");
-    const char *comment_q = strstr(evs, "\"status\": \"queued\", \"text\": \"Do you ship abroad?\"");
+    const char *comment_q =
+        strstr(evs, "\"status\": \"queued\", \"text\": \"Do you ship abroad?\"");
     const char *answer = strstr(evs, "\"source\": \"comment\", \"text\": \"Here it is!\"");
     const char *present1 = strstr(evs, "\"item\": 1");
     CHECK(present0 && comment_q && answer, "product 0 presented, the comment queued and answered");
@@ -281,7 +287,8 @@ int main(void)
     CHECK(f.body && strstr(f.body, "You are Lily") && strstr(f.body, "\"model\":\"fake-host\""),
           "persona and model sent");
     pthread_mutex_lock(&f.lock);
-    int saw_comment = f.body && (strstr(f.body, "Viewer comment from ann: Do you ship abroad?") != NULL);
+    int saw_comment =
+        f.body && (strstr(f.body, "Viewer comment from ann: Do you ship abroad?") != NULL);
     int saw_product = f.body && strstr(f.body, "Product: red kettle. Details: Boils a litre in "
                                                "three minutes. Price: 199 yuan") != NULL;
     pthread_mutex_unlock(&f.lock);

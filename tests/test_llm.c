@@ -57,8 +57,8 @@ static void sse_case(const char *what, const char *in, const char *want)
             rc = sse_feed(&d, in + i, n - i < steps[s] ? n - i : steps[s]);
         if (rc == 0)
             rc = sse_end(&d);
-        CHECK(rc == 0 && strcmp(l.text, want) == 0, "sse %s (step %zu): got '%s', want '%s'",
-              what, steps[s], l.text, want);
+        CHECK(rc == 0 && strcmp(l.text, want) == 0, "sse %s (step %zu): got '%s', want '%s'", what,
+              steps[s], l.text, want);
         sse_free(&d);
     }
 }
@@ -70,7 +70,10 @@ static void test_sse(void)
     sse_case("multi-line data", "data: one\ndata: two\n\n", "[|one\ntwo|]");
     sse_case("comments and fields", ": ping\nevent: delta\nid: 7\ndata:  x\nretry: 5\n\n",
              "[delta| x|7]");
-    sse_case("BOM", "\xEF\xBB\xBF" "data: z\n\n", "[|z|]");
+    sse_case("BOM",
+             "\xEF\xBB\xBF"
+             "data: z\n\n",
+             "[|z|]");
     sse_case("no data: dropped", "event: x\n\ndata: y\n\n", "[|y|]");
     sse_case("unterminated last event", "data: last", "[|last|]");
     sse_case("field without colon", "data\n\n", "[||]");
@@ -127,12 +130,15 @@ static void test_oai_stream(void)
     textbuf b;
     char err[512];
     memset(&b, 0, sizeof b);
-    int rc = oai_run("data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n" CHUNK("Hi")
-                         CHUNK(" \\u4f60\\u597d \\ud83d\\ude00") "data: {\"choices\":[],\"usage\":"
-                         "{\"total_tokens\":5}}\n\n"
-                         "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
-                         "data: [DONE]\n\ndata: ignored after done\n\n",
-                     &b, err, sizeof err);
+    int rc = oai_run(
+        "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n" CHUNK("Hi")
+            CHUNK(" \\u4f60\\u597d \\ud83d\\ude00") "data: {\"choices\":[],\"usage\":"
+                                                    "{\"total_tokens\":5}}\n\n"
+                                                    "data: "
+                                                    "{\"choices\":[{\"delta\":{},\"finish_reason\":"
+                                                    "\"stop\"}]}\n\n"
+                                                    "data: [DONE]\n\ndata: ignored after done\n\n",
+        &b, err, sizeof err);
     CHECK(rc == SZ_OK && strcmp(b.s, "Hi 你好 😀") == 0, "valid stream: %d '%s' %s", rc, b.s, err);
 
     struct {
@@ -170,7 +176,8 @@ static void test_oai_stream(void)
     memset(&b, 0, sizeof b);
     oai_stream s;
     oai_stream_init(&s, on_text, &b);
-    const char raw[] = "data: {\"choices\":[{\"delta\":{\"content\":\"a\xff" "b\"}}]}\n\n";
+    const char raw[] = "data: {\"choices\":[{\"delta\":{\"content\":\"a\xff"
+                       "b\"}}]}\n\n";
     rc = oai_stream_feed(&s, raw, sizeof raw - 1);
     CHECK(rc == SZ_OK && strcmp(b.s, "ab") == 0, "invalid UTF-8 dropped: %d '%s'", rc, b.s);
     oai_stream_free(&s);
@@ -261,8 +268,8 @@ static void test_client(void)
     CHECK(rc == SZ_OK && strcmp(t.s, want) == 0, "normal: %d '%s' %s", rc, t.s, err);
     CHECK(st.attempts == 1 && st.http_status == 200 && strcmp(st.finish_reason, "stop") == 0 &&
               st.bytes_out == strlen(want) && st.first_text_us >= 0,
-          "normal stats: attempts %d status %d finish '%s' bytes %zu", st.attempts,
-          st.http_status, st.finish_reason, st.bytes_out);
+          "normal stats: attempts %d status %d finish '%s' bytes %zu", st.attempts, st.http_status,
+          st.finish_reason, st.bytes_out);
     CHECK(strcmp(f.path, "/v1/chat/completions") == 0, "path '%s'", f.path);
     CHECK(strcmp(f.auth, "Bearer sk-test-123") == 0, "auth header '%s'", f.auth);
     cJSON *req = f.body ? cJSON_Parse(f.body) : NULL;
@@ -321,8 +328,8 @@ static void test_client(void)
     fake_script(&f, 2, (fake_mode[]){FAKE_HTTP_ERROR, FAKE_OK});
     rc = chat(b, &t, &st, err, sizeof err);
     CHECK(rc == SZ_OK && st.attempts == 2 && strcmp(t.s, want) == 0 && st.total_us >= 900000,
-          "429 then ok: %d attempts %d total %lld us %s", rc, st.attempts,
-          (long long)st.total_us, err);
+          "429 then ok: %d attempts %d total %lld us %s", rc, st.attempts, (long long)st.total_us,
+          err);
     f.retry_after_s = 0;
 
     /* 7. 401: not retried, with a hint about the key */
@@ -337,8 +344,7 @@ static void test_client(void)
     /* 8. an error event inside the stream after some text */
     fake_script(&f, 1, (fake_mode[]){FAKE_STREAM_ERROR});
     rc = chat(b, &t, &st, err, sizeof err);
-    CHECK(rc == SZ_ERR_FORMAT && strstr(err, "model overloaded"), "stream error: %d '%s'", rc,
-          err);
+    CHECK(rc == SZ_ERR_FORMAT && strstr(err, "model overloaded"), "stream error: %d '%s'", rc, err);
 
     /* 9. a server that ignores stream:true and answers plain JSON */
     fake_script(&f, 1, (fake_mode[]){FAKE_PLAIN_JSON});
@@ -423,8 +429,8 @@ static void test_client(void)
     rc = llm_openai_create(&p, &b, err, sizeof err);
     CHECK(rc == SZ_OK, "create");
     rc = chat(b, &t, &st, err, sizeof err);
-    CHECK(rc == SZ_ERR_IO && strstr(err, "127.0.0.1:1/v1/chat/completions"),
-          "refused: %d '%s'", rc, err);
+    CHECK(rc == SZ_ERR_IO && strstr(err, "127.0.0.1:1/v1/chat/completions"), "refused: %d '%s'", rc,
+          err);
     llm_backend_free(&b);
 
     /* 18. bad parameters are refused before any request */
@@ -513,15 +519,16 @@ static void test_faq(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *a = llm_faq_match(b, cases[i].q);
-        CHECK((a == NULL && cases[i].a == NULL) ||
-                  (a && cases[i].a && strcmp(a, cases[i].a) == 0),
+        CHECK((a == NULL && cases[i].a == NULL) || (a && cases[i].a && strcmp(a, cases[i].a) == 0),
               "faq '%s': got '%s'", cases[i].q, a ? a : "(none)");
     }
     /* chat: streamed in pieces; the default answer when nothing matches */
     textbuf t;
     memset(&t, 0, sizeof t);
-    llm_message m[] = {{LLM_ROLE_SYSTEM, "persona"}, {LLM_ROLE_USER, "when open?"},
-                       {LLM_ROLE_ASSISTANT, "..."}, {LLM_ROLE_USER, "Tell me a joke"}};
+    llm_message m[] = {{LLM_ROLE_SYSTEM, "persona"},
+                       {LLM_ROLE_USER, "when open?"},
+                       {LLM_ROLE_ASSISTANT, "..."},
+                       {LLM_ROLE_USER, "Tell me a joke"}};
     llm_chat_stats st;
     rc = llm_chat(b, m, 4, &(llm_sink){on_text, &t}, &st, err, sizeof err);
     CHECK(rc == SZ_OK && strcmp(t.s, "Sorry, I do not know.") == 0 && t.pieces == 5,
@@ -607,6 +614,20 @@ static void test_conversation(void)
     llm_conv_add(c, LLM_ROLE_USER, huge);
     n = llm_conv_messages(c, m, 64);
     CHECK(n == 2 && m[1].content[0] == 'x', "oversized newest turn kept alone (%zu)", n);
+    /* a short array keeps the persona and the newest turns */
+    llm_conv_clear(c);
+    for (int i = 0; i < 10; i++) {
+        snprintf(turn, sizeof turn, "q%d", i);
+        llm_conv_add(c, LLM_ROLE_USER, turn);
+        snprintf(turn, sizeof turn, "a%d", i);
+        llm_conv_add(c, LLM_ROLE_ASSISTANT, turn);
+    }
+    llm_conv_add(c, LLM_ROLE_USER, "latest");
+    n = llm_conv_messages(c, m, 4);
+    CHECK(n == 4 && m[0].role == LLM_ROLE_SYSTEM && strcmp(m[3].content, "latest") == 0 &&
+              m[1].role == LLM_ROLE_USER && strcmp(m[1].content, "q9") == 0,
+          "short array: %zu, last '%s', first turn '%s'", n, n ? m[n - 1].content : "",
+          n > 1 ? m[1].content : "");
     llm_conv_clear(c);
     CHECK(llm_conv_turns(c) == 0 && llm_conv_messages(c, m, 64) == 1, "clear keeps the persona");
     CHECK(llm_conv_add(c, LLM_ROLE_SYSTEM, "x") == SZ_ERR_INVALID_ARG, "no system turns");

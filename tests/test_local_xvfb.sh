@@ -14,5 +14,8 @@ if [ ! -x "$BIN" ]; then echo "FAIL: $BIN not built"; exit 1; fi
 if ! grep -q "SHUZI_SDL:BOOL=ON" "$BUILD/CMakeCache.txt" 2>/dev/null; then
   echo "SKIP: this build has no SDL2 window output"; exit 77
 fi
-# -a: a free display number; the server is stopped when the command ends.
-xvfb-run -a -s "-screen 0 1280x720x24 -nolisten tcp" env SHUZI_TEST_DISPLAY=x11 "$BIN"
+# -a: a free display number, searched from a random start (several test runs
+# at once would otherwise race for the same one); the server is stopped when
+# the command ends.
+xvfb-run -a -n $((100 + RANDOM % 800)) -s "-screen 0 1280x720x24 -nolisten tcp" \
+  env SHUZI_TEST_DISPLAY=x11 "$BIN"

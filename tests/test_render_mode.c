@@ -7,6 +7,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,11 +123,11 @@ static void probe_file(const char *path, probe *p)
                         }
                 } else {
                     for (int i = 0; i < fr->nb_samples; i++) {
-                        float v = fr->format == AV_SAMPLE_FMT_FLTP
-                                      ? ((float *)fr->data[0])[i]
-                                      : fr->format == AV_SAMPLE_FMT_S16
-                                            ? ((int16_t *)fr->data[0])[i * fr->ch_layout.nb_channels] / 32768.0f
-                                            : 0;
+                        float v =
+                            fr->format == AV_SAMPLE_FMT_FLTP ? ((float *)fr->data[0])[i]
+                            : fr->format == AV_SAMPLE_FMT_S16
+                                ? ((int16_t *)fr->data[0])[i * fr->ch_layout.nb_channels] / 32768.0f
+                                : 0;
                         int w = (int)((t + (double)i / fr->sample_rate) * 1000 / WIN_MS);
                         if (w >= 0 && w < 4096) {
                             sum2[w] += (double)v * v;
@@ -205,9 +206,9 @@ static int parse_cues(const char *text, double *start, double *end, char texts[]
 
 int main(void)
 {
-    const char *bin = getenv("SHUZI_BIN");
-    if (!bin) {
-        fprintf(stderr, "SHUZI_BIN is not set\n");
+    const char *bin = getenv("SHUZI_BIN"), *src = getenv("SHUZI_SOURCE_DIR");
+    if (!bin || !src) {
+        fprintf(stderr, "SHUZI_BIN and SHUZI_SOURCE_DIR must be set\n");
         return 1;
     }
     if (!mkdtemp(dir))
@@ -229,8 +230,8 @@ int main(void)
                        "Four, five, six. [[Seven]]\n");
 
     /* 1. the render */
-    char *argv1[] = {(char *)bin, "render", script, "-o", mkv, "--subtitles", srt, "--size",
-                     "320x180", "--progress", NULL};
+    char *argv1[] = {(char *)bin, "render", script,    "-o",         mkv, "--subtitles",
+                     srt,         "--size", "320x180", "--progress", NULL};
     int rc = run(argv1, out, err);
     char *e = slurp(err), *o = slurp(out);
     CHECK(rc == 0, "render exit %d: %s", rc, e);
@@ -248,8 +249,8 @@ int main(void)
     double gap = longest_gap_s(&p, &gap_w);
     CHECK(gap >= 1.9 && gap <= 2.6, "the [pause 2s] is a silent gap of %.2f s", gap);
     double gap_start = gap_w * WIN_MS / 1000.0;
-    CHECK(strcmp(p.vcodec, "h264") == 0 && strcmp(p.acodec, "aac") == 0, "codecs %s %s",
-          p.vcodec, p.acodec);
+    CHECK(strcmp(p.vcodec, "h264") == 0 && strcmp(p.acodec, "aac") == 0, "codecs %s %s", p.vcodec,
+          p.acodec);
     CHECK(p.duration > 5 && p.duration < 10, "duration %.2f s", p.duration);
     /* red before the change: V high, U low; blue after: U high, V low */
     CHECK(p.got_frame[0] && p.v_at[0] > 200 && p.u_at[0] < 120, "red background: U %d V %d",
@@ -278,21 +279,20 @@ int main(void)
         CHECK(ce[0] > cs[0] && cs[1] >= ce[0] && cs[1] - ce[0] >= 1.9,
               "second cue after the pause: %.3f-%.3f, %.3f", cs[0], ce[0], cs[1]);
         CHECK(fabs(cs[1] - (gap_start + gap)) < 0.3,
-              "second cue starts where the sound does again: %.3f vs %.3f", cs[1],
-              gap_start + gap);
+              "second cue starts where the sound does again: %.3f vs %.3f", cs[1], gap_start + gap);
     }
     free(s);
 
     /* 2. VTT, from the same script */
-    char *argv2[] = {(char *)bin, "render", script, "-o", mkv, "--subtitles", vtt, "--size",
-                     "320x180", "-q", NULL};
+    char *argv2[] = {(char *)bin, "render", script,    "-o", mkv, "--subtitles",
+                     vtt,         "--size", "320x180", "-q", NULL};
     rc = run(argv2, out, err);
     s = slurp(vtt);
     e = slurp(err);
     CHECK(rc == 0 && e[0] == 0, "vtt render: %d '%s'", rc, e);
     n = parse_cues(s, cs, ce, ct, 32);
-    CHECK(strncmp(s, "WEBVTT\n\n", 8) == 0 && n == 3 && strstr(s, "00:00:00."),
-          "VTT: %d cues: %s", n, s);
+    CHECK(strncmp(s, "WEBVTT\n\n", 8) == 0 && n == 3 && strstr(s, "00:00:00."), "VTT: %d cues: %s",
+          n, s);
     free(s);
     free(e);
 
@@ -301,7 +301,8 @@ int main(void)
         const char *script, *want;
     } bad[] = {
         {"Hello.\n[pasue 1s]\n", "talk.txt:2:1: unknown directive 'pasue'"},
-        {"Hello.\n  and [pause 5 seconds]\n", "talk.txt:2:7: pause '5 seconds': expected a duration"},
+        {"Hello.\n  and [pause 5 seconds]\n",
+         "talk.txt:2:7: pause '5 seconds': expected a duration"},
         {"Hi [expression glad]\n", "talk.txt:1:4: expression 'glad': expected neutral"},
         {"Hi [background purple-ish]\n", "talk.txt:1:4: background 'purple-ish': expected #RRGGBB"},
         {"Hi [background missing.png]\n", "talk.txt:1:4: background image"},
@@ -323,6 +324,32 @@ int main(void)
               "bad script %zu: exit %d, stderr '%s' (want '%s')", i, rc, e, bad[i].want);
         free(e);
     }
+    /* 4. Ctrl-C (here SIGTERM): exit 1, one line, nothing half-written */
+    snprintf(script, sizeof script, "%s/demos/explainer.txt", src);
+    unlink(mkv);
+    unlink(srt);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen(out, "w", stdout) || !freopen(err, "w", stderr))
+            _exit(126);
+        execl(bin, bin, "render", script, "-o", mkv, "--subtitles", srt, "--size", "320x180", "-q",
+              (char *)NULL);
+        _exit(127);
+    }
+    usleep(1500000);
+    kill(pid, SIGTERM);
+    int st;
+    waitpid(pid, &st, 0);
+    e = slurp(err);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1 && strstr(e, "interrupted by signal 15") &&
+              access(mkv, F_OK) != 0 && access(srt, F_OK) != 0,
+          "SIGTERM: exit %d, '%s'", WIFEXITED(st) ? WEXITSTATUS(st) : -1, e);
+    free(e);
+    char lsdir[300];
+    snprintf(lsdir, sizeof lsdir, "ls -A %s | grep -q partial", dir);
+    CHECK(system(lsdir) != 0, "no partial files left in %s", dir);
+
     char *argv4[] = {(char *)bin, "render", script, "-o", mkv, "--subtitles", "x.txt", NULL};
     CHECK(run(argv4, out, err) == 2, "--subtitles x.txt is a usage error");
     char *argv5[] = {(char *)bin, "render", "/nonexistent/talk.txt", "-o", mkv, NULL};

@@ -128,8 +128,7 @@ static void test_cutting(void)
                       (const char *const[]){"To open an account,",
                                             "you need your identity card and proof of address.",
                                             "It takes twenty minutes.", NULL});
-    expect_all_splits("a short first clause is not cut",
-                      "Well, it depends on the account.",
+    expect_all_splits("a short first clause is not cut", "Well, it depends on the account.",
                       (const char *const[]){"Well, it depends on the account.", NULL});
     expect_all_splits("numbers never cut",
                       "The rate is 3.5 percent, so ¥1,299.00 becomes ¥1,344.47 in a year. Done.",
@@ -140,23 +139,19 @@ static void test_cutting(void)
                       "Dr. Smith of No. 5 Main St. met J. Doe, e.g. at 3 p.m. on Monday. Bye now.",
                       (const char *const[]){"Dr. Smith of No. 5 Main St. met J. Doe,",
                                             "e.g. at 3 p.m. on Monday.", "Bye now.", NULL});
-    expect_all_splits("quotes stay with their sentence",
-                      "She said \"welcome.\" Then she left... The end.",
-                      (const char *const[]){"She said \"welcome.\"", "Then she left...",
-                                            "The end.", NULL});
-    expect_all_splits("mandarin",
-                      "您好！我们的营业时间是上午九点到下午五点，周一到周五。还有什么可以帮您？",
-                      (const char *const[]){"您好！", "我们的营业时间是上午九点到下午五点，周一到周五。",
-                                            "还有什么可以帮您？", NULL});
-    expect_all_splits("mandarin first clause",
-                      "这款手机只要五千九百九十九元，今天下单明天就到。",
-                      (const char *const[]){"这款手机只要五千九百九十九元，", "今天下单明天就到。",
-                                            NULL});
-    expect_all_splits("mixed scripts",
-                      "这款iPhone 16只要5999元！Really.",
+    expect_all_splits(
+        "quotes stay with their sentence", "She said \"welcome.\" Then she left... The end.",
+        (const char *const[]){"She said \"welcome.\"", "Then she left...", "The end.", NULL});
+    expect_all_splits(
+        "mandarin", "您好！我们的营业时间是上午九点到下午五点，周一到周五。还有什么可以帮您？",
+        (const char *const[]){"您好！", "我们的营业时间是上午九点到下午五点，周一到周五。",
+                              "还有什么可以帮您？", NULL});
+    expect_all_splits(
+        "mandarin first clause", "这款手机只要五千九百九十九元，今天下单明天就到。",
+        (const char *const[]){"这款手机只要五千九百九十九元，", "今天下单明天就到。", NULL});
+    expect_all_splits("mixed scripts", "这款iPhone 16只要5999元！Really.",
                       (const char *const[]){"这款iPhone 16只要5999元！", "Really.", NULL});
-    expect_all_splits("no final punctuation",
-                      "Thanks for watching",
+    expect_all_splits("no final punctuation", "Thanks for watching",
                       (const char *const[]){"Thanks for watching", NULL});
 
     /* A long text without punctuation is cut at a space within the limit. */
@@ -195,27 +190,23 @@ static void test_cleaning(void)
                       "```\nThat's all!",
                       (const char *const[]){"Steps.", "Bring your ID card.", "Fill in the form.",
                                             "Sign it.", "That's all!", NULL});
-    expect_all_splits("emoji",
-                      "Great choice 👍🏽! Ships today 🚚. Love it ❤️✨ so much.",
-                      (const char *const[]){"Great choice!", "Ships today.", "Love it so much.",
-                                            NULL});
-    expect_all_splits("table",
-                      "| Plan | Price |\n|---|---|\n| Basic | $5 |\n",
+    expect_all_splits(
+        "emoji", "Great choice 👍🏽! Ships today 🚚. Love it ❤️✨ so much.",
+        (const char *const[]){"Great choice!", "Ships today.", "Love it so much.", NULL});
+    expect_all_splits("table", "| Plan | Price |\n|---|---|\n| Basic | $5 |\n",
                       (const char *const[]){"Plan, Price.", "Basic, $5.", NULL});
     expect_all_splits("think section",
                       "<think>The user wants the hours. Answer briefly.</think>We open at nine.",
                       (const char *const[]){"We open at nine.", NULL});
     expect_all_splits("urls and snake_case",
                       "Visit https://example.com/x today. Call get_balance now. See www.shop.cn.",
-                      (const char *const[]){"Visit today.", "Call get balance now.", "See.",
-                                            NULL});
+                      (const char *const[]){"Visit today.", "Call get balance now.", "See.", NULL});
     expect_all_splits("emphasis, strike, escapes, rules, quotes",
                       "*Note*: this is __important__ and ~~old~~ new \\*5\\*.\n\n---\n> Quoted "
                       "line\n#sale today",
                       (const char *const[]){"Note: this is important and old new *5*.",
                                             "Quoted line sale today", NULL});
-    expect_all_splits("only noise",
-                      "```\ncode only.\n```\n😀 ** --- **",
+    expect_all_splits("only noise", "```\ncode only.\n```\n😀 ** --- **",
                       (const char *const[]){NULL});
 
     char out[256];
@@ -259,8 +250,7 @@ static void test_segmenter_hook(void)
     speech_stream_reset(s);
     CHECK(speech_stream_pending(s) == 0, "reset drops pending text");
     speech_stream_push(s, "New one. ", 9, collect, &ps);
-    CHECK(ps.n == 1 && strcmp(ps.p[0], "New one.") == 0, "after reset: '%s'",
-          ps.n ? ps.p[0] : "");
+    CHECK(ps.n == 1 && strcmp(ps.p[0], "New one.") == 0, "after reset: '%s'", ps.n ? ps.p[0] : "");
     pieces_free(&ps);
     speech_stream_free(&s);
     CHECK(s == NULL, "free sets NULL");

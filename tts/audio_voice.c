@@ -63,7 +63,10 @@ static int audio_voice_open(const char *variant, const tts_voice_params *params,
     return SZ_OK;
 }
 
-static int audio_voice_sample_rate(void *state) { return ((audio_voice *)state)->rate; }
+static int audio_voice_sample_rate(void *state)
+{
+    return ((audio_voice *)state)->rate;
+}
 
 /* Splits "PATH" or "PATH\nTRANSCRIPT" (both trimmed). */
 static int audio_voice_split(const char *text, char *path, size_t cap, const char **transcript,
@@ -76,8 +79,9 @@ static int audio_voice_split(const char *text, char *path, size_t cap, const cha
     while (n > 0 && (text[n - 1] == ' ' || text[n - 1] == '\t' || text[n - 1] == '\r'))
         n--;
     if (n == 0) {
-        snprintf(err, errlen, "audio voice: the text must name a recording (PATH, then "
-                              "optionally a newline and its transcript)");
+        snprintf(err, errlen,
+                 "audio voice: the text must name a recording (PATH, then "
+                 "optionally a newline and its transcript)");
         return SZ_ERR_INVALID_ARG;
     }
     if (n >= cap) {
@@ -109,8 +113,7 @@ static int audio_voice_synthesize(void *state, const char *text, const tts_synth
     ls_track tr;
     lipsync_track_init(&tr);
     if (lipsync_resample(au.pcm, au.n, au.sample_rate_hz, v->rate, &play, &n_play) != SZ_OK ||
-        lipsync_resample(au.pcm, au.n, au.sample_rate_hz, LS_ANALYSIS_RATE, &an, &n_an) !=
-            SZ_OK) {
+        lipsync_resample(au.pcm, au.n, au.sample_rate_hz, LS_ANALYSIS_RATE, &an, &n_an) != SZ_OK) {
         snprintf(err, errlen, "%s: resampling failed", path);
         rc = SZ_ERR_NO_MEMORY;
         goto done;
@@ -136,9 +139,8 @@ static int audio_voice_synthesize(void *state, const char *text, const tts_synth
         if (m == 0)
             horizon = INT64_MAX; /* after the audio: whatever is left */
         if (!sentence_sent && first >= 0 && (int64_t)(first * k) < horizon) {
-            tts_event ev = {.type = TTS_EV_SENTENCE,
-                            .start = (int64_t)(first * k),
-                            .end = (int64_t)(last * k)};
+            tts_event ev = {
+                .type = TTS_EV_SENTENCE, .start = (int64_t)(first * k), .end = (int64_t)(last * k)};
             snprintf(ev.value, sizeof ev.value, "%.*s", (int)sizeof ev.value - 1,
                      transcript && *transcript ? transcript : path);
             if (sink->on_event && sink->on_event(sink->user, &ev)) {
