@@ -249,6 +249,7 @@ typedef struct bl_viewer {
     atomic_int armed;        /* looking for the first voiced sample */
     atomic_llong voiced_at;  /* monotonic us when it arrived (0: not yet) */
     atomic_llong voiced_pts; /* its stream time, us */
+    atomic_llong voiced_pkt; /* stream time of the packet that held it, us */
     atomic_llong min_skew;   /* min over packets of arrival - pts (us): the stream's origin */
     int ok;
 } bl_viewer;
@@ -302,6 +303,7 @@ static void *bl_viewer_main(void *arg)
                             int64_t fpts = av_rescale_q(fr->pts, tb, (AVRational){1, 1000000});
                             atomic_store(&v->voiced_pts,
                                          fpts + (int64_t)i * 1000000 / fr->sample_rate);
+                            atomic_store(&v->voiced_pkt, pts_us);
                             atomic_store(&v->voiced_at, arrived);
                             atomic_store(&v->armed, 0);
                         }
@@ -350,7 +352,8 @@ static int bl_latency(int count)
         int64_t wall_of_pts = atomic_load(&v.voiced_pts) + atomic_load(&v.min_skew);
         arrive[n] = (at - t_say) / 1e3;
         sched[n] = (wall_of_pts - t_say) / 1e3;
-        transport[n] = (at - wall_of_pts) / 1e3;
+        /* through encoder, server and viewer: the packet's own time */
+        transport[n] = (at - atomic_load(&v.voiced_pkt) - atomic_load(&v.min_skew)) / 1e3;
         printf("latency: call %d: first voiced sample read back %.0f ms after say() "
                "(in the stream at +%.0f ms, then %.0f ms to the viewer)\n",
                i + 1, arrive[n], sched[n], transport[n]);

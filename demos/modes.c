@@ -387,6 +387,11 @@ static int modes_config(const modes_opts *o, sz_config *cfg)
         cfg->seed = (uint64_t)o->seed;
     if (o->rate > 0)
         cfg->speaking_rate = o->rate;
+    /* The audio voice reads the file its text names: never let text from a
+     * script, an LLM or the control API choose files to read. */
+    if (strncmp(cfg->voice, "audio", 5) == 0 && (cfg->voice[5] == 0 || cfg->voice[5] == ':'))
+        return modes_fail(EXIT_USAGE, "voice '%s' plays recordings; it only works with "
+                                      "'shuzi say --audio FILE'", cfg->voice);
     return -1;
 }
 

@@ -589,6 +589,8 @@ static void ses_fill_frame(sz_session *s, ses_job *job, int live)
     lipsync_face_silent(&face);
 
     int interrupted = atomic_exchange(&s->interrupt_pending, 0);
+    if (interrupted && u->active && u->generation == atomic_load(&s->generation))
+        interrupted = 0; /* said after the interrupt: not among what it drops */
     if (interrupted)
         s->pause_left = 0; /* a queued pause is dropped with the rest */
     if (interrupted && u->active && u->t0 < 0)

@@ -43,7 +43,8 @@ typedef struct win {
     char capture[1024];
     out_clock *clock;
     int64_t base; /* session frame of pts 0 */
-    int sdl_init;
+    int sdl_init;  /* the output's thread holds SDL video */
+    int sdl_probe; /* create's hold: the display stays open until destroy */
     SDL_Window *w;
     SDL_Renderer *r;
     SDL_Texture *t;
@@ -82,6 +83,8 @@ static void win_destroy(void *state)
     if (!v)
         return;
     win_release(v); /* normally done on the output's thread already */
+    if (v->sdl_probe)
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
     atomic_fetch_sub(&win_open_count, 1);
     free(v);
 }
@@ -130,7 +133,9 @@ static int win_create(const out_config *cfg, out_options *opts, void **state, ch
         rc = SZ_ERR_IO;
         goto fail;
     }
-    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    /* Kept until destroy: closing and opening the display again in between
+     * is not reliable with every X library. */
+    v->sdl_probe = 1;
     *state = v;
     return SZ_OK;
 fail:

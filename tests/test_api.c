@@ -324,6 +324,26 @@ static void test_validation(void)
                   "Allow header '%s'", allow);
         free(out);
     }
+    /* said right after an interrupt (nothing speaking): it must be spoken,
+     * the interrupt only drops what came before it */
+    sse_reader ev;
+    sse_start(&ev, "?types=mark&marks=word");
+    static const char *const names[] = {"alpha", "bravo", "charlie"};
+    for (int i = 0; i < 3; i++) {
+        char body[96];
+        snprintf(body, sizeof body, "{\"text\": \"Right away, %s.\", \"interrupt\": true}",
+                 names[i]);
+        long st = post("/v1/say", body, &out);
+        CHECK(st == 200, "say with interrupt: %ld %s", st, out);
+        free(out);
+        char word[64];
+        snprintf(word, sizeof word, "\"value\": \"%s\"", names[i]);
+        CHECK(sse_wait(&ev, word, 5) >= 0, "'Right away, %s.' spoken after its interrupt",
+              names[i]);
+        host_wait_idle(r.h, 5000000);
+        usleep(300000);
+    }
+    sse_stop(&ev);
     /* a body over the limit (4096 here) */
     char big[6000];
     memset(big, 'a', sizeof big - 1);

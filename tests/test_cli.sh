@@ -50,6 +50,7 @@ expect 2 "bad --size" -- "$BIN" say "Hi" -o "$T/a.mp4" --size 100
 expect 2 "bad --fps" -- "$BIN" say "Hi" -o "$T/a.mp4" --fps 0
 expect 2 "tts to mp4" -- "$BIN" tts "Hi" -o "$T/a.mp4"
 expect 2 "live without an output" -- "$BIN" live --api-port 0
+expect 2 "audio voice refused by render" -- "$BIN" render "${SHUZI_SOURCE_DIR:?}/demos/explainer.txt" -o "$T/r.mp4" --voice audio
 no_files "$T/" "usage errors"
 
 mkdir "$T/out"
