@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "core/file.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "shuzi.h"
@@ -1061,33 +1061,14 @@ int rig_load_file(const char *path, avatar_rig **out, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return errno == ENOENT ? SZ_ERR_NOT_FOUND : SZ_ERR_IO;
     }
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        snprintf(err, errlen, "%s: not a regular file", path);
-        return SZ_ERR_IO;
-    }
-    if ((uint64_t)st.st_size > JSON_MAX_FILE_BYTES) {
-        fclose(f);
+    char *buf;
+    size_t n;
+    int rc = file_read_all(f, path, JSON_MAX_FILE_BYTES, &buf, &n, err, errlen);
+    if (rc == SZ_ERR_FORMAT)
         snprintf(err, errlen, "%s: file too large (limit %u bytes)", path, JSON_MAX_FILE_BYTES);
-        return SZ_ERR_FORMAT;
-    }
-    size_t n = (size_t)st.st_size;
-    char *buf = malloc(n + 1);
-    if (!buf) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return SZ_ERR_NO_MEMORY;
-    }
-    size_t got = fread(buf, 1, n, f);
-    fclose(f);
-    if (got != n) {
-        free(buf);
-        snprintf(err, errlen, "%s: read error", path);
-        return SZ_ERR_IO;
-    }
-    buf[n] = 0;
-    int rc = rig_load_text(buf, n, path, out, err, errlen);
+    if (rc != SZ_OK)
+        return rc;
+    rc = rig_load_text(buf, n, path, out, err, errlen);
     free(buf);
     return rc;
 }

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "core/file.h"
 #include "shuzi.h"
 
 static void json_line_col(const char *text, size_t upto, int *line, int *col)
@@ -61,33 +61,10 @@ cJSON *json_load_file(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        fclose(f);
+    char *buf;
+    size_t n;
+    if (file_read_all(f, path, JSON_MAX_FILE_BYTES, &buf, &n, err, errlen) != SZ_OK)
         return NULL;
-    }
-    if ((uint64_t)st.st_size > JSON_MAX_FILE_BYTES) {
-        snprintf(err, errlen, "%s: file too large (%lld bytes, limit %u)", path,
-                 (long long)st.st_size, JSON_MAX_FILE_BYTES);
-        fclose(f);
-        return NULL;
-    }
-    size_t n = (size_t)st.st_size;
-    char *buf = malloc(n + 1);
-    if (!buf) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        fclose(f);
-        return NULL;
-    }
-    size_t got = fread(buf, 1, n, f);
-    fclose(f);
-    if (got != n) {
-        snprintf(err, errlen, "%s: read error", path);
-        free(buf);
-        return NULL;
-    }
-    buf[n] = 0;
     cJSON *root = json_parse(buf, n, path, err, errlen);
     free(buf);
     return root;

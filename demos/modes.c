@@ -439,17 +439,11 @@ static void *modes_signal_main(void *arg)
     return NULL;
 }
 
-static void modes_signals_start(void)
+void modes_catch_signals(void (*handler)(int))
 {
-    if (modes_sig_pipe[0] >= 0 || pipe(modes_sig_pipe) != 0)
-        return;
-    pthread_t t;
-    if (pthread_create(&t, NULL, modes_signal_main, NULL) != 0)
-        return;
-    pthread_detach(t);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = modes_on_signal;
+    sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     int sigs[] = {SIGINT, SIGTERM, SIGHUP};
@@ -460,6 +454,17 @@ static void modes_signals_start(void)
             continue;
         sigaction(sigs[i], &sa, NULL);
     }
+}
+
+static void modes_signals_start(void)
+{
+    if (modes_sig_pipe[0] >= 0 || pipe(modes_sig_pipe) != 0)
+        return;
+    pthread_t t;
+    if (pthread_create(&t, NULL, modes_signal_main, NULL) != 0)
+        return;
+    pthread_detach(t);
+    modes_catch_signals(modes_on_signal);
 }
 
 static void modes_sleep_ms(int ms)

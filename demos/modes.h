@@ -11,5 +11,8 @@ int modes_live(int argc, char **argv);
 int modes_kiosk(int argc, char **argv);
 /* Help text of "render", "live" or "kiosk"; returns 0, or -1 for another name. */
 int modes_usage(FILE *f, const char *cmd);
+/* Installs handler for SIGINT, SIGTERM and SIGHUP (SA_RESTART), except for a
+ * signal our parent left ignored (nohup, a script's &), which stays ignored. */
+void modes_catch_signals(void (*handler)(int));
 
 #endif

@@ -387,19 +387,7 @@ static void cli_catch_signals(void)
     if (pthread_create(&t, NULL, signal_main, NULL) != 0)
         return;
     pthread_detach(t);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = cli_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        struct sigaction old;
-        /* keep a signal ignored if our parent asked for that (nohup, &) */
-        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-            continue;
-        sigaction(sigs[i], &sa, NULL);
-    }
+    modes_catch_signals(cli_on_signal);
 }
 
 static void cli_set_active_run(cli_run *run)

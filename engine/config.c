@@ -3,12 +3,12 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/file.h"
 #include "core/json.h"
 #include "engine/config_modes.h"
 
@@ -320,30 +320,18 @@ int config_load_text(const char *text, size_t len, const char *label, sz_config 
 int config_load(const char *path, sz_config *cfg, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
-    struct stat st;
-    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: %s", path, !f ? strerror(errno) : "not a regular file");
-        if (f)
-            fclose(f);
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return SZ_ERR_IO;
     }
-    if ((uint64_t)st.st_size > JSON_MAX_FILE_BYTES) {
-        fclose(f);
+    char *buf;
+    size_t n;
+    int rc = file_read_all(f, path, JSON_MAX_FILE_BYTES, &buf, &n, err, errlen);
+    if (rc == SZ_ERR_FORMAT)
         snprintf(err, errlen, "%s: file too large (limit %u bytes)", path, JSON_MAX_FILE_BYTES);
-        return SZ_ERR_FORMAT;
-    }
-    size_t n = (size_t)st.st_size;
-    char *buf = malloc(n + 1);
-    if (!buf) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return SZ_ERR_NO_MEMORY;
-    }
-    size_t got = fread(buf, 1, n, f);
-    fclose(f);
-    int rc = got == n ? config_load_text(buf, n, path, cfg, err, errlen) : SZ_ERR_IO;
-    if (got != n)
-        snprintf(err, errlen, "%s: read error", path);
+    if (rc != SZ_OK)
+        return rc;
+    rc = config_load_text(buf, n, path, cfg, err, errlen);
     free(buf);
     return rc;
 }

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/utf8.h"
 #include "engine/config.h"
 #include "shuzi.h"
@@ -356,39 +356,24 @@ int script_load(const char *path, script *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "rb");
-    struct stat st;
-    if (!f || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: %s", path, !f ? strerror(errno) : "not a regular file");
-        if (f)
-            fclose(f);
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return SZ_ERR_IO;
     }
-    if ((uint64_t)st.st_size > SCRIPT_MAX_BYTES) {
-        fclose(f);
+    char *buf;
+    size_t n;
+    int rc = file_read_all(f, path, SCRIPT_MAX_BYTES, &buf, &n, err, errlen);
+    if (rc == SZ_ERR_FORMAT)
         snprintf(err, errlen, "%s: larger than %u bytes", path, SCRIPT_MAX_BYTES);
-        return SZ_ERR_FORMAT;
-    }
-    size_t n = (size_t)st.st_size;
-    char *buf = malloc(n + 1);
-    if (!buf) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return SZ_ERR_NO_MEMORY;
-    }
-    size_t got = fread(buf, 1, n, f);
-    fclose(f);
-    if (got != n) {
-        free(buf);
-        snprintf(err, errlen, "%s: read error", path);
-        return SZ_ERR_IO;
-    }
+    if (rc != SZ_OK)
+        return rc;
     char dir[1024] = ".";
     const char *slash = strrchr(path, '/');
     if (slash && (size_t)(slash - path) < sizeof dir)
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     if (slash == path)
         snprintf(dir, sizeof dir, "/");
-    int rc = script_parse(buf, n, path, dir, 1, out, err, errlen);
+    rc = script_parse(buf, n, path, dir, 1, out, err, errlen);
     free(buf);
     return rc;
 }

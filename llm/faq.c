@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
+#include "core/file.h"
 #include "core/utf8.h"
 #include "llm/llm.h"
 
@@ -555,34 +555,18 @@ int llm_faq_load(const char *path, llm_backend **out, char *err, size_t errlen)
 {
     *out = NULL;
     FILE *fp = fopen(path, "rb");
-    struct stat st;
-    if (!fp || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: %s", path, !fp ? strerror(errno) : "not a regular file");
-        if (fp)
-            fclose(fp);
+    if (!fp) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return SZ_ERR_IO;
     }
-    if ((uint64_t)st.st_size > FAQ_MAX_FILE) {
-        fclose(fp);
+    char *buf;
+    size_t n;
+    int rc = file_read_all(fp, path, FAQ_MAX_FILE, &buf, &n, err, errlen);
+    if (rc == SZ_ERR_FORMAT)
         snprintf(err, errlen, "%s: larger than %u bytes", path, FAQ_MAX_FILE);
-        return SZ_ERR_FORMAT;
-    }
-    size_t n = (size_t)st.st_size;
-    char *buf = malloc(n + 1);
-    if (!buf) {
-        fclose(fp);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return SZ_ERR_NO_MEMORY;
-    }
-    size_t got = fread(buf, 1, n, fp);
-    fclose(fp);
-    if (got != n) {
-        free(buf);
-        snprintf(err, errlen, "%s: read error", path);
-        return SZ_ERR_IO;
-    }
-    buf[n] = 0;
-    int rc = llm_faq_create(buf, n, path, out, err, errlen);
+    if (rc != SZ_OK)
+        return rc;
+    rc = llm_faq_create(buf, n, path, out, err, errlen);
     free(buf);
     return rc;
 }

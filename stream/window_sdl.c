@@ -5,6 +5,7 @@
  * real time itself. Closing the window (or F11 to toggle fullscreen) is
  * handled; the session goes on without it. All SDL calls run on the output's
  * thread. */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +36,26 @@ static int win_accepts(const char *url)
 
 static atomic_int win_open_count; /* one window per process: SDL video is global */
 
+/* SDL video, once started, stays up for the process: shutting it down and
+ * opening the display again is not reliable with every X library. Windows
+ * are still created and destroyed cleanly; only the connection stays. */
+static pthread_mutex_t win_sdl_lock = PTHREAD_MUTEX_INITIALIZER;
+static int win_sdl_up;
+
+static int win_sdl_hold(char *why, size_t cap)
+{
+    pthread_mutex_lock(&win_sdl_lock);
+    if (!win_sdl_up) {
+        if (SDL_InitSubSystem(SDL_INIT_VIDEO) == 0)
+            win_sdl_up = 1;
+        else
+            snprintf(why, cap, "%s", SDL_GetError());
+    }
+    int ok = win_sdl_up;
+    pthread_mutex_unlock(&win_sdl_lock);
+    return ok;
+}
+
 typedef struct win {
     const char *name;
     int width, height, fps, live;
@@ -43,8 +64,7 @@ typedef struct win {
     char capture[1024];
     out_clock *clock;
     int64_t base; /* session frame of pts 0 */
-    int sdl_init;  /* the output's thread holds SDL video */
-    int sdl_probe; /* create's hold: the display stays open until destroy */
+    int sdl_init; /* the output's thread holds SDL video */
     SDL_Window *w;
     SDL_Renderer *r;
     SDL_Texture *t;
@@ -83,8 +103,6 @@ static void win_destroy(void *state)
     if (!v)
         return;
     win_release(v); /* normally done on the output's thread already */
-    if (v->sdl_probe)
-        SDL_QuitSubSystem(SDL_INIT_VIDEO);
     atomic_fetch_sub(&win_open_count, 1);
     free(v);
 }
@@ -128,14 +146,12 @@ static int win_create(const out_config *cfg, out_options *opts, void **state, ch
     v->win_w = (int)ww;
     v->win_h = (int)wh;
     /* Fail now, not at the first frame, when there is no display. */
-    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
-        snprintf(err, errlen, "%s: cannot open a display: %s", v->name, SDL_GetError());
+    char why[256] = "";
+    if (!win_sdl_hold(why, sizeof why)) {
+        snprintf(err, errlen, "%s: cannot open a display: %s", v->name, why);
         rc = SZ_ERR_IO;
         goto fail;
     }
-    /* Kept until destroy: closing and opening the display again in between
-     * is not reliable with every X library. */
-    v->sdl_probe = 1;
     *state = v;
     return SZ_OK;
 fail:

@@ -16,44 +16,16 @@
 #include "fake_openai.h"
 #include "shuzi.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 #if defined(SHUZI_HAVE_CURL) && defined(SHUZI_HAVE_MHD)
 
 #include <curl/curl.h>
 
+#include "files.h"
+#include "http_buf.h"
+
 /* ---- an HTTP client ---------------------------------------------------- */
-
-typedef struct buf {
-    char *p;
-    size_t n;
-    pthread_mutex_t lock;
-} buf;
-
-static size_t buf_write(char *d, size_t sz, size_t nm, void *user)
-{
-    buf *b = user;
-    size_t n = sz * nm;
-    pthread_mutex_lock(&b->lock);
-    char *p = realloc(b->p, b->n + n + 1);
-    if (p) {
-        memcpy(p + b->n, d, n);
-        b->n += n;
-        p[b->n] = 0;
-        b->p = p;
-    }
-    pthread_mutex_unlock(&b->lock);
-    return n;
-}
 
 static int port_g;
 
@@ -250,10 +222,7 @@ static void room_close(room *r)
     host_free(&r->h);
     sz_engine_free(&r->e);
     llm_backend_free(&r->llm);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", r->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", r->dir);
+    remove_tree(r->dir);
 }
 
 static llm_backend *openai_backend(fake_llm *f)
@@ -618,12 +587,7 @@ int main(void)
     test_chat_and_interrupt();
     test_comments_and_products();
     curl_global_cleanup();
-    if (failures) {
-        fprintf(stderr, "%d failures\n", failures);
-        return 1;
-    }
-    printf("test_api: all passed\n");
-    return 0;
+    return check_summary("test_api");
 }
 
 #else

@@ -21,17 +21,7 @@
 
 #define BG_RGB 0x3B4A5Cu
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fprintf(stderr, "\n");                                                                 \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 typedef struct image {
     sz_video_frame f;
@@ -759,10 +749,5 @@ int main(void)
     test_subtitles();
     test_subtitle_track();
     test_idle();
-    if (failures) {
-        fprintf(stderr, "test_avatar: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_avatar: all checks passed\n");
-    return 0;
+    return check_summary("test_avatar");
 }

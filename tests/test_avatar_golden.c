@@ -25,17 +25,7 @@
 #define GOLD_MAX_FRACTION 0.001
 #define GOLD_BG 0x2b3a4a
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fprintf(stderr, "\n");                                                                 \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 typedef struct pose {
     const char *name;
@@ -198,10 +188,5 @@ int main(void)
     for (int i = 0; i < n_poses; i++)
         free(frames[i]);
     free(big);
-    if (failures) {
-        fprintf(stderr, "test_avatar_golden: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_avatar_golden: all checks passed\n");
-    return 0;
+    return check_summary("test_avatar_golden");
 }

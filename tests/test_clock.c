@@ -6,19 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int failures;
-static int checks;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        checks++;                                                                                  \
-        if (!(cond)) {                                                                             \
-            failures++;                                                                            \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fprintf(stderr, "\n");                                                                 \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 static void test_monotonic(void)
 {
@@ -129,10 +117,5 @@ int main(void)
     test_sleep();
     test_frames();
     test_samples_to_us();
-    if (failures) {
-        fprintf(stderr, "%d of %d checks failed\n", failures, checks);
-        return 1;
-    }
-    printf("test_clock: %d checks passed\n", checks);
-    return 0;
+    return check_summary("test_clock");
 }

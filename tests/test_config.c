@@ -13,19 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failures;
-static int checks;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        checks++;                                                                                  \
-        if (!(cond)) {                                                                             \
-            failures++;                                                                            \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fprintf(stderr, "\n");                                                                 \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 static const char tc_valid[] = "{\n"
                                "  \"voice\": \"espeak:en-us\",\n"
@@ -410,10 +398,5 @@ int main(void)
     test_parse_size_color();
     test_json_escape();
     test_utf8();
-    if (failures) {
-        fprintf(stderr, "%d of %d checks failed\n", failures, checks);
-        return 1;
-    }
-    printf("test_config: %d checks passed\n", checks);
-    return 0;
+    return check_summary("test_config");
 }

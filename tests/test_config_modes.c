@@ -10,16 +10,7 @@
 #include "engine/config_modes.h"
 #include "shuzi.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 static void test_demos(const char *src)
 {
@@ -165,10 +156,5 @@ int main(void)
     }
     test_demos(src);
     test_errors();
-    if (failures) {
-        fprintf(stderr, "%d failures\n", failures);
-        return 1;
-    }
-    printf("test_config_modes: all passed\n");
-    return 0;
+    return check_summary("test_config_modes");
 }

@@ -12,16 +12,7 @@
 #include "avatar/avatar.h"
 #include "shuzi.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 #define W 640
 #define H 360
@@ -267,7 +258,5 @@ int main(void)
     render_and_check(dir, ".mp4");
     render_and_check(dir, ".mkv");
     rmdir(dir);
-    if (failures)
-        fprintf(stderr, "%d checks failed\n", failures);
-    return failures ? 1 : 0;
+    return check_summary("test_e2e");
 }

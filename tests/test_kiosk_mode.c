@@ -13,16 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
+#include "files.h"
+#include "recording_probe.h"
 
 #ifdef SHUZI_HAVE_CURL
 #include <curl/curl.h>
@@ -49,21 +42,6 @@ static long post_json(int port, const char *path, const char *body)
     return st;
 }
 #endif
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = 0;
-    fclose(f);
-    return b;
-}
 
 /* Starts argv with stdin from in_path and stdout/stderr to files. */
 static pid_t spawn(char *const argv[], const char *in_path, const char *out, const char *err)
@@ -94,43 +72,6 @@ static int wait_for(pid_t pid, double secs)
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     return -1;
-}
-
-static double speech_rms(const char *path, double *duration)
-{
-    AVFormatContext *fc = NULL;
-    *duration = 0;
-    if (avformat_open_input(&fc, path, NULL, NULL) < 0)
-        return 0;
-    avformat_find_stream_info(fc, NULL);
-    *duration = fc->duration / (double)AV_TIME_BASE;
-    int as = av_find_best_stream(fc, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
-    double s2 = 0;
-    long n = 0;
-    if (as >= 0) {
-        const AVCodec *c = avcodec_find_decoder(fc->streams[as]->codecpar->codec_id);
-        AVCodecContext *dec = avcodec_alloc_context3(c);
-        avcodec_parameters_to_context(dec, fc->streams[as]->codecpar);
-        avcodec_open2(dec, c, NULL);
-        AVPacket *pkt = av_packet_alloc();
-        AVFrame *fr = av_frame_alloc();
-        while (av_read_frame(fc, pkt) >= 0) {
-            if (pkt->stream_index == as && avcodec_send_packet(dec, pkt) >= 0)
-                while (avcodec_receive_frame(dec, fr) >= 0)
-                    if (fr->format == AV_SAMPLE_FMT_FLTP)
-                        for (int i = 0; i < fr->nb_samples; i++) {
-                            float v = ((float *)fr->data[0])[i];
-                            s2 += (double)v * v;
-                            n++;
-                        }
-            av_packet_unref(pkt);
-        }
-        av_frame_free(&fr);
-        av_packet_free(&pkt);
-        avcodec_free_context(&dec);
-    }
-    avformat_close_input(&fc);
-    return n ? sqrt(s2 / n) : 0;
 }
 
 int main(void)
@@ -178,10 +119,11 @@ int main(void)
     CHECK(strstr(e, "shuzi: kiosk ready (scripted answers from ") &&
               strstr(e, "shuzi: kiosk stopped after"),
           "start and stop lines: %s", e);
-    double dur;
-    double rms = speech_rms(rec, &dur);
-    CHECK(dur > 5 && rms > 0.01, "the recording holds %.2f s with speech (RMS %.4f)", dur, rms);
-    printf("kiosk from stdin: %.2f s spoken, RMS %.3f\n", dur, rms);
+    recording_info ri;
+    recording_probe(rec, &ri);
+    CHECK(ri.duration_s > 5 && ri.rms > 0.01, "the recording holds %.2f s with speech (RMS %.4f)",
+          ri.duration_s, ri.rms);
+    printf("kiosk from stdin: %.2f s spoken, RMS %.3f\n", ri.duration_s, ri.rms);
     free(o);
     free(e);
 
@@ -220,14 +162,6 @@ int main(void)
     printf("note: built without libcurl or libmicrohttpd: the API part is not tested\n");
 #endif
 
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
-    if (failures) {
-        fprintf(stderr, "%d failures\n", failures);
-        return 1;
-    }
-    printf("test_kiosk_mode: all passed\n");
-    return 0;
+    remove_tree(dir);
+    return check_summary("test_kiosk_mode");
 }

@@ -3,6 +3,7 @@
 # servers (nginx-rtmp, SRT listeners) run from /tmp/shuzi-srv-<pid>-XXXXXX,
 # where <pid> is the test that started them (tests/servers.h). A server whose
 # test is gone is a leftover: it is reported, killed, and the check fails.
+# Also Xvfb displays of test_local_xvfb.sh left without their script.
 # Servers of tests still running (ctest -j) are left alone.
 set -u
 fails=0
@@ -19,6 +20,23 @@ for proc in /proc/[0-9]*; do
   echo "FAIL: server $pid outlived its test $owner: $cmd"
   kill -KILL "$pid" 2>/dev/null
   fails=$((fails + 1))
+done
+# Virtual displays of test_local_xvfb.sh whose script is gone (their parent is init).
+for proc in /proc/[0-9]*; do
+  cmd=$(tr '\0' ' ' < "$proc/cmdline" 2>/dev/null) || continue
+  case "$cmd" in "Xvfb -displayfd 3 -screen 0 1280x720x24 -nolisten tcp"*) ;; *) continue ;; esac
+  ppid=$(awk '/^PPid:/ {print $2}' "$proc/status" 2>/dev/null)
+  [ "$ppid" = "1" ] || continue
+  pid=${proc#/proc/}
+  echo "FAIL: virtual display $pid outlived its test: $cmd"
+  kill -KILL "$pid" 2>/dev/null
+  fails=$((fails + 1))
+done
+for d in /tmp/shuzi-xvfb-*; do
+  [ -d "$d" ] || continue
+  if ! pgrep -f "Xvfb -displayfd 3 -screen 0 1280x720x24" >/dev/null; then
+    echo "FAIL: $d left behind"; rm -rf "$d"; fails=$((fails + 1))
+  fi
 done
 # Folders left by tests that are gone.
 for d in /tmp/shuzi-srv-*; do

@@ -20,18 +20,7 @@
 #include "lipsync/recognize.h"
 #include "shuzi.h"
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        checks++;                                                                                  \
-        if (!(cond)) {                                                                             \
-            failures++;                                                                            \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fprintf(stderr, "\n");                                                                 \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 /* Floors well under what the benchmark measures (with transcript ~87%,
  * ~12 ms; audio only ~73%, ~13 ms): a real regression still fails them. */
@@ -350,14 +339,11 @@ int main(void)
     int ran = test_festival(an);
     ran += test_real_speech(an);
     lipsync_analyzer_free(&an);
-    if (failures) {
-        fprintf(stderr, "%d of %d checks failed\n", failures, checks);
-        return 1;
-    }
+    if (check_failures)
+        return check_summary("test_lipsync_audio");
     if (!ran) {
         printf("SKIP: neither Festival nor ../shared/data/speech is available\n");
         return 77;
     }
-    printf("test_lipsync_audio: %d checks passed\n", checks);
-    return 0;
+    return check_summary("test_lipsync_audio");
 }

@@ -18,18 +18,7 @@
 #include "lipsync/evaluate.h"
 #include "shuzi.h"
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        checks++;                                                                                  \
-        if (!(cond)) {                                                                             \
-            failures++;                                                                            \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fprintf(stderr, "\n");                                                                 \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 /* ---- WAV ---------------------------------------------------------------- */
 
@@ -501,10 +490,5 @@ int main(void)
     test_xlabel();
     test_cues();
     test_score();
-    if (failures) {
-        fprintf(stderr, "%d of %d checks failed\n", failures, checks);
-        return 1;
-    }
-    printf("test_lipsync_cues: %d checks passed\n", checks);
-    return 0;
+    return check_summary("test_lipsync_cues");
 }

@@ -18,16 +18,7 @@
 #include "engine/engine.h"
 #include "shuzi.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 #define W 640
 #define H 360
@@ -311,7 +302,5 @@ int main(void)
           "a two-frame delay measured %.2f frames (unshifted %.2f): the test cannot see lag",
           lags[1], lags[0]);
     CHECK(engine_test_shift_face(NULL, 1) == SZ_ERR_INVALID_ARG, "hook refuses NULL");
-    if (failures)
-        fprintf(stderr, "%d checks failed\n", failures);
-    return failures ? 1 : 0;
+    return check_summary("test_lipsync_lag");
 }

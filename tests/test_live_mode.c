@@ -17,57 +17,15 @@
 #include "fake_openai.h"
 #include "servers.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 #if defined(SHUZI_HAVE_CURL) && defined(SHUZI_HAVE_MHD)
 
 #include <curl/curl.h>
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = 0;
-    fclose(f);
-    return b;
-}
-
-typedef struct buf {
-    char *p;
-    size_t n;
-    pthread_mutex_t lock;
-} buf;
-
-static size_t buf_write(char *d, size_t sz, size_t nm, void *user)
-{
-    buf *b = user;
-    size_t n = sz * nm;
-    pthread_mutex_lock(&b->lock);
-    char *p = realloc(b->p, b->n + n + 1);
-    if (p) {
-        memcpy(p + b->n, d, n);
-        b->n += n;
-        p[b->n] = 0;
-        b->p = p;
-    }
-    pthread_mutex_unlock(&b->lock);
-    return n;
-}
+#include "files.h"
+#include "http_buf.h"
+#include "recording_probe.h"
 
 static long http(int port, const char *method, const char *path, const char *body, char **out)
 {
@@ -110,54 +68,6 @@ static void *events_main(void *arg)
     curl_easy_perform(h); /* ends when shuzi stops */
     curl_easy_cleanup(h);
     return NULL;
-}
-
-/* Speech energy and length of a recording. */
-static void probe_recording(const char *path, double *duration, double *rms, char *vcodec,
-                            char *acodec, int *w, int *hgt)
-{
-    *duration = *rms = 0;
-    AVFormatContext *fc = NULL;
-    if (avformat_open_input(&fc, path, NULL, NULL) < 0)
-        return;
-    avformat_find_stream_info(fc, NULL);
-    *duration = fc->duration / (double)AV_TIME_BASE;
-    int vs = av_find_best_stream(fc, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-    int as = av_find_best_stream(fc, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
-    if (vs >= 0) {
-        snprintf(vcodec, 32, "%s", avcodec_get_name(fc->streams[vs]->codecpar->codec_id));
-        *w = fc->streams[vs]->codecpar->width;
-        *hgt = fc->streams[vs]->codecpar->height;
-    }
-    if (as < 0) {
-        avformat_close_input(&fc);
-        return;
-    }
-    snprintf(acodec, 32, "%s", avcodec_get_name(fc->streams[as]->codecpar->codec_id));
-    const AVCodec *c = avcodec_find_decoder(fc->streams[as]->codecpar->codec_id);
-    AVCodecContext *dec = avcodec_alloc_context3(c);
-    avcodec_parameters_to_context(dec, fc->streams[as]->codecpar);
-    avcodec_open2(dec, c, NULL);
-    AVPacket *pkt = av_packet_alloc();
-    AVFrame *fr = av_frame_alloc();
-    double s2 = 0;
-    long n = 0;
-    while (av_read_frame(fc, pkt) >= 0) {
-        if (pkt->stream_index == as && avcodec_send_packet(dec, pkt) >= 0)
-            while (avcodec_receive_frame(dec, fr) >= 0)
-                if (fr->format == AV_SAMPLE_FMT_FLTP)
-                    for (int i = 0; i < fr->nb_samples; i++) {
-                        float v = ((float *)fr->data[0])[i];
-                        s2 += (double)v * v;
-                        n++;
-                    }
-        av_packet_unref(pkt);
-    }
-    *rms = n ? sqrt(s2 / n) : 0;
-    av_frame_free(&fr);
-    av_packet_free(&pkt);
-    avcodec_free_context(&dec);
-    avformat_close_input(&fc);
 }
 
 static const char *const pitch_tokens[] = {"Here",   " it",   " is",    "!",    " It", " boils",
@@ -300,30 +210,23 @@ int main(void)
     int nrec = rtmp_server_recordings(&srv, "room", recs, 4);
     CHECK(nrec == 1, "one recording, got %d", nrec);
     if (nrec >= 1) {
-        double dur, rms;
-        char vc[32] = "", ac[32] = "";
-        int w = 0, h = 0;
-        probe_recording(recs[0], &dur, &rms, vc, ac, &w, &h);
-        CHECK(strcmp(vc, "h264") == 0 && strcmp(ac, "aac") == 0 && w == 320 && h == 180,
-              "pushed %s %dx%d + %s", vc, w, h, ac);
-        CHECK(dur > 12 && dur < 16, "pushed %.2f s of a 14 s run", dur);
-        CHECK(rms > 0.01, "speech in the push (RMS %.4f)", rms);
-        printf("push: %.2f s, %s %dx%d + %s, audio RMS %.3f\n", dur, vc, w, h, ac, rms);
+        recording_info ri;
+        recording_probe(recs[0], &ri);
+        CHECK(strcmp(ri.vcodec, "h264") == 0 && strcmp(ri.acodec, "aac") == 0 && ri.width == 320 &&
+                  ri.height == 180,
+              "pushed %s %dx%d + %s", ri.vcodec, ri.width, ri.height, ri.acodec);
+        CHECK(ri.duration_s > 12 && ri.duration_s < 16, "pushed %.2f s of a 14 s run",
+              ri.duration_s);
+        CHECK(ri.rms > 0.01, "speech in the push (RMS %.4f)", ri.rms);
+        printf("push: %.2f s, %s %dx%d + %s, audio RMS %.3f\n", ri.duration_s, ri.vcodec, ri.width,
+               ri.height, ri.acodec, ri.rms);
     }
     int left = rtmp_server_cleanup(&srv);
     CHECK(left == 0, "nginx left running: %d", left);
     fake_stop(&f);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
+    remove_tree(dir);
     curl_global_cleanup();
-    if (failures) {
-        fprintf(stderr, "%d failures\n", failures);
-        return 1;
-    }
-    printf("test_live_mode: all passed\n");
-    return 0;
+    return check_summary("test_live_mode");
 }
 
 #else

@@ -17,16 +17,7 @@
 #include "llm/sse.h"
 #include "shuzi.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 /* ---- SSE decoder ------------------------------------------------------ */
 
@@ -648,10 +639,5 @@ int main(void)
 #endif
     test_faq();
     test_conversation();
-    if (failures) {
-        fprintf(stderr, "%d failures\n", failures);
-        return 1;
-    }
-    printf("test_llm: all passed\n");
-    return 0;
+    return check_summary("test_llm");
 }

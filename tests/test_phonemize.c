@@ -9,16 +9,7 @@
 #include "tts/espeak_voice.h"
 #include "tts/frontend/frontend.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 /* Words joined by " | ", phones by " ". */
 static void ph_str(const fe_phones *p, char *out, size_t cap)
@@ -196,7 +187,5 @@ int main(void)
     printf("phonemize: %zu espeak-ng cases (English stress, Mandarin tones and sandhi), IPA, "
            "phone sets, JSON\n",
            sizeof cases / sizeof cases[0]);
-    if (failures)
-        fprintf(stderr, "%d checks failed\n", failures);
-    return failures ? 1 : 0;
+    return check_summary("test_phonemize");
 }

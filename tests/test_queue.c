@@ -12,19 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-static int failures;
-static int checks;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        checks++;                                                                                  \
-        if (!(cond)) {                                                                             \
-            failures++;                                                                            \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fprintf(stderr, "\n");                                                                 \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 #define N_ITEMS 1000000
 
@@ -210,8 +198,7 @@ static void test_close_wakes(int push)
         tq_sleep_ms(1);
     if (!atomic_load(&b.done)) {
         CHECK(0, "queue_close did not wake a thread blocked in %s", what);
-        fprintf(stderr, "%d of %d checks failed\n", failures, checks);
-        exit(1);
+        exit(check_summary("test_queue"));
     }
     pthread_join(th, NULL);
     CHECK(b.rc == SZ_ERR_CANCELLED, "blocked %s returned %d, expected SZ_ERR_CANCELLED (%d)",
@@ -259,10 +246,5 @@ int main(void)
     test_close_wakes(1);
     test_stream(8);
     test_stream(1);
-    if (failures) {
-        fprintf(stderr, "%d of %d checks failed\n", failures, checks);
-        return 1;
-    }
-    printf("test_queue: %d checks passed\n", checks);
-    return 0;
+    return check_summary("test_queue");
 }

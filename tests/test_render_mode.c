@@ -14,16 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
+#include "files.h"
 
 static char dir[] = "/tmp/shuzi-render-XXXXXX";
 
@@ -42,30 +34,6 @@ static int run(char *const argv[], const char *out, const char *err)
     if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
         return -1;
     return WEXITSTATUS(st);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = 0;
-    fclose(f);
-    return b;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
 }
 
 /* ---- decoding ---------------------------------------------------------- */
@@ -358,14 +326,6 @@ int main(void)
     CHECK(rc == 1 && strstr(e, "/nonexistent/talk.txt: No such file"), "missing script: %s", e);
     free(e);
 
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
-    if (failures) {
-        fprintf(stderr, "%d failures\n", failures);
-        return 1;
-    }
-    printf("test_render_mode: all passed\n");
-    return 0;
+    remove_tree(dir);
+    return check_summary("test_render_mode");
 }

@@ -10,17 +10,7 @@
 #include "avatar/rig.h"
 #include "shuzi.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fprintf(stderr, "\n");                                                                 \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 static void test_paths(void)
 {
@@ -313,7 +303,7 @@ static void test_bad(void)
         {HEAD "\"parts\":[7]}", "parts[0]: expected an object"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        avatar_rig *r = (avatar_rig *)&failures; /* must be reset to NULL */
+        avatar_rig *r = (avatar_rig *)&check_failures; /* must be reset to NULL */
         char err[512] = "";
         int rc = rig_load_text(bad[i].json, strlen(bad[i].json), "bad.json", &r, err, sizeof err);
         CHECK(rc == SZ_ERR_FORMAT && r == NULL, "case %zu: rc %d (want a format error)", i, rc);
@@ -408,10 +398,5 @@ int main(void)
     test_controls();
     test_bad();
     test_shipped();
-    if (failures) {
-        fprintf(stderr, "test_rig: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_rig: all checks passed\n");
-    return 0;
+    return check_summary("test_rig");
 }

@@ -11,19 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int failures;
-static int checks;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        checks++;                                                                                  \
-        if (!(cond)) {                                                                             \
-            failures++;                                                                            \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fprintf(stderr, "\n");                                                                 \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 /* 8-byte little-endian length (as given), the header bytes, then data_len
  * bytes of data (zeros when data is NULL). */
@@ -519,10 +507,5 @@ int main(void)
 
     free(valid);
     rmdir(dir);
-    if (failures) {
-        fprintf(stderr, "test_safetensors: %d of %d checks failed\n", failures, checks);
-        return 1;
-    }
-    printf("test_safetensors: all %d checks passed\n", checks);
-    return 0;
+    return check_summary("test_safetensors");
 }

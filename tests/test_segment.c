@@ -9,16 +9,7 @@
 
 #include "tts/frontend/frontend.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 /* Cuts a whole text; pieces are trimmed and joined with " | ", each
  * followed by its kind: . sentence, , clause, P paragraph. */
@@ -246,7 +237,5 @@ int main(void)
     test_streaming();
     test_frontend_sentences();
     test_bad_input();
-    if (failures)
-        fprintf(stderr, "%d checks failed\n", failures);
-    return failures ? 1 : 0;
+    return check_summary("test_segment");
 }

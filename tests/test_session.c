@@ -13,16 +13,8 @@
 #include "shuzi.h"
 #include "tts/voice.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
+#include "files.h"
 
 /* ---- a slow synthetic voice: a 200 Hz tone made at half real time ---- */
 
@@ -347,11 +339,6 @@ int main(void)
     test_bad_text(dir);
     test_live_never_stalls(dir);
     test_interrupt(dir);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
-    if (failures)
-        fprintf(stderr, "%d checks failed\n", failures);
-    return failures ? 1 : 0;
+    remove_tree(dir);
+    return check_summary("test_session");
 }

@@ -12,16 +12,7 @@
 #include "core/log.h"
 #include "tts/speak.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 /* ---- the probe voice: 10 samples of 0.25 per byte of text, at 1 kHz ---- */
 
@@ -370,7 +361,5 @@ int main(void)
     test_cancel_and_raw(v);
     tts_voice_free(&v);
     test_espeak();
-    if (failures)
-        fprintf(stderr, "%d checks failed\n", failures);
-    return failures ? 1 : 0;
+    return check_summary("test_speak");
 }

@@ -15,16 +15,7 @@
 static int use_frontend; /* cut with host_segment (the frontend's rules) */
 static speech_params seg_params;
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 #define MAXP 64
 
@@ -59,7 +50,7 @@ static void run(const char *text, size_t step, pieces *ps)
     memset(ps, 0, sizeof *ps);
     speech_stream *s = NULL;
     if (speech_stream_create(NULL, &s) != SZ_OK) {
-        failures++;
+        CHECK(0, "speech_stream_create failed");
         return;
     }
     seg_params = speech_default_params();
@@ -278,10 +269,5 @@ int main(void)
     use_frontend = 0;
     test_segmenter_hook();
     test_garbage();
-    if (failures) {
-        fprintf(stderr, "%d failures\n", failures);
-        return 1;
-    }
-    printf("test_speech: all passed\n");
-    return 0;
+    return check_summary("test_speech");
 }

@@ -8,16 +8,7 @@
 #include "core/log.h"
 #include "tts/frontend/frontend.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 /* "T:en-us:text", "T:en-us:r0.75,p1.10,v1.50:text", "B500" (b: implicit),
  * "M:name", "P:lang:ipa:text", joined with " | ". */
@@ -302,7 +293,5 @@ int main(void)
            nv, nm);
     test_limits();
     test_structure();
-    if (failures)
-        fprintf(stderr, "%d checks failed\n", failures);
-    return failures ? 1 : 0;
+    return check_summary("test_ssml");
 }
