@@ -64,7 +64,6 @@ typedef struct win {
     char capture[1024];
     out_clock *clock;
     int64_t base; /* session frame of pts 0 */
-    int sdl_init; /* the output's thread holds SDL video */
     SDL_Window *w;
     SDL_Renderer *r;
     SDL_Texture *t;
@@ -91,10 +90,6 @@ static void win_release(win *v)
     v->t = NULL;
     v->r = NULL;
     v->w = NULL;
-    if (v->sdl_init) {
-        SDL_QuitSubSystem(SDL_INIT_VIDEO);
-        v->sdl_init = 0;
-    }
 }
 
 static void win_destroy(void *state)
@@ -192,11 +187,11 @@ static int win_renderer(win *v, char *err, size_t errlen)
 /* On the output's thread, at the first frame. */
 static int win_setup(win *v, char *err, size_t errlen)
 {
-    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
-        snprintf(err, errlen, "%s: cannot open a display: %s", v->name, SDL_GetError());
+    char why[256] = "";
+    if (!win_sdl_hold(why, sizeof why)) {
+        snprintf(err, errlen, "%s: cannot open a display: %s", v->name, why);
         return SZ_ERR_IO;
     }
-    v->sdl_init = 1;
     SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "1");
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
     int w = v->win_w ? v->win_w : v->width, h = v->win_h ? v->win_h : v->height;
