@@ -39,6 +39,8 @@ typedef struct gsto {
     int playing;
     int64_t a_samples; /* audio samples pushed on this run */
     int64_t v_frames;
+    GMutex lock;  /* the sources, against gsto_unblock from another thread */
+    int stopping; /* unblocked: no new pipeline */
 } gsto;
 
 static pthread_once_t gsto_once = PTHREAD_ONCE_INIT;
@@ -57,6 +59,7 @@ static void gsto_init(void)
 
 static void gsto_teardown(gsto *g)
 {
+    g_mutex_lock(&g->lock);
     if (g->pipe) {
         gst_element_set_state(g->pipe, GST_STATE_NULL);
         gst_object_unref(g->pipe);
@@ -71,6 +74,7 @@ static void gsto_teardown(gsto *g)
     g->vsrc = g->asrc = NULL;
     g->bus = NULL;
     g->playing = 0;
+    g_mutex_unlock(&g->lock);
 }
 
 /* The first error posted on the bus, if any (non-blocking). */
@@ -168,6 +172,7 @@ static void gsto_destroy(void *state)
     if (!g)
         return;
     gsto_teardown(g);
+    g_mutex_clear(&g->lock);
     free(g);
 }
 
@@ -186,6 +191,7 @@ static int gsto_create(const out_config *cfg, out_options *opts, void **state, c
         snprintf(err, errlen, "%s: out of memory", cfg->name);
         return SZ_ERR_NO_MEMORY;
     }
+    g_mutex_init(&g->lock);
     g->name = cfg->name;
     g->desc = cfg->url + strlen(GSTO_PREFIX);
     g->live = cfg->live;
@@ -212,7 +218,9 @@ static int gsto_open(void *state, char *err, size_t errlen)
 {
     gsto *g = state;
     if (!g->pipe) {
-        int rc = gsto_build(g, err, errlen);
+        g_mutex_lock(&g->lock);
+        int rc = g->stopping ? SZ_ERR_CANCELLED : gsto_build(g, err, errlen);
+        g_mutex_unlock(&g->lock);
         if (rc != SZ_OK)
             return rc == SZ_ERR_INVALID_ARG ? rc : SZ_ERR_IO;
     }
@@ -232,6 +240,20 @@ static int gsto_open(void *state, char *err, size_t errlen)
 static void gsto_close(void *state)
 {
     gsto_teardown(state);
+}
+
+/* From the thread that stops us: flushing sources make a push blocked on a
+ * full appsrc return at once. */
+static void gsto_unblock(void *state)
+{
+    gsto *g = state;
+    g_mutex_lock(&g->lock);
+    g->stopping = 1;
+    if (g->vsrc)
+        gst_element_send_event(GST_ELEMENT(g->vsrc), gst_event_new_flush_start());
+    if (g->asrc)
+        gst_element_send_event(GST_ELEMENT(g->asrc), gst_event_new_flush_start());
+    g_mutex_unlock(&g->lock);
 }
 
 static int gsto_push(gsto *g, GstAppSrc *src, GstBuffer *b, const char *what, char *err,
@@ -294,6 +316,10 @@ static int gsto_finish(void *state, char *err, size_t errlen)
     gsto *g = state;
     if (!g->playing)
         return SZ_OK;
+    if (g->stopping) { /* flushed by a stop: no end of stream will come */
+        gsto_teardown(g);
+        return SZ_OK;
+    }
     if (g->vsrc)
         gst_app_src_end_of_stream(g->vsrc);
     if (g->asrc)
@@ -328,6 +354,7 @@ const out_kind out_kind_gst = {
     .create = gsto_create,
     .open = gsto_open,
     .close = gsto_close,
+    .unblock = gsto_unblock,
     .write_video = gsto_write_video,
     .write_audio = gsto_write_audio,
     .finish = gsto_finish,

@@ -825,6 +825,8 @@ static void output_stop_async(sz_output *o)
         atomic_store(&o->abort, 1);
         atomic_store(&o->closing, 1);
         queue_close(o->q_full);
+        if (o->kind->unblock && o->state)
+            o->kind->unblock(o->state);
     }
 }
 

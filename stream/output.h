@@ -61,6 +61,10 @@ typedef struct out_kind {
     int (*finish)(void *state, char *err, size_t errlen);
     /* Frees; if finish did not succeed, removes a partial file (offline). */
     void (*destroy)(void *state);
+    /* Optional, called from another thread when the output is stopped: make
+     * a write blocked inside the kind return now (I/O without an interrupt
+     * callback of its own). */
+    void (*unblock)(void *state);
     /* Optional: called on the output's thread as it ends, after finish or
      * without it (resources that must be released on that thread). */
     void (*thread_end)(void *state);

@@ -18,6 +18,7 @@
 #include <libavutil/log.h>
 #include <libavutil/pixdesc.h>
 
+#include "check.h"
 #include "core/clock.h"
 #include "media_check.h"
 #include "shuzi.h"
@@ -28,18 +29,7 @@
 #define FPS 25
 #define SR 22050
 
-static int failures;
 static char tmpdir[256];
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                                 \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 static uint8_t frame_buf[W * H * 4];
 static float audio_buf[SR / FPS + 2];
@@ -499,10 +489,5 @@ int main(void)
     test_killed();
     clear_dir();
     rmdir(tmpdir);
-    if (failures) {
-        printf("test_formats: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_formats: all passed\n");
-    return 0;
+    return check_summary("test_formats");
 }

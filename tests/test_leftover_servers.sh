@@ -32,16 +32,10 @@ for proc in /proc/[0-9]*; do
   kill -KILL "$pid" 2>/dev/null
   fails=$((fails + 1))
 done
-for d in /tmp/shuzi-xvfb-*; do
+# Folders left by tests that are gone (/tmp/shuzi-srv-<pid>-*, /tmp/shuzi-xvfb-<pid>-*).
+for d in /tmp/shuzi-srv-* /tmp/shuzi-xvfb-*; do
   [ -d "$d" ] || continue
-  if ! pgrep -f "Xvfb -displayfd 3 -screen 0 1280x720x24" >/dev/null; then
-    echo "FAIL: $d left behind"; rm -rf "$d"; fails=$((fails + 1))
-  fi
-done
-# Folders left by tests that are gone.
-for d in /tmp/shuzi-srv-*; do
-  [ -d "$d" ] || continue
-  owner=$(basename "$d" | sed -n 's|shuzi-srv-\([0-9]*\)-.*|\1|p')
+  owner=$(basename "$d" | sed -n 's|shuzi-[a-z]*-\([0-9]*\)-.*|\1|p')
   if [ -n "$owner" ] && [ ! -d "/proc/$owner" ]; then
     echo "FAIL: $d left behind by test $owner"
     rm -rf "$d"

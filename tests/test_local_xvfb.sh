@@ -16,7 +16,7 @@ if ! grep -q "SHUZI_SDL:BOOL=ON" "$BUILD/CMakeCache.txt" 2>/dev/null; then
 fi
 # Xvfb picks a free display itself and tells us its number (-displayfd), so
 # test runs at the same time never share or steal a display.
-dir=$(mktemp -d /tmp/shuzi-xvfb-XXXXXX)
+dir=$(mktemp -d "/tmp/shuzi-xvfb-$$-XXXXXX")
 mkfifo "$dir/fd"
 Xvfb -displayfd 3 -screen 0 1280x720x24 -nolisten tcp 3>"$dir/fd" 2>"$dir/log" &
 xpid=$!

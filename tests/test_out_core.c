@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "core/clock.h"
 #include "shuzi.h"
 #include "stream/av_clock.h"
@@ -23,18 +24,6 @@
 #define H 48
 #define FPS 25
 #define SR 16000
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                                 \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 /* ---- a fake kind that records what it gets ------------------------------ */
 
@@ -645,10 +634,5 @@ int main(void)
     test_cancel_pending();
     test_abort_blocked();
     test_group();
-    if (failures) {
-        printf("test_out_core: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_out_core: all passed\n");
-    return 0;
+    return check_summary("test_out_core");
 }

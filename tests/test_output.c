@@ -16,6 +16,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/log.h>
 
+#include "check.h"
 #include "shuzi.h"
 #include "stream/output.h"
 
@@ -26,18 +27,6 @@
 #define SECONDS 2
 #define N_FRAMES (SECONDS * FPS)
 #define N_SAMPLES (SECONDS * SR)
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                                 \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 static char tmpdir[256];
 
@@ -170,12 +159,12 @@ static int probe_file(const char *path, probe *pr)
     int ret = avformat_open_input(&fmt, path, NULL, NULL);
     if (ret < 0) {
         printf("FAIL: cannot open %s: %s\n", path, av_err2str(ret));
-        failures++;
+        check_failures++;
         return -1;
     }
     if ((ret = avformat_find_stream_info(fmt, NULL)) < 0) {
         printf("FAIL: no stream info in %s: %s\n", path, av_err2str(ret));
-        failures++;
+        check_failures++;
         avformat_close_input(&fmt);
         return -1;
     }
@@ -565,10 +554,5 @@ int main(void)
 
     dir_clear(tmpdir);
     rmdir(tmpdir);
-    if (failures) {
-        printf("test_output: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_output: all passed\n");
-    return 0;
+    return check_summary("test_output");
 }

@@ -15,6 +15,7 @@
 
 #include <libavutil/log.h>
 
+#include "check.h"
 #include "core/clock.h"
 #include "media_check.h"
 #include "servers.h"
@@ -26,18 +27,6 @@
 #define FPS 25
 #define SR 22050
 #define SYNC_TOLERANCE_S 0.045 /* one frame (40 ms) plus rounding */
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                                 \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 static uint8_t frame_buf[W * H * 4];
 static float audio_buf[SR / FPS + 2];
@@ -368,7 +357,7 @@ int main(void)
     test_refused();
     if (!rtmp_server_available(why, sizeof why)) {
         printf("SKIP: %s (./setup.sh installs nginx-light and libnginx-mod-rtmp)\n", why);
-        return failures ? 1 : 77;
+        return check_failures ? 1 : 77;
     }
     int tls = rtmp_server_tls_available();
     rtmp_server srv;
@@ -410,10 +399,5 @@ int main(void)
     CHECK(srv_count_processes(dir) == 0, "no process mentions the server folder");
     printf("ok   no server left running (port %d closed, folder removed)\n", port);
 
-    if (failures) {
-        printf("test_rtmp: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_rtmp: all passed\n");
-    return 0;
+    return check_summary("test_rtmp");
 }

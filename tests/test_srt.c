@@ -10,6 +10,7 @@
 
 #include <libavutil/log.h>
 
+#include "check.h"
 #include "core/clock.h"
 #include "media_check.h"
 #include "servers.h"
@@ -20,18 +21,6 @@
 #define H 240
 #define FPS 25
 #define SR 22050
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                                 \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 static uint8_t frame_buf[W * H * 4];
 static float audio_buf[SR / FPS + 2];
@@ -183,10 +172,5 @@ int main(void)
     }
     CHECK(srv_count_processes(dir) == 0, "the listener is gone");
     srv_rmtree(dir);
-    if (failures) {
-        printf("test_srt: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_srt: all passed\n");
-    return 0;
+    return check_summary("test_srt");
 }
