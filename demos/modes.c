@@ -456,7 +456,7 @@ void modes_catch_signals(void (*handler)(int))
     }
 }
 
-static void modes_signals_start(void)
+void modes_signals_start(void)
 {
     if (modes_sig_pipe[0] >= 0 || pipe(modes_sig_pipe) != 0)
         return;
@@ -466,6 +466,15 @@ static void modes_signals_start(void)
     pthread_detach(t);
     modes_catch_signals(modes_on_signal);
 }
+
+void modes_signals_watch(sz_session *session)
+{
+    atomic_store(&modes_cancel_on_signal, session);
+    if (session && atomic_load(&modes_signalled)) /* it came before the session */
+        sz_session_cancel(session);
+}
+
+int modes_signal_received(void) { return atomic_load(&modes_signalled); }
 
 static void modes_sleep_ms(int ms)
 {
@@ -735,9 +744,7 @@ int modes_render(int argc, char **argv)
         modes_fail(EXIT_RUNTIME, "%s", sz_session_last_error(session));
         goto done;
     }
-    atomic_store(&modes_cancel_on_signal, session);
-    if (atomic_load(&modes_signalled))
-        sz_session_cancel(session);
+    modes_signals_watch(session);
     if (sz_session_start(session) != SZ_OK) {
         modes_fail(EXIT_RUNTIME, "%s", sz_session_last_error(session));
         goto done;
@@ -799,7 +806,7 @@ done:
         pthread_mutex_unlock(&r.lock);
         pthread_join(bar_thread, NULL);
     }
-    atomic_store(&modes_cancel_on_signal, NULL);
+    modes_signals_watch(NULL);
     sz_session_free(&session); /* removes a partial output after a failure */
     sz_engine_free(&engine);
     for (size_t i = 0; i < r.n; i++)

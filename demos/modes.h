@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 
+#include "shuzi.h"
+
 int modes_render(int argc, char **argv);
 int modes_live(int argc, char **argv);
 int modes_kiosk(int argc, char **argv);
@@ -14,5 +16,12 @@ int modes_usage(FILE *f, const char *cmd);
 /* Installs handler for SIGINT, SIGTERM and SIGHUP (SA_RESTART), except for a
  * signal our parent left ignored (nohup, a script's &), which stays ignored. */
 void modes_catch_signals(void (*handler)(int));
+/* Starts the one signal thread of the command (idempotent): the first
+ * SIGINT/SIGTERM/SIGHUP cancels the watched session, a second exits at once. */
+void modes_signals_start(void);
+/* The session a signal cancels (NULL: none); cancels at once if one came. */
+void modes_signals_watch(sz_session *session);
+/* The signal received, or 0. */
+int modes_signal_received(void);
 
 #endif

@@ -305,7 +305,6 @@ typedef struct cli_run {
     sz_session *session;
     volatile int done;
     int show_progress;
-    int signalled;
     pthread_mutex_t lock;
     pthread_cond_t cond;
 } cli_run;
@@ -341,64 +340,6 @@ static void *progress_main(void *arg)
     if (r->show_progress)
         fprintf(stderr, "\r\033[K");
     return NULL;
-}
-
-static pthread_mutex_t cli_sig_lock = PTHREAD_MUTEX_INITIALIZER;
-static cli_run *cli_active_run;
-static int cli_pending_signal;
-static int cli_sig_pipe[2] = {-1, -1};
-static volatile sig_atomic_t cli_sig_count;
-
-/* Runs in whichever thread the kernel picks (libraries start threads of their
- * own, even before main): only async-signal-safe calls. First signal: wake
- * the signal thread, which cancels the run cleanly. Second: exit now. */
-static void cli_on_signal(int sig)
-{
-    if (++cli_sig_count > 1)
-        _exit(128 + sig);
-    unsigned char b = (unsigned char)sig;
-    ssize_t w = write(cli_sig_pipe[1], &b, 1);
-    (void)w;
-}
-
-static void *signal_main(void *arg)
-{
-    (void)arg;
-    unsigned char b;
-    while (read(cli_sig_pipe[0], &b, 1) == 1) {
-        pthread_mutex_lock(&cli_sig_lock);
-        if (cli_active_run) {
-            cli_active_run->signalled = b;
-            sz_session_cancel(cli_active_run->session);
-        } else {
-            cli_pending_signal = b;
-        }
-        pthread_mutex_unlock(&cli_sig_lock);
-    }
-    return NULL;
-}
-
-/* Installs the handlers once; the signal thread outlives the command. */
-static void cli_catch_signals(void)
-{
-    if (cli_sig_pipe[0] >= 0 || pipe(cli_sig_pipe) != 0)
-        return;
-    pthread_t t;
-    if (pthread_create(&t, NULL, signal_main, NULL) != 0)
-        return;
-    pthread_detach(t);
-    modes_catch_signals(cli_on_signal);
-}
-
-static void cli_set_active_run(cli_run *run)
-{
-    pthread_mutex_lock(&cli_sig_lock);
-    cli_active_run = run;
-    if (run && cli_pending_signal) {
-        run->signalled = cli_pending_signal;
-        sz_session_cancel(run->session);
-    }
-    pthread_mutex_unlock(&cli_sig_lock);
 }
 
 /* ---- say / tts -------------------------------------------------------- */
@@ -770,7 +711,7 @@ static int cmd_say(int argc, char **argv, const char *cmd)
     int progress_started = 0;
 
     /* A signal cancels the session cleanly: no partial output is left. */
-    cli_catch_signals();
+    modes_signals_start();
 
     if (sz_engine_create(sz_engine_default_params(), &engine) != SZ_OK) {
         fail(EXIT_RUNTIME, "cannot create the engine");
@@ -807,7 +748,7 @@ static int cmd_say(int argc, char **argv, const char *cmd)
         }
     }
     run.session = session;
-    cli_set_active_run(&run);
+    modes_signals_watch(session);
 
     if (sz_session_start(session) != SZ_OK) {
         fail(EXIT_RUNTIME, "%s", sz_session_last_error(session));
@@ -834,8 +775,9 @@ static int cmd_say(int argc, char **argv, const char *cmd)
     }
     e = sz_session_finish(session);
     if (e != SZ_OK) {
-        if (run.signalled)
-            fail(EXIT_RUNTIME, "interrupted by signal %d: no output written", run.signalled);
+        if (modes_signal_received())
+            fail(EXIT_RUNTIME, "interrupted by signal %d: no output written",
+                 modes_signal_received());
         else
             fail(EXIT_RUNTIME, "%s", *sz_session_last_error(session)
                                          ? sz_session_last_error(session) : sz_strerror(e));
@@ -866,7 +808,7 @@ done:
         pthread_mutex_unlock(&run.lock);
         pthread_join(progress_thread, NULL);
     }
-    cli_set_active_run(NULL);
+    modes_signals_watch(NULL);
     if (marks_f)
         fclose(marks_f);
     if (marks_tmp[0])
