@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="build-essential cmake pkg-config
   libavcodec-dev libavformat-dev libavutil-dev libswresample-dev libswscale-dev
-  libcairo2-dev libespeak-ng-dev espeak-ng-data libcjson-dev
+  libcairo2-dev libespeak-ng-dev espeak-ng-data libcjson-dev libopenblas-dev
   libfreetype-dev libharfbuzz-dev libjpeg-dev fonts-noto-cjk
   libcurl4-openssl-dev libmicrohttpd-dev
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us festival festvox-us-slt-hts

@@ -96,7 +96,14 @@ static void usage_say(FILE *f, const char *cmd)
             "                        {\"time_ms\":..,\"type\":\"word\",\"value\":..,\"end_ms\":..}\n"
             "      --ssml            TEXT is SSML (<speak>...</speak>)\n"
             "      --voice NAME      voice (default espeak:en-us; see 'shuzi voices')\n"
-            "      --rate X          speaking rate, 0.3 to 3.0 (default 1.0)\n",
+            "      --rate X          speaking rate, 0.3 to 3.0 (default 1.0)\n"
+            "      --pitch X         pitch multiplier, 0.5 to 2.0 (default 1.0)\n"
+            "      --steps N         diffusion voice: sampling steps, 1 to 64 (default 6;\n"
+            "                        fewer is faster, more is finer)\n"
+            "      --temperature T   diffusion voice: sampling noise, 0 to 2 (default 0.5;\n"
+            "                        0 = the mean, most stable)\n"
+            "      --seed N          seed for sampling and idle motion: same seed, same output\n"
+            "      --threads N       compute threads for the voice (default: all cores)\n",
             cmd,
             tts ? "Synthesizes speech to a WAV file." :
                   "Speaks TEXT with a talking avatar and writes a video file.",
@@ -129,7 +136,6 @@ static void usage_say(FILE *f, const char *cmd)
                 "      --burn-subtitles  draw the sentence being spoken at the bottom\n"
                 "      --subtitle-font F font file for the subtitles (.ttc:N picks a face;\n"
                 "                        default Noto Sans CJK)\n"
-                "      --seed N          seed for idle motion (same seed, same video)\n"
                 "      --config FILE     session config (JSON); flags override it\n"
                 "      --crf N           quality, 0 (best) to 51 for H.264 (default 23), to 63\n"
                 "                        for VP9 (default 32)\n"
@@ -474,7 +480,8 @@ static int cmd_say(int argc, char **argv, const char *cmd)
     enum { OPT_MARKS = 256, OPT_SSML, OPT_VOICE, OPT_AVATAR, OPT_SIZE, OPT_FPS, OPT_BG, OPT_SEED,
            OPT_CONFIG, OPT_RATE, OPT_CRF, OPT_PRESET, OPT_AV_POS, OPT_AV_SCALE, OPT_OVERLAY,
            OPT_OVERLAY_POS, OPT_BURN_SUBS, OPT_SUB_FONT, OPT_OUT, OPT_X264, OPT_VBITRATE,
-           OPT_ABITRATE, OPT_ACODEC, OPT_KEYINT, OPT_DRY_RUN, OPT_AUDIO, OPT_TEXT };
+           OPT_ABITRATE, OPT_ACODEC, OPT_KEYINT, OPT_DRY_RUN, OPT_AUDIO, OPT_TEXT, OPT_PITCH,
+           OPT_STEPS, OPT_TEMPERATURE, OPT_THREADS };
     static const struct option opts[] = {
         {"output", required_argument, 0, 'o'},   {"marks", required_argument, 0, OPT_MARKS},
         {"ssml", no_argument, 0, OPT_SSML},      {"voice", required_argument, 0, OPT_VOICE},
@@ -496,6 +503,9 @@ static int cmd_say(int argc, char **argv, const char *cmd)
         {"keyint", required_argument, 0, OPT_KEYINT},
         {"dry-run", no_argument, 0, OPT_DRY_RUN},
         {"audio", required_argument, 0, OPT_AUDIO}, {"text", required_argument, 0, OPT_TEXT},
+        {"pitch", required_argument, 0, OPT_PITCH}, {"steps", required_argument, 0, OPT_STEPS},
+        {"temperature", required_argument, 0, OPT_TEMPERATURE},
+        {"threads", required_argument, 0, OPT_THREADS},
         {"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *out = NULL, *marks_path = NULL, *config_path = NULL;
@@ -507,7 +517,8 @@ static int cmd_say(int argc, char **argv, const char *cmd)
     int n_outs = 0;
     cli_encode enc = {0};
     long fps = -1, crf = -1;
-    double rate = -1;
+    double rate = -1, pitch = -1, temperature = -1;
+    long steps = -1, threads = -1;
     long long seed = -1;
     int ssml = 0, quiet = 0, dry_run = 0;
     const char *audio_path = NULL, *transcript = NULL; /* say --audio FILE [--text T] */
@@ -579,6 +590,26 @@ static int cmd_say(int argc, char **argv, const char *cmd)
             if (*end || !(rate >= 0.3 && rate <= 3.0))
                 return fail(EXIT_USAGE, "--rate '%s': expected 0.3 to 3.0", optarg);
             break;
+        case OPT_PITCH:
+            pitch = strtod(optarg, &end);
+            if (*end || !(pitch >= 0.5 && pitch <= 2.0))
+                return fail(EXIT_USAGE, "--pitch '%s': expected 0.5 to 2.0", optarg);
+            break;
+        case OPT_TEMPERATURE:
+            temperature = strtod(optarg, &end);
+            if (*end || !(temperature >= 0.0 && temperature <= 2.0))
+                return fail(EXIT_USAGE, "--temperature '%s': expected 0 to 2", optarg);
+            break;
+        case OPT_STEPS:
+            steps = strtol(optarg, &end, 10);
+            if (*end || steps < 1 || steps > 64)
+                return fail(EXIT_USAGE, "--steps '%s': expected 1 to 64", optarg);
+            break;
+        case OPT_THREADS:
+            threads = strtol(optarg, &end, 10);
+            if (*end || threads < 1 || threads > 64)
+                return fail(EXIT_USAGE, "--threads '%s': expected 1 to 64", optarg);
+            break;
         case 'q': quiet = 1; break;
         case 'v': verbose = 1; break;
         case 'h': usage_say(stdout, cmd); return 0;
@@ -591,7 +622,7 @@ static int cmd_say(int argc, char **argv, const char *cmd)
                         argv[optind - 1], cmd);
         }
         if (tts_only && (c == OPT_AVATAR || c == OPT_SIZE || c == OPT_FPS || c == OPT_BG ||
-                         c == OPT_SEED || c == OPT_CONFIG || c == OPT_CRF || c == OPT_PRESET ||
+                         c == OPT_CONFIG || c == OPT_CRF || c == OPT_PRESET ||
                          c == OPT_AV_POS || c == OPT_AV_SCALE || c == OPT_OVERLAY ||
                          c == OPT_OVERLAY_POS || c == OPT_BURN_SUBS || c == OPT_SUB_FONT ||
                          c == OPT_X264 || c == OPT_VBITRATE || c == OPT_ABITRATE ||
@@ -682,6 +713,12 @@ static int cmd_say(int argc, char **argv, const char *cmd)
         cfg.seed = (uint64_t)seed;
     if (rate > 0)
         cfg.speaking_rate = rate;
+    if (pitch > 0)
+        cfg.voice_pitch = pitch;
+    if (steps > 0)
+        cfg.voice_steps = (int)steps;
+    if (temperature >= 0)
+        cfg.voice_temperature = temperature > 0 ? temperature : -1.0;
 
     if (audio_path) { /* the audio voice's utterance: the file, then its transcript */
         size_t len = strlen(audio_path) + (transcript ? strlen(transcript) + 1 : 0) + 1;
@@ -713,7 +750,10 @@ static int cmd_say(int argc, char **argv, const char *cmd)
     /* A signal cancels the session cleanly: no partial output is left. */
     modes_signals_start();
 
-    if (sz_engine_create(sz_engine_default_params(), &engine) != SZ_OK) {
+    sz_engine_params ep = sz_engine_default_params();
+    if (threads > 0)
+        ep.n_threads = (int)threads;
+    if (sz_engine_create(ep, &engine) != SZ_OK) {
         fail(EXIT_RUNTIME, "cannot create the engine");
         goto done;
     }

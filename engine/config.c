@@ -226,7 +226,8 @@ int config_load_text(const char *text, size_t len, const char *label, sz_config 
     if (!root)
         return SZ_ERR_FORMAT;
     static const char *const keys[] = {"voice", "avatar", "size", "fps", "background", "seed",
-                                       "speaking_rate", "lead_in_ms", "tail_ms",
+                                       "speaking_rate", "voice_pitch", "voice_steps",
+                                       "voice_temperature", "lead_in_ms", "tail_ms",
                                        "avatar_position", "avatar_scale", "overlay",
                                        "overlay_position", "burn_subtitles", "subtitle_font",
                                        NULL};
@@ -295,6 +296,21 @@ int config_load_text(const char *text, size_t len, const char *label, sz_config 
         cfg->speaking_rate = dv;
     if (rc == SZ_ERR_NOT_FOUND)
         rc = SZ_OK;
+    if (rc == SZ_OK && (rc = json_get_number(root, "voice_pitch", NULL, 0, 0.5, 2.0, &dv, why,
+                                             sizeof why)) == SZ_OK)
+        cfg->voice_pitch = dv;
+    if (rc == SZ_ERR_NOT_FOUND)
+        rc = SZ_OK;
+    if (rc == SZ_OK && (rc = json_get_int(root, "voice_steps", NULL, 0, 1, 64, &iv, why,
+                                          sizeof why)) == SZ_OK)
+        cfg->voice_steps = (int)iv;
+    if (rc == SZ_ERR_NOT_FOUND)
+        rc = SZ_OK;
+    if (rc == SZ_OK && (rc = json_get_number(root, "voice_temperature", NULL, 0, 0.0, 2.0, &dv,
+                                             why, sizeof why)) == SZ_OK)
+        cfg->voice_temperature = dv > 0 ? dv : -1.0;
+    if (rc == SZ_ERR_NOT_FOUND)
+        rc = SZ_OK;
     if (rc == SZ_OK &&
         (rc = json_get_number(root, "lead_in_ms", NULL, 0, 0, 60000, &dv, why, sizeof why)) == SZ_OK)
         cfg->lead_in_ms = dv;
@@ -355,6 +371,9 @@ void config_apply(const sz_config *cfg, sz_session_params *p)
     p->background_rgb = cfg->background_rgb;
     p->seed = cfg->seed;
     p->speaking_rate = (float)cfg->speaking_rate;
+    p->voice_pitch = (float)cfg->voice_pitch;
+    p->voice_steps = cfg->voice_steps;
+    p->voice_temperature = (float)cfg->voice_temperature;
     p->lead_in_ms = cfg->lead_in_ms;
     p->tail_ms = cfg->tail_ms;
     p->background_image = cfg->background_image[0] ? cfg->background_image : NULL;

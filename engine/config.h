@@ -15,6 +15,8 @@ typedef struct sz_config {
     uint32_t background_rgb;
     uint64_t seed;
     double speaking_rate;
+    double voice_pitch, voice_temperature; /* as in sz_session_params */
+    int voice_steps;
     double lead_in_ms, tail_ms;
     /* scene */
     char background_image[1024];
@@ -33,7 +35,8 @@ typedef struct sz_config {
 void config_defaults(sz_config *cfg);
 /* Reads a JSON config file over the values already in cfg. Keys: voice,
  * avatar, size ("1280x720"), fps, background ("#RRGGBB" or a name), seed,
- * speaking_rate, lead_in_ms, tail_ms, and the scene: background (also
+ * speaking_rate, voice_pitch (0.5 to 2), voice_steps (1 to 64), voice_temperature
+ * (0 to 2; 0 = no noise), lead_in_ms, tail_ms, and the scene: background (also
  * "transparent" or a .png/.jpg path), avatar_position [x, y], avatar_scale,
  * overlay (image path), overlay_position [x, y, width], burn_subtitles,
  * subtitle_font; and the mode keys of config_modes.h (outputs, llm, persona,

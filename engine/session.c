@@ -875,6 +875,11 @@ int sz_session_create(sz_engine *engine, sz_session_params params, sz_session **
         ses_engine_error(engine, "lead-in and tail must be between 0 and 60000 ms");
         return SZ_ERR_INVALID_ARG;
     }
+    if (params.voice_steps < 0 || params.voice_steps > 64 || params.voice_temperature > 2.0f ||
+        !(params.voice_pitch == 0.0f || (params.voice_pitch >= 0.5f && params.voice_pitch <= 2.0f))) {
+        ses_engine_error(engine, "voice steps must be 0 to 64, temperature at most 2, pitch 0.5 to 2");
+        return SZ_ERR_INVALID_ARG;
+    }
     sz_session *s = calloc(1, sizeof *s);
     if (!s) {
         ses_engine_error(engine, "out of memory");
@@ -892,7 +897,11 @@ int sz_session_create(sz_engine *engine, sz_session_params params, sz_session **
 
     tts_voice_params vp = {.speaking_rate = params.speaking_rate > 0 ? params.speaking_rate : 1.0f,
                            .n_threads = engine->params.n_threads,
-                           .seed = params.seed};
+                           .seed = params.seed,
+                           .steps = params.voice_steps,
+                           .temperature = params.voice_temperature,
+                           .pitch = params.voice_pitch,
+                           .assets_dir = engine->assets_dir};
     rc = tts_voice_open(params.voice, &vp, &s->voice, err, sizeof err);
     if (rc != SZ_OK)
         goto fail;

@@ -254,7 +254,7 @@ static void test_cancel_and_raw(tts_voice *v)
     free(c.pcm);
 
     tts_voice *raw = NULL;
-    tts_voice_params vp = {1.0f, 1, 1};
+    tts_voice_params vp = {.speaking_rate = 1.0f, .n_threads = 1, .seed = 1};
     CHECK(tts_voice_open("rawprobe", &vp, &raw, err, sizeof err) == SZ_OK, "%s", err);
     if (!raw)
         return;
@@ -276,7 +276,7 @@ static void test_cancel_and_raw(tts_voice *v)
 static void test_espeak(void)
 {
     tts_voice *v = NULL;
-    tts_voice_params vp = {1.0f, 1, 1};
+    tts_voice_params vp = {.speaking_rate = 1.0f, .n_threads = 1, .seed = 1};
     char err[256];
     if (tts_voice_open("espeak:en-us", &vp, &v, err, sizeof err) != SZ_OK) {
         CHECK(0, "espeak: %s", err);
@@ -350,7 +350,7 @@ int main(void)
         return 1;
     }
     tts_voice *v = NULL;
-    tts_voice_params vp = {1.0f, 1, 1};
+    tts_voice_params vp = {.speaking_rate = 1.0f, .n_threads = 1, .seed = 1};
     char err[256];
     if (tts_voice_open("probe", &vp, &v, err, sizeof err) != SZ_OK) {
         fprintf(stderr, "%s\n", err);

@@ -8,8 +8,9 @@
 
 #define TTS_MAX_KINDS 8
 
-static const tts_voice_kind *tts_kinds[TTS_MAX_KINDS] = {&tts_espeak_kind, &tts_audio_kind};
-static int tts_n_kinds = 2;
+static const tts_voice_kind *tts_kinds[TTS_MAX_KINDS] = {&tts_diffusion_kind, &tts_espeak_kind,
+                                                         &tts_audio_kind};
+static int tts_n_kinds = 3;
 static pthread_mutex_t tts_kinds_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct tts_voice {

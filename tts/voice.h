@@ -40,8 +40,13 @@ typedef struct tts_sink {
 
 typedef struct tts_voice_params {
     float speaking_rate; /* 1.0 normal */
-    int n_threads;
-    uint64_t seed;
+    int n_threads;       /* compute threads (the diffusion voice); 0 = as configured */
+    uint64_t seed;       /* sampling noise: a fixed seed gives identical audio */
+    int steps;           /* diffusion sampling steps; 0 = the voice's default (6) */
+    float temperature;   /* sampling noise scale; 0 = the voice's default (0.5),
+                            negative = none (the mean path) */
+    float pitch;         /* multiplier of the voice's pitch; 0 = 1 */
+    const char *assets_dir; /* where "kind:NAME" voice files live; NULL = built in */
 } tts_voice_params;
 
 typedef enum tts_input {
@@ -106,6 +111,10 @@ int tts_list_voices(sz_voice_list_fn fn, void *user);
 int tts_register_kind(const tts_voice_kind *kind);
 
 extern const tts_voice_kind tts_espeak_kind;
+/* shuzi's own diffusion voices: ASSETS/voices/NAME.safetensors, or a path. */
+extern const tts_voice_kind tts_diffusion_kind;
+/* 1 when the default diffusion voice file is installed. */
+int tts_diffusion_available(void);
 /* Plays a recording (the utterance text is its path, optionally a newline
  * and its transcript) with phones from audio-only lip-sync. "audio:RATE"
  * picks the output rate (default 48000). */

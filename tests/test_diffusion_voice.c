@@ -1,0 +1,379 @@
+/* test_diffusion_voice.c: the diffusion voice in C against its PyTorch
+ * reference (tests/data/diffusion_reference.safetensors), damaged voice files,
+ * and what the voice kind promises: same seed same audio, streaming, exact
+ * phone timeline, rate and pitch controls. Skips when the voice is absent. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "core/safetensors.h"
+#include "tts/model/dv_model.h"
+#include "tts/voice.h"
+
+static char voice_path[1024], ref_path[1024];
+
+/* ---- C against PyTorch ------------------------------------------------- */
+
+static void test_reference(void)
+{
+    char err[512];
+    st_file *ref = NULL;
+    dv_model *m = NULL;
+    if (st_open(ref_path, &ref, err, sizeof err) != SZ_OK) {
+        CHECK(0, "reference: %s", err);
+        return;
+    }
+    CHECK(dv_model_open(voice_path, &m, err, sizeof err) == SZ_OK, "open: %s", err);
+    if (!m) {
+        st_close(&ref);
+        return;
+    }
+    const char *want = st_metadata(ref, "voice_sha256");
+    const char *have = dv_model_metadata(m, "data_sha256");
+    CHECK(want && have && strcmp(want, have) == 0,
+          "the reference was made from another voice file: rerun tools/train/reference.py");
+    const st_tensor *ids_t = st_find(ref, "ids"), *mu_t = st_find(ref, "mu");
+    const st_tensor *fr_t = st_find(ref, "frames"), *ft_t = st_find(ref, "features");
+    const dv_info *in = dv_model_info(m);
+    int d = in->n_feats;
+    if (!ids_t || !mu_t || !fr_t || !ft_t || mu_t->shape[1] != d) {
+        CHECK(0, "reference tensors missing or of the wrong shape");
+        goto done;
+    }
+    int n = (int)ids_t->n_elements;
+    const float *idf = ids_t->data, *rmu = mu_t->data, *rfr = fr_t->data, *rft = ft_t->data;
+    int ids[DV_MAX_TOKENS], frames[DV_MAX_TOKENS];
+    for (int i = 0; i < n; i++)
+        ids[i] = (int)idf[i];
+    dv_work *w = dv_work_new(m);
+    float *mu = malloc(sizeof(float) * (size_t)d * n);
+    CHECK(dv_encode(m, w, ids, n, 1.0f, mu, frames) == SZ_OK, "encode");
+    /* encoder: mu within 1e-4 (PyTorch stores it token-major) */
+    double worst = 0;
+    for (int t = 0; t < n; t++)
+        for (int c = 0; c < d; c++)
+            worst = fmax(worst, fabs(mu[(size_t)c * n + t] - rmu[(size_t)t * d + c]));
+    printf("encoder mu: max |C - PyTorch| = %.2e over %d x %d\n", worst, n, d);
+    CHECK(worst < 1e-4, "mu differs by %.2e (tolerance 1e-4)", worst);
+    int same = 0, total = 0;
+    for (int t = 0; t < n; t++) {
+        same += frames[t] == (int)rfr[t];
+        total += (int)rfr[t];
+    }
+    CHECK(same == n, "durations: %d of %d tokens agree", same, n);
+    /* decoder: 4 Euler steps from mu, no noise */
+    int tl = (int)ft_t->shape[0];
+    CHECK(tl == total && tl <= DV_MAX_WINDOW, "reference has %d frames, durations sum to %d", tl,
+          total);
+    if (tl == total && tl <= DV_MAX_WINDOW) {
+        float *x = malloc(sizeof(float) * (size_t)d * tl), *mu_y = malloc(sizeof(float) * (size_t)d * tl);
+        for (int t = 0, k = 0, left = frames[0]; t < tl; t++, left--) {
+            while (left == 0)
+                left = frames[++k];
+            for (int c = 0; c < d; c++)
+                x[(size_t)c * tl + t] = mu_y[(size_t)c * tl + t] = mu[(size_t)c * n + k];
+        }
+        CHECK(dv_decode(m, w, x, mu_y, tl, 4) == SZ_OK, "decode");
+        worst = 0;
+        double scale = 0;
+        for (int t = 0; t < tl; t++)
+            for (int c = 0; c < d; c++) {
+                worst = fmax(worst, fabs(x[(size_t)c * tl + t] - rft[(size_t)t * d + c]));
+                scale = fmax(scale, fabs(rft[(size_t)t * d + c]));
+            }
+        printf("decoder features: max |C - PyTorch| = %.2e (values up to %.2f) over %d frames\n",
+               worst, scale, tl);
+        CHECK(worst < 1e-3, "features differ by %.2e (tolerance 1e-3)", worst);
+        free(x);
+        free(mu_y);
+    }
+    free(mu);
+    dv_work_free(&w);
+done:
+    dv_model_free(&m);
+    st_close(&ref);
+}
+
+/* ---- damaged files ------------------------------------------------------- */
+
+static unsigned char *read_all(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = malloc((size_t)len);
+    if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *n = (size_t)len;
+    return buf;
+}
+
+static void write_all(const char *path, const unsigned char *buf, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fwrite(buf, 1, n, f);
+        fclose(f);
+    }
+}
+
+/* Opens a damaged copy and checks the error names the problem. */
+static void expect_refused(const char *label, const unsigned char *buf, size_t n, const char *needle)
+{
+    char path[64], err[512] = "";
+    snprintf(path, sizeof path, "/tmp/shuzi_dv_test_%d.safetensors", (int)getpid());
+    write_all(path, buf, n);
+    dv_model *m = NULL;
+    int rc = dv_model_open(path, &m, err, sizeof err);
+    CHECK(rc != SZ_OK && !m, "%s: a damaged voice file was accepted", label);
+    CHECK(strstr(err, needle) != NULL, "%s: message '%s' should mention '%s'", label, err, needle);
+    CHECK(strstr(err, path) != NULL, "%s: message '%s' should name the file", label, err);
+    printf("%-22s -> %s\n", label, err);
+    dv_model_free(&m);
+    unlink(path);
+}
+
+static void replace_once(unsigned char *buf, size_t n, const char *from, const char *to)
+{
+    size_t lf = strlen(from);
+    for (size_t i = 0; i + lf <= n; i++)
+        if (memcmp(buf + i, from, lf) == 0) {
+            memcpy(buf + i, to, lf); /* same length: offsets stay valid */
+            return;
+        }
+}
+
+static void test_damaged(void)
+{
+    size_t n = 0;
+    unsigned char *orig = read_all(voice_path, &n);
+    if (!orig) {
+        CHECK(0, "cannot read %s", voice_path);
+        return;
+    }
+    unsigned char *buf = malloc(n);
+    uint64_t hlen = 0;
+    memcpy(&hlen, orig, 8);
+    /* truncated: half the file, and one byte short */
+    expect_refused("truncated to half", orig, n / 2, "");
+    expect_refused("one byte short", orig, n - 1, "");
+    /* one weight altered: the checksum catches it */
+    memcpy(buf, orig, n);
+    buf[8 + hlen + (n - 8 - hlen) / 2] ^= 0x01;
+    expect_refused("one bit flipped", buf, n, "checksum");
+    /* a non-finite weight */
+    memcpy(buf, orig, n);
+    const float inf = INFINITY;
+    memcpy(buf + 8 + hlen + 4 * 10, &inf, 4);
+    expect_refused("infinite weight", buf, n, "non-finite");
+    /* metadata: another format, an impossible hyper-parameter, a bad table */
+    memcpy(buf, orig, n);
+    replace_once(buf, n, "shuzi-diffusion-voice", "shuzi-diffusion-vXXX");
+    expect_refused("wrong format tag", buf, n, "format");
+    memcpy(buf, orig, n);
+    replace_once(buf, n, "\\\"enc_layers\\\": 6", "\\\"enc_layers\\\": 0");
+    expect_refused("bad hyper-parameter", buf, n, "enc_layers");
+    memcpy(buf, orig, n);
+    replace_once(buf, n, "\"symbols\":\"[", "\"symbols\":\"{");
+    expect_refused("bad symbol table", buf, n, "symbols");
+    /* not a safetensors file at all */
+    expect_refused("text file", (const unsigned char *)"hello, world\n", 13, "");
+    free(buf);
+    free(orig);
+}
+
+/* ---- the voice kind ---------------------------------------------------- */
+
+typedef struct capture {
+    float *pcm;
+    size_t n, cap;
+    int chunks;
+    size_t first_chunk;
+    tts_event ev[512];
+    int n_ev;
+    int64_t first_event_after_audio; /* an event that arrived after audio past its start */
+} capture;
+
+static int cap_audio(void *user, const float *pcm, size_t n)
+{
+    capture *c = user;
+    if (c->n + n > c->cap) {
+        c->cap = (c->n + n) * 2;
+        c->pcm = realloc(c->pcm, sizeof(float) * c->cap);
+    }
+    memcpy(c->pcm + c->n, pcm, sizeof(float) * n);
+    if (c->chunks++ == 0)
+        c->first_chunk = n;
+    c->n += n;
+    return 0;
+}
+
+static int cap_event(void *user, const tts_event *e)
+{
+    capture *c = user;
+    if (e->start < (int64_t)c->n && c->first_event_after_audio < 0)
+        c->first_event_after_audio = e->start;
+    if (c->n_ev < 512)
+        c->ev[c->n_ev++] = *e;
+    return 0;
+}
+
+static int say(tts_voice *v, const char *text, float rate, float pitch, capture *c)
+{
+    memset(c, 0, sizeof *c);
+    c->first_event_after_audio = -1;
+    tts_sink sink = {cap_audio, cap_event, c};
+    tts_synth_opts o = tts_synth_default_opts();
+    o.rate = rate;
+    o.pitch = pitch;
+    char err[256];
+    int rc = tts_voice_synthesize(v, text, &o, &sink, err, sizeof err);
+    CHECK(rc == SZ_OK, "synthesize '%s': %s", text, err);
+    return rc;
+}
+
+/* Median F0 over voiced 40 ms frames by autocorrelation (80 to 500 Hz). */
+static double median_f0(const float *x, size_t n, int sr)
+{
+    double f0s[2048];
+    int k = 0;
+    int w = sr / 25, lo = sr / 500, hi = sr / 80;
+    for (size_t s = 0; s + (size_t)w + hi < n && k < 2048; s += (size_t)w / 2) {
+        double e = 0;
+        for (int i = 0; i < w; i++)
+            e += x[s + i] * x[s + i];
+        if (e < 1e-4 * w)
+            continue;
+        double best = 0;
+        int lag = 0;
+        for (int l = lo; l <= hi; l++) {
+            double r = 0, e2 = 0;
+            for (int i = 0; i < w; i++) {
+                r += x[s + i] * x[s + i + l];
+                e2 += x[s + i + l] * x[s + i + l];
+            }
+            r /= sqrt(e * e2) + 1e-12;
+            if (r > best) {
+                best = r;
+                lag = l;
+            }
+        }
+        if (best > 0.6)
+            f0s[k++] = (double)sr / lag;
+    }
+    for (int i = 1; i < k; i++) /* insertion sort */
+        for (int j = i; j > 0 && f0s[j] < f0s[j - 1]; j--) {
+            double t = f0s[j];
+            f0s[j] = f0s[j - 1];
+            f0s[j - 1] = t;
+        }
+    return k ? f0s[k / 2] : 0;
+}
+
+static void test_voice(void)
+{
+    char err[512], name[1100];
+    snprintf(name, sizeof name, "diffusion:%s", voice_path);
+    tts_voice_params p = {.speaking_rate = 1.0f, .n_threads = 1, .seed = 7};
+    tts_voice *v = NULL, *v2 = NULL, *v3 = NULL;
+    CHECK(tts_voice_open(name, &p, &v, err, sizeof err) == SZ_OK, "open %s: %s", name, err);
+    CHECK(tts_voice_open(name, &p, &v2, err, sizeof err) == SZ_OK, "open again: %s", err);
+    p.seed = 8;
+    CHECK(tts_voice_open(name, &p, &v3, err, sizeof err) == SZ_OK, "open, seed 8: %s", err);
+    if (!v || !v2 || !v3)
+        goto done;
+    int sr = tts_voice_sample_rate(v);
+    CHECK(sr == 22050, "sample rate %d", sr);
+    const char *text = "Thank you for calling the bank today, how may I help you with your account";
+    capture a, b, c;
+    say(v, text, 1.0f, 1.0f, &a);
+    say(v2, text, 1.0f, 1.0f, &b);
+    say(v3, text, 1.0f, 1.0f, &c);
+    double secs = (double)a.n / sr;
+    printf("'%s': %.2f s in %d chunks (first %zu samples), %d events\n", text, secs, a.chunks,
+           a.first_chunk, a.n_ev);
+    CHECK(secs > 2.0 && secs < 12.0, "%.2f s of audio for 14 words", secs);
+    CHECK(a.n == b.n && memcmp(a.pcm, b.pcm, sizeof(float) * a.n) == 0,
+          "same seed, same text: the audio differs");
+    int differs = c.n != a.n || memcmp(a.pcm, c.pcm, sizeof(float) * a.n) != 0;
+    CHECK(differs, "another seed gave identical audio (the sampler ignores the seed)");
+    /* streaming: several chunks, the first well before the end */
+    CHECK(a.chunks >= 3 && a.first_chunk * 4 < a.n, "%d chunks, first %zu of %zu samples",
+          a.chunks, a.first_chunk, a.n);
+    /* level: speech, not silence, not clipping */
+    double peak = 0, e = 0;
+    for (size_t i = 0; i < a.n; i++) {
+        peak = fmax(peak, fabs(a.pcm[i]));
+        e += a.pcm[i] * a.pcm[i];
+    }
+    double rms = sqrt(e / (double)(a.n ? a.n : 1));
+    printf("peak %.3f, rms %.4f\n", peak, rms);
+    CHECK(rms > 0.01 && peak < 1.0, "rms %.4f, peak %.3f", rms, peak);
+    /* phone timeline: in order, on frame boundaries, inside the audio, never late */
+    int phones = 0, words = 0, ordered = 1, on_hop = 1;
+    int64_t last = -1;
+    for (int i = 0; i < a.n_ev; i++) {
+        const tts_event *ev = &a.ev[i];
+        if (ev->type == TTS_EV_PHONE) {
+            phones++;
+            ordered &= ev->start >= last;
+            on_hop &= ev->start % 256 == 0;
+            last = ev->start;
+        }
+        if (ev->type == TTS_EV_WORD)
+            words++;
+    }
+    /* espeak may join or split words ("of the"), so word events follow its words */
+    CHECK(phones >= 40 && words >= 12 && words <= 16, "%d phone events, %d word events (14 words)",
+          phones, words);
+    CHECK(ordered && on_hop, "phone events must be in order and on 256-sample frame boundaries");
+    CHECK(last < (int64_t)a.n, "last phone at %lld, audio ends at %zu", (long long)last, a.n);
+    CHECK(a.first_event_after_audio < 0,
+          "an event at sample %lld arrived after the audio that contains it",
+          (long long)a.first_event_after_audio);
+    /* controls: rate and pitch */
+    capture fast, high;
+    say(v, text, 2.0f, 1.0f, &fast);
+    double ratio = (double)fast.n / (double)a.n;
+    printf("rate 2: %.2f of the length\n", ratio);
+    CHECK(ratio > 0.35 && ratio < 0.65, "rate 2.0 gave %.2f of the length", ratio);
+    say(v, text, 1.0f, 1.5f, &high);
+    double f_a = median_f0(a.pcm, a.n, sr), f_h = median_f0(high.pcm, high.n, sr);
+    printf("median F0 %.1f Hz, with pitch 1.5: %.1f Hz (x%.2f)\n", f_a, f_h, f_h / f_a);
+    CHECK(f_a > 120 && f_a < 320, "median F0 %.1f Hz for a female voice", f_a);
+    CHECK(f_h / f_a > 1.35 && f_h / f_a < 1.65, "pitch 1.5 moved F0 by x%.2f", f_h / f_a);
+    free(a.pcm);
+    free(b.pcm);
+    free(c.pcm);
+    free(fast.pcm);
+    free(high.pcm);
+done:
+    tts_voice_free(&v);
+    tts_voice_free(&v2);
+    tts_voice_free(&v3);
+}
+
+int main(void)
+{
+    const char *src = getenv("SHUZI_SOURCE_DIR");
+    snprintf(voice_path, sizeof voice_path, "%s/assets/voices/kathleen.safetensors", src ? src : "..");
+    snprintf(ref_path, sizeof ref_path, "%s/tests/data/diffusion_reference.safetensors",
+             src ? src : "..");
+    if (access(voice_path, R_OK) != 0) {
+        fprintf(stderr, "skip: no voice file at %s\n", voice_path);
+        return 77;
+    }
+    test_reference();
+    test_damaged();
+    test_voice();
+    return check_summary("test_diffusion_voice");
+}

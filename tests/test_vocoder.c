@@ -1,0 +1,118 @@
+/* test_vocoder.c: the diffusion voice's DSP vocoder on known inputs: the
+ * output level equals the envelope's power, voiced frames carry the asked
+ * F0, the pitch control scales it, and streaming gives exactly frames x hop
+ * samples. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "tts/vocoder/vocoder.h"
+
+#define SR 22050
+#define HOP 256
+#define BANDS 48
+#define FRAMES 200
+
+/* Renders FRAMES frames of a flat envelope (log PSD lpsd), F0 f0, voicing v. */
+static float *render(float lpsd, float f0, float v, float pitch, size_t *n)
+{
+    voc_params p = {.sample_rate = SR, .hop = HOP, .n_bands = BANDS, .voicing_threshold = 0.45f};
+    voc *vc = voc_new(&p);
+    CHECK(vc != NULL, "voc_new");
+    float *out = calloc((size_t)(FRAMES + 8) * HOP, sizeof(float));
+    float frame[BANDS + 2];
+    for (int i = 0; i < BANDS; i++)
+        frame[i] = lpsd;
+    frame[BANDS] = logf(f0);
+    frame[BANDS + 1] = v;
+    size_t k = 0;
+    voc_reset(vc, 3);
+    for (int t = 0; t < FRAMES; t++) {
+        size_t got = voc_push(vc, frame, pitch, out + k);
+        CHECK(got <= HOP, "one push gave %zu samples", got);
+        k += got;
+    }
+    k += voc_finish(vc, out + k);
+    voc_free(&vc);
+    *n = k;
+    return out;
+}
+
+static double variance(const float *x, size_t a, size_t b)
+{
+    double s = 0;
+    for (size_t i = a; i < b; i++)
+        s += (double)x[i] * x[i];
+    return s / (double)(b - a);
+}
+
+/* F0 from the autocorrelation of the signal low-passed (a flat envelope
+ * makes sharp pulses, at fractional positions): the shortest lag within 10%
+ * of the best one (multiples of the period correlate as well). */
+static double f0_of(const float *raw, size_t a, size_t b)
+{
+    static float x[FRAMES * HOP];
+    for (size_t i = a; i < b; i++) {
+        double s = 0;
+        for (size_t j = 0; j < 16; j++)
+            s += raw[i - j];
+        x[i] = (float)(s / 16);
+    }
+    double r_of[SR / 60 + 1];
+    double best = -1;
+    for (int lag = SR / 600; lag <= SR / 60; lag++) {
+        double r = 0, e1 = 0, e2 = 0;
+        for (size_t i = a; i + lag < b; i++) {
+            r += x[i] * x[i + lag];
+            e1 += x[i] * x[i];
+            e2 += x[i + lag] * x[i + lag];
+        }
+        r /= sqrt(e1 * e2) + 1e-12;
+        r_of[lag] = r;
+        best = fmax(best, r);
+    }
+    int lag = SR / 600;
+    while (r_of[lag] < 0.9 * best)
+        lag++;
+    while (lag < SR / 60 && r_of[lag + 1] > r_of[lag])
+        lag++;
+    return (double)SR / lag;
+}
+
+int main(void)
+{
+    size_t n;
+    /* unvoiced: white noise of variance exp(lpsd) */
+    float *u = render(logf(0.01f), 200.0f, 0.0f, 1.0f, &n);
+    CHECK(n == (size_t)FRAMES * HOP, "%zu samples for %d frames", n, FRAMES);
+    double vu = variance(u, n / 4, 3 * n / 4);
+    printf("unvoiced, PSD 0.01: variance %.5f\n", vu);
+    CHECK(fabs(vu / 0.01 - 1.0) < 0.15, "noise variance %.5f, expected 0.01", vu);
+    /* voiced: a pulse train of the same power at the asked F0 */
+    float *v = render(logf(0.01f), 180.0f, 0.95f, 1.0f, &n);
+    double vv = variance(v, n / 4, 3 * n / 4), f = f0_of(v, n / 2, n / 2 + 2048);
+    printf("voiced, PSD 0.01, F0 180: variance %.5f, F0 %.1f Hz\n", vv, f);
+    CHECK(fabs(vv / 0.01 - 1.0) < 0.25, "voiced variance %.5f, expected 0.01", vv);
+    CHECK(fabs(f - 180.0) < 4.0, "F0 %.1f Hz, expected 180", f);
+    /* the pitch control scales F0 and keeps the level */
+    float *h = render(logf(0.01f), 180.0f, 0.95f, 1.5f, &n);
+    double fh = f0_of(h, n / 2, n / 2 + 2048), vh = variance(h, n / 4, 3 * n / 4);
+    printf("pitch x1.5: F0 %.1f Hz, variance %.5f\n", fh, vh);
+    CHECK(fabs(fh - 270.0) < 6.0, "F0 %.1f Hz, expected 270", fh);
+    CHECK(fabs(vh / 0.01 - 1.0) < 0.25, "variance %.5f with pitch 1.5", vh);
+    /* a quieter envelope is quieter by the same factor */
+    float *q = render(logf(0.0001f), 180.0f, 0.95f, 1.0f, &n);
+    double vq = variance(q, n / 4, 3 * n / 4);
+    CHECK(fabs(vv / vq / 100.0 - 1.0) < 0.1, "a 20 dB lower envelope gave %.1f dB",
+          10 * log10(vv / vq));
+    /* bad parameters are refused */
+    voc_params bad = {.sample_rate = SR, .hop = 250, .n_bands = BANDS};
+    CHECK(voc_new(&bad) == NULL, "a hop whose window is not a power of two was accepted");
+    free(u);
+    free(v);
+    free(h);
+    free(q);
+    return check_summary("test_vocoder");
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""Writes a trained checkpoint as a shuzi voice file (.safetensors).
+
+    /usr/bin/python3 tools/train/export.py CKPT_DIR/ckpt.pt OUT.safetensors \
+        --name kathleen --language en-us --data "..." --licence "..." --command "..."
+
+The file holds the weights (float32), feat_mean / feat_std, and in
+__metadata__: format, hyper-parameters, the symbol table, the feature
+constants, language, provenance, and data_sha256 (SHA-256 over every
+tensor's bytes, tensors in byte order of their names), which the C loader
+checks so an altered file is refused.
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import struct
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import features  # noqa: E402
+
+
+def write_safetensors(path, tensors, metadata):
+    names = sorted(tensors)
+    header = {"__metadata__": metadata}
+    offset = 0
+    blobs = []
+    for n in names:
+        a = np.ascontiguousarray(tensors[n], dtype="<f4")
+        b = a.tobytes()
+        header[n] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    h = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    h += b" " * ((-(8 + len(h))) % 8)  # keep tensors 8-byte aligned
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+    os.replace(tmp, path)
+
+
+def digest(tensors):
+    h = hashlib.sha256()
+    for n in sorted(tensors, key=lambda s: s.encode("utf-8")):
+        h.update(np.ascontiguousarray(tensors[n], dtype="<f4").tobytes())
+    return h.hexdigest()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("ckpt")
+    ap.add_argument("out")
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--language", default="en-us")
+    ap.add_argument("--data", required=True, help="the data set(s) the voice was trained on")
+    ap.add_argument("--licence", required=True, help="licence of the data and of the voice")
+    ap.add_argument("--speaker", default="", help="credit for the speaker")
+    ap.add_argument("--teacher", default="none")
+    ap.add_argument("--command", default="", help="the command(s) that made the voice")
+    a = ap.parse_args()
+    ck = torch.load(a.ckpt)
+    tensors = {k: v.detach().cpu().numpy() for k, v in ck["model"].items()}
+    tensors["feat_mean"] = np.asarray(ck["mean"], np.float32)
+    tensors["feat_std"] = np.asarray(ck["std"], np.float32)
+    meta = {
+        "format": "shuzi-diffusion-voice",
+        "version": "1",
+        "name": a.name,
+        "language": a.language,
+        "sample_rate": str(features.SAMPLE_RATE),
+        "hop": str(features.HOP),
+        "win": str(features.WIN),
+        "n_bands": str(features.N_BANDS),
+        "voicing_threshold_permille": str(int(round(features.VOICING_THRESHOLD * 1000))),
+        "features": "per frame: n_bands log PSD of the F0-smoothed power spectrum on mel-spaced "
+                    "band centres (0 Hz to Nyquist), log F0 (interpolated through unvoiced frames), "
+                    "voicing strength",
+        "symbols": json.dumps(ck["symbols"], ensure_ascii=False),
+        "hparams": json.dumps(ck["hp"]),
+        "training": json.dumps({"steps": ck["step"], "args": ck["args"]}),
+        "provenance": json.dumps({"data": a.data, "licence": a.licence, "speaker": a.speaker,
+                                  "teacher": a.teacher, "command": a.command,
+                                  "exported": datetime.date.today().isoformat(),
+                                  "code": "shuzi tools/train (model.py, train.py, export.py)"},
+                                 ensure_ascii=False),
+        "data_sha256": digest(tensors),
+    }
+    write_safetensors(a.out, tensors, meta)
+    print(f"wrote {a.out}: {os.path.getsize(a.out) / 1e6:.2f} MB, {len(tensors)} tensors, step {ck['step']}")
+
+
+if __name__ == "__main__":
+    main()

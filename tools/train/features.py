@@ -1,0 +1,153 @@
+"""Acoustic features of the diffusion voice, computed with numpy only.
+
+The model predicts, per frame (hop 256 at 22,050 Hz, about 86 frames/s):
+  - N_BANDS log power spectral densities of a pitch-smoothed spectral
+    envelope, on a mel scale (what the C vocoder turns back into a filter);
+  - the log of F0 in Hz, interpolated through unvoiced frames;
+  - a voicing strength in [0, 1] (the peak of the normalized autocorrelation;
+    0 where the frame is unvoiced).
+tts/vocoder/vocoder.c renders exactly these: a pulse train at F0 mixed with
+noise by the voicing strength, shaped by a minimum-phase filter whose
+magnitude is the square root of the envelope. Keep the two in step: the
+constants below are also written into the voice file's metadata.
+"""
+import numpy as np
+
+SAMPLE_RATE = 22050
+HOP = 256
+WIN = 1024
+N_BANDS = 48
+F0_MIN = 60.0
+F0_MAX = 500.0
+VOICING_THRESHOLD = 0.45
+N_FEATS = N_BANDS + 2
+
+
+def mel(f):
+    return 2595.0 * np.log10(1.0 + f / 700.0)
+
+
+def band_centers():
+    """Centre frequencies (Hz) of the envelope bands, equally spaced in mel
+    from 0 to Nyquist inclusive (the C vocoder interpolates between them)."""
+    m = np.linspace(0.0, mel(SAMPLE_RATE / 2), N_BANDS)
+    return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
+
+
+def band_weights():
+    """Triangular weights (N_BANDS x WIN/2+1) on FFT bins, each row summing
+    to 1: a band value is the weighted mean of the envelope around its centre."""
+    c = band_centers()
+    f = np.arange(WIN // 2 + 1) * SAMPLE_RATE / WIN
+    w = np.zeros((N_BANDS, f.size))
+    for i in range(N_BANDS):
+        lo = c[i - 1] if i > 0 else c[0] - (c[1] - c[0])
+        hi = c[i + 1] if i + 1 < N_BANDS else c[-1] + (c[-1] - c[-2])
+        up = (f - lo) / max(c[i] - lo, 1e-9)
+        down = (hi - f) / max(hi - c[i], 1e-9)
+        w[i] = np.clip(np.minimum(up, down), 0.0, None)
+        s = w[i].sum()
+        if s <= 0:  # a band narrower than a bin: take the nearest bin
+            w[i, int(round(c[i] * WIN / SAMPLE_RATE))] = 1.0
+        else:
+            w[i] /= s
+    return w
+
+
+def frames(x):
+    """Centred frames (n_frames x WIN), frame i centred on sample i * HOP."""
+    pad = np.pad(x, (WIN // 2, WIN // 2 + HOP))
+    n = 1 + len(x) // HOP
+    idx = np.arange(WIN)[None, :] + HOP * np.arange(n)[:, None]
+    return pad[idx]
+
+
+def pitch(fr):
+    """F0 (Hz, 0 when unvoiced) and voicing strength per frame from the
+    normalized autocorrelation of each frame (computed by FFT)."""
+    x = fr - fr.mean(axis=1, keepdims=True)
+    w = np.hanning(WIN)
+    xw = x * w
+    nfft = 2 * WIN
+    spec = np.fft.rfft(xw, nfft)
+    ac = np.fft.irfft(np.abs(spec) ** 2, nfft)[:, :WIN]
+    wac = np.fft.irfft(np.abs(np.fft.rfft(w, nfft)) ** 2, nfft)[:WIN]
+    ac = ac / np.maximum(wac[None, :], 1e-9)  # undo the window's own decay
+    ac = ac / np.maximum(ac[:, :1], 1e-12)
+    lo = int(SAMPLE_RATE / F0_MAX)
+    hi = int(SAMPLE_RATE / F0_MIN)
+    seg = ac[:, lo:hi]
+    # the first lag whose peak is near the best one avoids octave-down errors
+    best = seg.max(axis=1)
+    k = np.empty(len(seg), dtype=np.int64)
+    for i in range(len(seg)):
+        cand = np.nonzero(seg[i] >= 0.9 * best[i])[0]
+        # among candidates, the first local maximum
+        j = cand[0]
+        while j + 1 < seg.shape[1] and seg[i, j + 1] > seg[i, j]:
+            j += 1
+        k[i] = j
+    rows = np.arange(len(seg))
+    km = np.clip(k, 1, seg.shape[1] - 2)
+    a, b, c = seg[rows, km - 1], seg[rows, km], seg[rows, km + 1]
+    den = a - 2 * b + c
+    off = np.where(np.abs(den) > 1e-9, 0.5 * (a - c) / den, 0.0)
+    lag = lo + km + np.clip(off, -1, 1)
+    f0 = SAMPLE_RATE / lag
+    strength = np.clip(b, 0.0, 1.0)
+    energy = np.sqrt((x ** 2).mean(axis=1))
+    voiced = (strength > VOICING_THRESHOLD) & (energy > 0.02 * energy.max())
+    # remove isolated voiced or unvoiced frames and single-frame octave jumps
+    v = voiced.copy()
+    for i in range(1, len(v) - 1):
+        if voiced[i] != voiced[i - 1] and voiced[i] != voiced[i + 1]:
+            v[i] = voiced[i - 1]
+    f0 = np.where(v, f0, 0.0)
+    med = f0.copy()
+    for i in range(2, len(f0) - 2):
+        if v[i]:
+            w5 = f0[i - 2:i + 3]
+            w5 = w5[w5 > 0]
+            m = np.median(w5)
+            if abs(np.log(f0[i] / m)) > 0.4:
+                med[i] = m
+    strength = np.where(v, strength, 0.0)
+    return med, strength
+
+
+def interp_lf0(f0):
+    """log F0 through unvoiced frames (linear between voiced neighbours)."""
+    v = f0 > 0
+    if not v.any():
+        return np.full(len(f0), np.log(200.0))
+    idx = np.arange(len(f0))
+    return np.interp(idx, idx[v], np.log(f0[v]))
+
+
+def envelope(fr, f0_cont, weights):
+    """log PSD per band of the power spectrum smoothed over one F0 spacing."""
+    w = np.hanning(WIN)
+    spec = np.abs(np.fft.rfft(fr * w, WIN)) ** 2 / (w ** 2).sum()
+    nb = spec.shape[1]
+    bins = np.arange(nb, dtype=np.float64)
+    out = np.empty_like(spec)
+    for i in range(len(spec)):
+        width = f0_cont[i] * WIN / SAMPLE_RATE  # bins per harmonic
+        ext = np.concatenate([spec[i, 1:][::-1], spec[i], spec[i, -2::-1]])
+        cs = np.concatenate([[0.0], np.cumsum(ext)])
+        base = nb - 1  # index of bin 0 inside ext
+        lo = bins + base - width / 2
+        hi = bins + base + width / 2
+        out[i] = (np.interp(hi + 0.5, np.arange(cs.size), cs)
+                  - np.interp(lo + 0.5, np.arange(cs.size), cs)) / width
+    bands = out @ weights.T
+    return np.log(np.maximum(bands, 1e-10))
+
+
+def analyze(x):
+    """Features (n_frames x N_FEATS) of float32 audio at SAMPLE_RATE."""
+    fr = frames(x.astype(np.float64))
+    f0, strength = pitch(fr)
+    lf0 = interp_lf0(f0)
+    env = envelope(fr, np.exp(lf0), band_weights())
+    return np.concatenate([env, lf0[:, None], strength[:, None]], axis=1).astype(np.float32)

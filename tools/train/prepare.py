@@ -1,0 +1,150 @@
+#!/usr/bin/python3
+"""Prepares an LJSpeech-format voice data set for training.
+
+    /usr/bin/python3 tools/train/prepare.py DATA_DIR OUT_DIR [--shuzi build/shuzi]
+
+DATA_DIR holds metadata.csv (id|text[|normalized text]) and wavs/ (the audio:
+.wav or .flac, any rate; it is resampled to 22,050 Hz mono with ffmpeg).
+Texts go through shuzi's own text frontend (`shuzi tts --dry-run`), so the
+voice is trained on exactly the phones the engine will give it. A fixed set
+of texts (about 1 in 19, picked by a hash of the text, every recording of
+them) is held out for evaluation and written to OUT_DIR/heldout.tsv.
+
+OUT_DIR/data.npz gets token ids, features, and the symbol table.
+"""
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import features  # noqa: E402
+import symbols  # noqa: E402
+
+
+def read_metadata(path):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line:
+                continue
+            parts = line.split("|")
+            if len(parts) < 2 or not parts[0] or not parts[-1].strip():
+                sys.exit(f"{path}:{n}: expected id|text[|normalized text]")
+            rows.append((parts[0], parts[-1].strip()))
+    if not rows:
+        sys.exit(f"{path}: no utterances")
+    return rows
+
+
+def heldout(text):
+    return int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % 19 == 0
+
+
+def dry_run(shuzi, text):
+    r = subprocess.run([shuzi, "tts", "--dry-run", "--", text], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"shuzi tts --dry-run failed on {text!r}: {r.stderr.strip()}")
+    return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+
+
+def phonemize(shuzi, text):
+    clauses = []
+    for s in dry_run(shuzi, text):
+        parts = symbols.clauses_of(s["text"])
+        if len(parts) == 1:
+            clauses.append((s["phones"], parts[0][1]))
+            continue
+        for clause, punct in parts:
+            words = [w for c in dry_run(shuzi, clause) for w in c["phones"]]
+            clauses.append((words, punct))
+    return symbols.tokens_of_clauses(clauses)
+
+
+def load_audio(path):
+    r = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "f32le", "-ac", "1", "-ar",
+                        str(features.SAMPLE_RATE), "-"], capture_output=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"ffmpeg could not read {path}: {r.stderr.decode().strip()}")
+    x = np.frombuffer(r.stdout, dtype=np.float32)
+    if x.size < features.WIN:
+        raise RuntimeError(f"{path}: too short")
+    return x
+
+
+def normalize_loudness(x, target_rms=0.06):
+    """Scales so the RMS of the active part (frames within 35 dB of the
+    loudest) is target_rms; the voice speaks at one level."""
+    n = len(x) // features.HOP
+    fr = x[: n * features.HOP].reshape(n, features.HOP)
+    rms = np.sqrt((fr.astype(np.float64) ** 2).mean(axis=1) + 1e-12)
+    active = rms[rms > rms.max() * 10 ** (-35 / 20)]
+    g = target_rms / max(np.sqrt((active ** 2).mean()), 1e-6)
+    return np.clip(x * g, -1.0, 1.0)
+
+
+def audio_path(data_dir, uid):
+    for ext in (".wav", ".flac"):
+        p = os.path.join(data_dir, "wavs", uid + ext)
+        if os.path.exists(p):
+            return p
+    raise RuntimeError(f"no audio for {uid} in {data_dir}/wavs (.wav or .flac)")
+
+
+def work(args):
+    data_dir, uid = args
+    x = normalize_loudness(load_audio(audio_path(data_dir, uid)))
+    return uid, features.analyze(x)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("data_dir")
+    ap.add_argument("out_dir")
+    ap.add_argument("--shuzi", default="build/shuzi", help="the shuzi binary (its text frontend)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    a = ap.parse_args()
+    os.makedirs(a.out_dir, exist_ok=True)
+    rows = read_metadata(os.path.join(a.data_dir, "metadata.csv"))
+    texts = sorted({t for _, t in rows})
+    print(f"{len(rows)} utterances, {len(texts)} texts; phonemizing", flush=True)
+    with concurrent.futures.ThreadPoolExecutor(a.jobs) as ex:
+        toks = dict(zip(texts, ex.map(lambda t: phonemize(a.shuzi, t), texts)))
+    train_rows = [(u, t) for u, t in rows if not heldout(t)]
+    test_rows = [(u, t) for u, t in rows if heldout(t)]
+    with open(os.path.join(a.out_dir, "heldout.tsv"), "w", encoding="utf-8") as f:
+        for u, t in test_rows:
+            f.write(f"{u}\t{t}\n")
+    table = symbols.symbol_table(toks[t] for _, t in train_rows)
+    index = {s: i for i, s in enumerate(table)}
+    print(f"{len(train_rows)} for training, {len(test_rows)} held out; {len(table)} symbols", flush=True)
+    feats = {}
+    with concurrent.futures.ProcessPoolExecutor(a.jobs) as ex:
+        for i, (uid, f) in enumerate(ex.map(work, [(a.data_dir, u) for u, _ in train_rows], chunksize=8)):
+            feats[uid] = f
+            if (i + 1) % 200 == 0:
+                print(f"features {i + 1}/{len(train_rows)}", flush=True)
+    ids, lens, flat, flens = [], [], [], []
+    for uid, t in train_rows:
+        seq = [index[s] for s in toks[t]]
+        ids.extend(seq)
+        lens.append(len(seq))
+        flat.append(feats[uid])
+        flens.append(len(feats[uid]))
+    allf = np.concatenate(flat)
+    np.savez(os.path.join(a.out_dir, "data.npz"), ids=np.array(ids, np.int32),
+             lens=np.array(lens, np.int32), feats=allf, flens=np.array(flens, np.int32),
+             symbols=np.array(table), mean=allf.mean(0), std=allf.std(0) + 1e-4,
+             uids=np.array([u for u, _ in train_rows]))
+    print(f"{allf.shape[0]} frames ({allf.shape[0] * features.HOP / features.SAMPLE_RATE / 60:.1f} min)",
+          flush=True)
+
+
+if __name__ == "__main__":
+    main()

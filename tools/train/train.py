@@ -1,0 +1,173 @@
+#!/usr/bin/python3
+"""Trains the diffusion voice on a prepared data set (see prepare.py).
+
+    /usr/bin/python3 tools/train/train.py PREPARED_DIR CKPT_DIR [--steps N]
+
+Writes CKPT_DIR/ckpt.pt every --save-every steps (atomically) and a log line
+every 50 steps; resumes from CKPT_DIR/ckpt.pt when it exists. Export the
+result with export.py.
+"""
+import argparse
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import model as M  # noqa: E402
+
+
+class Data:
+    def __init__(self, path):
+        z = np.load(os.path.join(path, "data.npz"))
+        self.symbols = [str(s) for s in z["symbols"]]
+        self.mean, self.std = z["mean"], z["std"]
+        ids, lens, feats, flens = z["ids"], z["lens"], z["feats"], z["flens"]
+        io = np.concatenate([[0], np.cumsum(lens)])
+        fo = np.concatenate([[0], np.cumsum(flens)])
+        self.items = []
+        for i in range(len(lens)):
+            f = (feats[fo[i]:fo[i + 1]] - self.mean) / self.std
+            if len(f) >= lens[i]:
+                self.items.append((ids[io[i]:io[i + 1]].astype(np.int64), f.T.astype(np.float32)))
+        self.n_feats = feats.shape[1]
+
+    def batches(self, rng, batch_frames):
+        """Batches of similar length, about batch_frames frames each."""
+        order = sorted(range(len(self.items)), key=lambda i: self.items[i][1].shape[1] + rng.random() * 40)
+        out, cur, longest = [], [], 0
+        for i in order:
+            t = self.items[i][1].shape[1]
+            if cur and max(longest, t) * (len(cur) + 1) > batch_frames:
+                out.append(cur)
+                cur, longest = [], 0
+            cur.append(i)
+            longest = max(longest, t)
+        if cur:
+            out.append(cur)
+        rng.shuffle(out)
+        return out
+
+
+def collate(items):
+    n = max(len(i) for i, _ in items)
+    t = max(f.shape[1] for _, f in items)
+    d = items[0][1].shape[0]
+    ids = np.zeros((len(items), n), np.int64)
+    y = np.zeros((len(items), d, t), np.float32)
+    xl, yl = [], []
+    for b, (i, f) in enumerate(items):
+        ids[b, :len(i)] = i
+        y[b, :, :f.shape[1]] = f
+        xl.append(len(i))
+        yl.append(f.shape[1])
+    return torch.from_numpy(ids), torch.from_numpy(y), np.array(xl), np.array(yl)
+
+
+def seq_mask(lens, n):
+    return (torch.arange(n)[None, :] < torch.as_tensor(lens)[:, None]).float()[:, None, :]
+
+
+def step_losses(net, ids, y, xl, yl, crop, gen):
+    xm = seq_mask(xl, ids.shape[1])
+    ym = seq_mask(yl, y.shape[2])
+    mu, logd = net.encoder(ids, xm)
+    with torch.no_grad():
+        # log-likelihood of frame t under token n (unit variance)
+        ll = -0.5 * ((y ** 2).sum(1)[:, None, :] - 2 * torch.bmm(mu.transpose(1, 2), y)
+                     + (mu ** 2).sum(1)[:, :, None])
+        ll = ll.masked_fill(xm.transpose(1, 2) == 0, -1e4)
+        path = torch.from_numpy(M.mas(ll.numpy(), xl, yl))
+    mu_y = torch.bmm(mu, path)  # (B, D, T)
+    n_valid = ym.sum() * y.shape[1]
+    prior = 0.5 * (((y - mu_y) ** 2) * ym).sum() / n_valid
+    dur_target = torch.log1p(path.sum(2)) * xm[:, 0]
+    dur = ((logd - dur_target) ** 2).sum() / xm.sum()
+    # flow matching on a random crop of each utterance
+    b = y.shape[0]
+    starts = [int(torch.randint(0, max(1, int(yl[i]) - crop + 1), (1,), generator=gen)) for i in range(b)]
+    yc = torch.stack([F_crop(y[i], s, crop) for i, s in enumerate(starts)])
+    mc = torch.stack([F_crop(mu_y[i], s, crop) for i, s in enumerate(starts)])
+    cm = torch.stack([F_crop(ym[i], s, crop) for i, s in enumerate(starts)])
+    t = torch.rand(b, generator=gen)
+    x0 = mc + torch.randn(yc.shape, generator=gen)
+    xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * yc
+    v = net.decoder(xt * cm, mc * cm, t, cm)
+    fm = (((v - (yc - x0)) ** 2) * cm).sum() / (cm.sum() * y.shape[1])
+    return prior, dur, fm, path
+
+
+def F_crop(x, s, n):
+    x = x[:, s:s + n]
+    if x.shape[1] < n:
+        x = torch.nn.functional.pad(x, (0, n - x.shape[1]))
+    return x
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("data")
+    ap.add_argument("ckpt_dir")
+    ap.add_argument("--steps", type=int, default=12000)
+    ap.add_argument("--batch-frames", type=int, default=6000)
+    ap.add_argument("--crop", type=int, default=128, help="decoder training crop, frames")
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--save-every", type=int, default=250)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    data = Data(a.data)
+    net = M.Voice(len(data.symbols), data.n_feats)
+    opt = torch.optim.Adam(net.parameters(), lr=a.lr, betas=(0.9, 0.98))
+    os.makedirs(a.ckpt_dir, exist_ok=True)
+    path = os.path.join(a.ckpt_dir, "ckpt.pt")
+    step, rng, gen = 0, np.random.default_rng(a.seed), torch.Generator().manual_seed(a.seed)
+    if os.path.exists(path):
+        ck = torch.load(path)
+        net.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        step = ck["step"]
+        rng = np.random.default_rng(a.seed + step)
+        gen = torch.Generator().manual_seed(a.seed + step)
+        print(f"resumed at step {step}", flush=True)
+    n_params = sum(p.numel() for p in net.parameters())
+    print(f"{len(data.items)} utterances, {len(data.symbols)} symbols, {n_params} parameters", flush=True)
+    t0, acc = time.time(), np.zeros(3)
+    while step < a.steps:
+        for batch in data.batches(rng, a.batch_frames):
+            if step >= a.steps:
+                break
+            warm = min(1.0, (step + 1) / 500)
+            decay = 0.5 * (1 + math.cos(math.pi * min(1.0, step / a.steps)))
+            for g in opt.param_groups:
+                g["lr"] = a.lr * warm * (0.1 + 0.9 * decay)
+            ids, y, xl, yl = collate([data.items[i] for i in batch])
+            prior, dur, fm, _ = step_losses(net, ids, y, xl, yl, a.crop, gen)
+            loss = prior + dur + fm
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            opt.step()
+            step += 1
+            acc += [prior.item(), dur.item(), fm.item()]
+            if step % 50 == 0:
+                el = time.time() - t0
+                print(f"step {step} prior {acc[0] / 50:.4f} dur {acc[1] / 50:.4f} fm {acc[2] / 50:.4f} "
+                      f"{el / 50:.2f} s/step", flush=True)
+                acc[:] = 0
+                t0 = time.time()
+            if step % a.save_every == 0 or step == a.steps:
+                tmp = path + ".tmp"
+                torch.save({"model": net.state_dict(), "opt": opt.state_dict(), "step": step,
+                            "symbols": data.symbols, "mean": data.mean, "std": data.std,
+                            "hp": net.hp, "n_feats": data.n_feats, "args": vars(a)}, tmp)
+                os.replace(tmp, path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,543 @@
+/* diffusion_voice.c: the "diffusion" voice kind, shuzi's own synthesizer.
+ *
+ * One run of text -> phones (the text frontend, libespeak-ng) -> tokens
+ * (the rule of tools/train/symbols.py) -> encoder and durations
+ * (tts/model/) -> flow-matching decoder over overlapping windows of frames
+ * -> DSP vocoder (tts/vocoder/) -> PCM, chunk by chunk. Phone and word
+ * events carry exact sample positions: they come from the same durations
+ * that place the frames.
+ *
+ * Voices are files: "diffusion:NAME" opens ASSETS/voices/NAME.safetensors;
+ * "diffusion:/path/to/file.safetensors" opens any voice file. */
+#include <dirent.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/cpu/nn.h"
+#include "core/log.h"
+#include "tts/frontend/frontend.h"
+#include "tts/model/dv_model.h"
+#include "tts/vocoder/vocoder.h"
+#include "tts/voice.h"
+
+#ifndef SHUZI_ASSETS_DIR
+#define SHUZI_ASSETS_DIR "assets"
+#endif
+
+#define DIFF_DEFAULT_VARIANT "kathleen"
+#define DIFF_FIRST_CHUNK 24  /* frames in the first decoded window (latency) */
+#define DIFF_CHUNK 96        /* frames in later windows */
+#define DIFF_MARGIN 24       /* context frames on each side of a window */
+#define DIFF_EDGE_FRAMES 3   /* most frames for leading/trailing silence tokens */
+
+typedef enum diff_tok_kind { TOK_EDGE, TOK_PHONE, TOK_STRESS, TOK_SPACE, TOK_PUNCT } diff_tok_kind;
+
+typedef struct diff_tok {
+    int id;
+    diff_tok_kind kind;
+    int word; /* -1 for edges and punctuation */
+} diff_tok;
+
+typedef struct diff_voice {
+    dv_model *model;
+    dv_work *work;
+    voc *vocoder;
+    const dv_info *info;
+    int steps;
+    float temperature, rate, pitch;
+    uint64_t seed;
+    int id_start, id_end, id_space, id_comma, id_period, id_question, id_exclaim;
+    /* per synthesis */
+    diff_tok toks[DV_MAX_TOKENS];
+    float mu[DV_MAX_TOKENS * 260];
+    int frames[DV_MAX_TOKENS], starts[DV_MAX_TOKENS + 1];
+    float x[DV_MAX_WINDOW * 260], mu_y[DV_MAX_WINDOW * 260];
+    float feats[DV_MAX_WINDOW * 260];
+    float pcm[(DIFF_CHUNK + 8) * 1024];
+} diff_voice;
+
+/* ---- finding voice files ------------------------------------------------ */
+
+static int diff_path(const char *variant, const char *assets, char *path, size_t cap)
+{
+    const char *v = variant && variant[0] ? variant : DIFF_DEFAULT_VARIANT;
+    size_t n = strlen(v);
+    int is_file = strchr(v, '/') || (n > 12 && strcmp(v + n - 12, ".safetensors") == 0);
+    int w = is_file ? snprintf(path, cap, "%s", v)
+                    : snprintf(path, cap, "%s/voices/%s.safetensors",
+                               assets && assets[0] ? assets : SHUZI_ASSETS_DIR, v);
+    return w > 0 && (size_t)w < cap;
+}
+
+int tts_diffusion_available(void)
+{
+    char path[1100];
+    FILE *f = diff_path(NULL, NULL, path, sizeof path) ? fopen(path, "rb") : NULL;
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
+static int diff_list(sz_voice_list_fn fn, void *user)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/voices", SHUZI_ASSETS_DIR);
+    struct dirent **names = NULL;
+    int n = scandir(dir, &names, NULL, alphasort);
+    int stop = 0;
+    for (int i = 0; i < n; i++) {
+        const char *e = names[i]->d_name;
+        size_t len = strlen(e);
+        if (!stop && len > 12 && strcmp(e + len - 12, ".safetensors") == 0) {
+            char path[1400], err[256], name[300];
+            snprintf(path, sizeof path, "%s/%s", dir, e);
+            dv_model *m = NULL;
+            if (dv_model_open(path, &m, err, sizeof err) == SZ_OK) {
+                snprintf(name, sizeof name, "diffusion:%.*s", (int)(len - 12), e);
+                const dv_info *in = dv_model_info(m);
+                sz_voice_info info = {.name = name,
+                                      .kind = "diffusion",
+                                      .language = in->language,
+                                      .sample_rate_hz = in->sample_rate,
+                                      .description = "shuzi diffusion voice"};
+                stop = fn(&info, user) != 0;
+                dv_model_free(&m);
+            } else {
+                SZ_LOGW("tts", "skipping voice file %s: %s", path, err);
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+    return stop;
+}
+
+static void diff_destroy(void *state)
+{
+    diff_voice *v = state;
+    if (!v)
+        return;
+    voc_free(&v->vocoder);
+    dv_work_free(&v->work);
+    dv_model_free(&v->model);
+    free(v);
+}
+
+static int diff_open(const char *variant, const tts_voice_params *params, void **state, char *err,
+                     size_t errlen)
+{
+    char path[1100];
+    if (!diff_path(variant, params ? params->assets_dir : NULL, path, sizeof path)) {
+        snprintf(err, errlen, "diffusion voice name too long");
+        return SZ_ERR_INVALID_ARG;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "no diffusion voice '%s' (%s not found; see 'shuzi voices')",
+                 variant && variant[0] ? variant : DIFF_DEFAULT_VARIANT, path);
+        return SZ_ERR_NOT_FOUND;
+    }
+    fclose(f);
+    diff_voice *v = calloc(1, sizeof *v);
+    if (!v) {
+        snprintf(err, errlen, "out of memory");
+        return SZ_ERR_NO_MEMORY;
+    }
+    int rc = dv_model_open(path, &v->model, err, errlen);
+    if (rc != SZ_OK) {
+        free(v);
+        return rc;
+    }
+    v->info = dv_model_info(v->model);
+    if (v->info->n_feats > 260 || v->info->hop > 1024) {
+        snprintf(err, errlen, "%s: more features or a longer hop than this build supports", path);
+        diff_destroy(v);
+        return SZ_ERR_UNSUPPORTED;
+    }
+    voc_params vp = {.sample_rate = v->info->sample_rate,
+                     .hop = v->info->hop,
+                     .n_bands = v->info->n_bands,
+                     .voicing_threshold = v->info->voicing_threshold};
+    v->work = dv_work_new(v->model);
+    v->vocoder = voc_new(&vp);
+    if (!v->work || !v->vocoder) {
+        snprintf(err, errlen, "out of memory (or an unusable hop in %s)", path);
+        diff_destroy(v);
+        return SZ_ERR_NO_MEMORY;
+    }
+    const char *specials[] = {"^", "$", " ", ",", ".", "?", "!"};
+    int *ids[] = {&v->id_start, &v->id_end, &v->id_space, &v->id_comma, &v->id_period,
+                  &v->id_question, &v->id_exclaim};
+    for (size_t i = 0; i < sizeof specials / sizeof *specials; i++) {
+        *ids[i] = dv_model_symbol_id(v->model, specials[i]);
+        if (*ids[i] < 0) {
+            snprintf(err, errlen, "%s: the symbol table lacks '%s'", path, specials[i]);
+            diff_destroy(v);
+            return SZ_ERR_FORMAT;
+        }
+    }
+    v->steps = params && params->steps > 0 ? params->steps : 6;
+    if (v->steps > DV_MAX_STEPS)
+        v->steps = DV_MAX_STEPS;
+    v->temperature = !params || params->temperature == 0.0f ? 0.5f
+                     : params->temperature < 0.0f           ? 0.0f
+                                                            : params->temperature;
+    v->rate = params && params->speaking_rate > 0 ? params->speaking_rate : 1.0f;
+    v->pitch = params && params->pitch > 0 ? params->pitch : 1.0f;
+    v->seed = params ? params->seed : 1;
+    if (params && params->n_threads > 0)
+        nn_set_threads(params->n_threads);
+    *state = v;
+    return SZ_OK;
+}
+
+static int diff_sample_rate(void *state) { return ((diff_voice *)state)->info->sample_rate; }
+
+static const char *diff_language(void *state) { return ((diff_voice *)state)->info->language; }
+
+/* ---- text -> tokens ----------------------------------------------------- */
+
+/* symbols.py's punct_of: the token a word's closing punctuation gives. */
+static int diff_punct(const diff_voice *v, const char *word, size_t n)
+{
+    while (n > 0 && strchr("\"')]}", word[n - 1]))
+        n--;
+    while (n >= 3 && (memcmp(word + n - 3, "\xE2\x80\x9D", 3) == 0 || /* ” */
+                      memcmp(word + n - 3, "\xE2\x80\x99", 3) == 0))  /* ’ */
+        n -= 3;
+    if (n >= 2 && memcmp(word + n - 2, "\xC2\xBB", 2) == 0) /* » */
+        n -= 2;
+    if (n == 0)
+        return -1;
+    char c = word[n - 1];
+    if (c == ',' || c == ';' || c == ':')
+        return v->id_comma;
+    if (n >= 3 && (memcmp(word + n - 3, "\xE2\x80\x94", 3) == 0 || /* — */
+                   memcmp(word + n - 3, "\xE2\x80\x93", 3) == 0 || /* – */
+                   memcmp(word + n - 3, "\xE2\x80\xA6", 3) == 0))  /* … */
+        return v->id_comma;
+    if (c == '.')
+        return n >= 2 && word[n - 2] == '.' ? v->id_comma : v->id_period;
+    if (c == '?')
+        return v->id_question;
+    if (c == '!')
+        return v->id_exclaim;
+    return -1;
+}
+
+/* The last whitespace-separated word of text. */
+static void diff_last_word(const char *text, const char **w, size_t *n)
+{
+    size_t len = strlen(text);
+    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n'))
+        len--;
+    size_t s = len;
+    while (s > 0 && text[s - 1] != ' ' && text[s - 1] != '\t' && text[s - 1] != '\n')
+        s--;
+    *w = text + s;
+    *n = len - s;
+}
+
+/* Appends the tokens of one phone: itself when the voice knows it, else its
+ * longest known pieces; a stress mark becomes its own token. Characters no
+ * symbol covers are dropped (counted in *dropped). */
+static int diff_phone_tokens(const diff_voice *v, const char *ph, int word, diff_tok *out, int cap,
+                             int n, int *dropped)
+{
+    int id = dv_model_symbol_id(v->model, ph);
+    if (id >= 0) {
+        if (n < cap)
+            out[n] = (diff_tok){id, TOK_PHONE, word};
+        return n + 1;
+    }
+    size_t len = strlen(ph), i = 0;
+    while (i < len) {
+        size_t best = 0;
+        int best_id = -1;
+        for (size_t s = 0; s < v->info->n_symbols; s++) {
+            const char *sym = dv_model_symbol(v->model, s);
+            size_t l = strlen(sym);
+            if (s == (size_t)v->id_start || s == (size_t)v->id_end || s == (size_t)v->id_space ||
+                s == (size_t)v->id_comma || s == (size_t)v->id_period ||
+                s == (size_t)v->id_question || s == (size_t)v->id_exclaim)
+                continue;
+            if (l > best && i + l <= len && memcmp(ph + i, sym, l) == 0) {
+                best = l;
+                best_id = (int)s;
+            }
+        }
+        if (!best) {
+            i++;
+            while (i < len && ((unsigned char)ph[i] & 0xC0) == 0x80)
+                i++; /* the rest of that UTF-8 character */
+            (*dropped)++;
+            continue;
+        }
+        const char *sym = dv_model_symbol(v->model, (size_t)best_id);
+        int stress = strcmp(sym, "\xCB\x88") == 0 || strcmp(sym, "\xCB\x8C") == 0;
+        if (n < cap)
+            out[n] = (diff_tok){best_id, stress ? TOK_STRESS : TOK_PHONE, word};
+        n++;
+        i += best;
+    }
+    return n;
+}
+
+/* ---- synthesis ------------------------------------------------------------ */
+
+typedef struct diff_run {
+    diff_voice *v;
+    const tts_sink *sink;
+    const tts_synth_opts *opts;
+    const fe_phones *ph;
+    char **words; /* text words when they match the phone words, else NULL */
+    size_t n_text_words;
+    int64_t base;      /* samples before this segment */
+    int64_t sent;      /* samples delivered in this segment */
+    int next_event;    /* next token whose events are due */
+    int64_t frame_base; /* frames before this segment (noise index) */
+    int stop;
+} diff_run;
+
+static int diff_event(diff_run *r, tts_event_type type, int64_t start, int64_t end,
+                      const char *value, size_t n)
+{
+    tts_event ev = {.type = type, .start = start, .end = end};
+    if (n >= sizeof ev.value)
+        n = sizeof ev.value - 1;
+    memcpy(ev.value, value, n);
+    ev.value[n] = 0;
+    if (r->sink->on_event && r->sink->on_event(r->sink->user, &ev))
+        r->stop = 1;
+    return !r->stop;
+}
+
+/* Sends the events of tokens that start before sample `upto` of the segment. */
+static void diff_events_until(diff_run *r, int n_tok, int64_t upto)
+{
+    diff_voice *v = r->v;
+    const int hop = v->info->hop;
+    while (!r->stop && r->next_event < n_tok &&
+           (int64_t)v->starts[r->next_event] * hop < upto) {
+        int i = r->next_event++;
+        const diff_tok *t = &v->toks[i];
+        int64_t at = r->base + (int64_t)v->starts[i] * hop;
+        if (t->kind == TOK_SPACE)
+            continue;
+        if (t->kind == TOK_EDGE || t->kind == TOK_PUNCT) {
+            diff_event(r, TTS_EV_PHONE, at, at, "", 0);
+            continue;
+        }
+        /* the first token of a word starts the word */
+        if (t->word >= 0 && (i == 0 || v->toks[i - 1].word != t->word)) {
+            int j = i;
+            while (j + 1 < n_tok && v->toks[j + 1].word == t->word)
+                j++;
+            int64_t end = r->base + (int64_t)v->starts[j + 1] * hop;
+            if (r->words && (size_t)t->word < r->n_text_words)
+                diff_event(r, TTS_EV_WORD, at, end, r->words[t->word], strlen(r->words[t->word]));
+            else
+                diff_event(r, TTS_EV_WORD, at, end, "", 0);
+        }
+        if (t->kind == TOK_STRESS) {
+            /* the stress mark and the vowel after it are one phone */
+            char buf[96];
+            const char *s = dv_model_symbol(v->model, (size_t)t->id);
+            int nb = snprintf(buf, sizeof buf, "%s%s", s,
+                              i + 1 < n_tok && v->toks[i + 1].kind == TOK_PHONE
+                                  ? dv_model_symbol(v->model, (size_t)v->toks[i + 1].id)
+                                  : "");
+            diff_event(r, TTS_EV_PHONE, at, at, buf, (size_t)nb);
+            if (i + 1 < n_tok && v->toks[i + 1].kind == TOK_PHONE &&
+                v->toks[i + 1].word == t->word)
+                r->next_event++; /* its vowel is part of this event */
+            continue;
+        }
+        const char *s = dv_model_symbol(v->model, (size_t)t->id);
+        diff_event(r, TTS_EV_PHONE, at, at, s, strlen(s));
+    }
+}
+
+static void diff_audio(diff_run *r, int n_tok, const float *pcm, size_t n)
+{
+    if (!n || r->stop)
+        return;
+    diff_events_until(r, n_tok, r->sent + (int64_t)n);
+    if (r->stop)
+        return;
+    float gain = r->opts->volume >= 0 ? r->opts->volume : 1.0f;
+    float *p = (float *)pcm;
+    if (gain != 1.0f)
+        for (size_t i = 0; i < n; i++)
+            p[i] *= gain;
+    if (r->sink->on_audio && r->sink->on_audio(r->sink->user, pcm, n))
+        r->stop = 1;
+    r->sent += (int64_t)n;
+}
+
+/* Synthesizes tokens v->toks[0..n): encoder, windows of decoder, vocoder. */
+static int diff_segment(diff_run *r, int n)
+{
+    diff_voice *v = r->v;
+    const dv_info *in = v->info;
+    const int d = in->n_feats, hop = in->hop;
+    int ids[DV_MAX_TOKENS];
+    for (int i = 0; i < n; i++)
+        ids[i] = v->toks[i].id;
+    float rate = (r->opts->rate > 0 ? r->opts->rate : 1.0f) * v->rate;
+    int rc = dv_encode(v->model, v->work, ids, n, rate, v->mu, v->frames);
+    if (rc != SZ_OK)
+        return rc;
+    /* leading and trailing silence is short: the engine adds its own pauses */
+    for (int i = 0; i < n; i++)
+        if (v->toks[i].kind == TOK_EDGE ||
+            (v->toks[i].kind == TOK_PUNCT && i == n - 2 && v->toks[n - 1].kind == TOK_EDGE))
+            if (v->frames[i] > DIFF_EDGE_FRAMES)
+                v->frames[i] = DIFF_EDGE_FRAMES;
+    v->starts[0] = 0;
+    for (int i = 0; i < n; i++)
+        v->starts[i + 1] = v->starts[i] + v->frames[i];
+    const int total = v->starts[n];
+    float pitch = (r->opts->pitch > 0 ? r->opts->pitch : 1.0f) * v->pitch;
+    voc_reset(v->vocoder, v->seed ^ (uint64_t)r->frame_base);
+    r->sent = 0;
+    r->next_event = 0;
+    int tok = 0;
+    for (int a = 0; a < total && !r->stop;) {
+        int b = a + (a == 0 ? DIFF_FIRST_CHUNK : DIFF_CHUNK);
+        if (b > total)
+            b = total;
+        int wa = a - DIFF_MARGIN > 0 ? a - DIFF_MARGIN : 0;
+        int wb = b + DIFF_MARGIN < total ? b + DIFF_MARGIN : total;
+        int tw = wb - wa;
+        /* token means per frame, and the starting point of the flow */
+        while (tok > 0 && v->starts[tok] > wa)
+            tok--;
+        int k = tok;
+        for (int t = wa; t < wb; t++) {
+            while (v->starts[k + 1] <= t)
+                k++;
+            for (int c = 0; c < d; c++) {
+                float m = v->mu[(size_t)c * n + k];
+                v->mu_y[(size_t)c * tw + (t - wa)] = m;
+                v->x[(size_t)c * tw + (t - wa)] =
+                    m + v->temperature * dv_noise(v->seed, r->frame_base + t, c);
+            }
+        }
+        tok = k;
+        rc = dv_decode(v->model, v->work, v->x, v->mu_y, tw, v->steps);
+        if (rc != SZ_OK)
+            return rc;
+        dv_denormalize(v->model, v->x, tw, a - wa, b - wa, v->feats);
+        size_t got = 0;
+        for (int t = a; t < b; t++)
+            got += voc_push(v->vocoder, v->feats + (size_t)(t - a) * d, pitch, v->pcm + got);
+        diff_audio(r, n, v->pcm, got);
+        a = b;
+    }
+    if (!r->stop) {
+        size_t got = voc_finish(v->vocoder, v->pcm);
+        diff_audio(r, n, v->pcm, got);
+        diff_events_until(r, n, INT64_MAX);
+    }
+    r->base += (int64_t)total * hop;
+    r->frame_base += total;
+    (void)hop;
+    return r->stop ? SZ_ERR_CANCELLED : SZ_OK;
+}
+
+static int diff_synthesize(void *state, const char *text, const tts_synth_opts *opts,
+                           const tts_sink *sink, char *err, size_t errlen)
+{
+    diff_voice *v = state;
+    const char *lang = opts->language && opts->language[0] ? opts->language : v->info->language;
+    if (strncasecmp(lang, v->info->language, 2) != 0) {
+        snprintf(err, errlen, "voice %s speaks %s, not %s", v->info->name, v->info->language,
+                 lang);
+        return SZ_ERR_UNSUPPORTED;
+    }
+    fe_phones ph;
+    memset(&ph, 0, sizeof ph);
+    int rc = opts->input == TTS_INPUT_IPA ? fe_phonemize_ipa(text, &ph, err, errlen)
+                                          : fe_phonemize(v->info->language, text, &ph, err, errlen);
+    if (rc != SZ_OK)
+        return rc;
+    /* text words, for word events, when they line up with the phone words */
+    const char *shown = opts->input == TTS_INPUT_IPA && opts->display ? opts->display : text;
+    char *copy = strdup(shown);
+    char **words = calloc(ph.n_words + 1, sizeof *words);
+    size_t n_text = 0;
+    if (copy && words) {
+        char *save = NULL;
+        for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+            if (n_text < ph.n_words)
+                words[n_text] = w;
+            n_text++;
+        }
+    }
+    diff_run r = {.v = v, .sink = sink, .opts = opts, .ph = &ph,
+                  .words = copy && words && n_text == ph.n_words ? words : NULL,
+                  .n_text_words = n_text};
+    const char *last;
+    size_t last_n;
+    diff_last_word(shown, &last, &last_n);
+    int final_punct = diff_punct(v, last, last_n);
+    int dropped = 0;
+    /* segments of at most DV_MAX_TOKENS tokens, cut between words */
+    size_t w = 0;
+    rc = SZ_OK;
+    while (rc == SZ_OK && (w < ph.n_words || (ph.n_words == 0 && w == 0))) {
+        int n = 0;
+        v->toks[n++] = (diff_tok){v->id_start, TOK_EDGE, -1};
+        size_t first = w;
+        while (w < ph.n_words) {
+            diff_tok tmp[64];
+            int m = 0;
+            if (w > first)
+                tmp[m++] = (diff_tok){v->id_space, TOK_SPACE, -1};
+            for (size_t k = ph.word_start[w]; k < ph.word_start[w + 1]; k++)
+                m = diff_phone_tokens(v, ph.phones[k], (int)w, tmp, 64, m, &dropped);
+            if (m > 64)
+                m = 64; /* a 60-phone word: the rest is dropped */
+            if (n + m + 2 > DV_MAX_TOKENS && w > first)
+                break;
+            if (n + m + 2 > DV_MAX_TOKENS)
+                m = DV_MAX_TOKENS - 2 - n;
+            memcpy(v->toks + n, tmp, sizeof(diff_tok) * (size_t)m);
+            n += m;
+            w++;
+        }
+        if (w >= ph.n_words && final_punct >= 0)
+            v->toks[n++] = (diff_tok){final_punct, TOK_PUNCT, -1};
+        v->toks[n++] = (diff_tok){v->id_end, TOK_EDGE, -1};
+        rc = diff_segment(&r, n);
+        if (ph.n_words == 0)
+            break;
+    }
+    if (dropped)
+        SZ_LOGW("tts", "voice %s: %d phone character(s) it has no symbol for were left out",
+                v->info->name, dropped);
+    if (rc == SZ_ERR_CANCELLED)
+        err[0] = 0;
+    else if (rc != SZ_OK)
+        snprintf(err, errlen, "diffusion voice: synthesis failed (%s)", sz_strerror(rc));
+    free(words);
+    free(copy);
+    fe_phones_clear(&ph);
+    return rc;
+}
+
+const tts_voice_kind tts_diffusion_kind = {
+    .kind = "diffusion",
+    .list = diff_list,
+    .open = diff_open,
+    .sample_rate = diff_sample_rate,
+    .synthesize = diff_synthesize,
+    .destroy = diff_destroy,
+    .language = diff_language,
+    .raw_text = 0,
+};

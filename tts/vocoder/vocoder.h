@@ -1,0 +1,38 @@
+/* vocoder.h: the diffusion voice's DSP vocoder, streaming, frame by frame.
+ *
+ * Each frame (hop samples) carries n_bands log power spectral densities on
+ * mel-spaced band centres (0 Hz to Nyquist), log F0 and a voicing strength
+ * (tools/train/features.py computes them from speech). The vocoder builds a
+ * mixed excitation, a pulse train at F0 (exact fractional pulse positions)
+ * and white noise, mixed per frequency by the voicing strength, with unit
+ * power per sample; shapes it with a minimum-phase filter whose power
+ * response is the envelope (cepstral method); and overlap-adds windowed
+ * frames (window 4 x hop). No training is needed: it is signal processing. */
+#ifndef SZ_TTS_VOCODER_VOCODER_H
+#define SZ_TTS_VOCODER_VOCODER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct voc_params {
+    int sample_rate;
+    int hop;     /* samples per frame; the window is 4 x hop, a power of two */
+    int n_bands;
+    float voicing_threshold; /* below it a frame is unvoiced */
+} voc_params;
+
+typedef struct voc voc;
+
+voc *voc_new(const voc_params *params);
+void voc_free(voc **v);
+/* Starts a new signal (sample 0 is the centre of the next frame pushed). */
+void voc_reset(voc *v, uint64_t seed);
+/* Adds one frame (n_bands + 2 floats). pitch_scale multiplies F0. Writes
+ * the samples that became final into out (room for hop samples) and
+ * returns how many (0 for the first frames: the output lags 3 frames). */
+size_t voc_push(voc *v, const float *frame, float pitch_scale, float *out);
+/* Ends the signal: writes the remaining samples (at most 4 x hop) so that
+ * the total equals frames pushed x hop. */
+size_t voc_finish(voc *v, float *out);
+
+#endif
