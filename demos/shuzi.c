@@ -95,7 +95,8 @@ static void usage_say(FILE *f, const char *cmd)
             "      --marks FILE      also write speech marks as JSON lines (.jsonl):\n"
             "                        {\"time_ms\":..,\"type\":\"word\",\"value\":..,\"end_ms\":..}\n"
             "      --ssml            TEXT is SSML (<speak>...</speak>)\n"
-            "      --voice NAME      voice (default espeak:en-us; see 'shuzi voices')\n"
+            "      --voice NAME      voice (default diffusion:kathleen, shuzi's own; espeak:en-us\n"
+            "                        is the fallback; see 'shuzi voices')\n"
             "      --rate X          speaking rate, 0.3 to 3.0 (default 1.0)\n"
             "      --pitch X         pitch multiplier, 0.5 to 2.0 (default 1.0)\n"
             "      --steps N         diffusion voice: sampling steps, 1 to 64 (default 6;\n"
@@ -103,7 +104,7 @@ static void usage_say(FILE *f, const char *cmd)
             "      --temperature T   diffusion voice: sampling noise, 0 to 2 (default 0.5;\n"
             "                        0 = the mean, most stable)\n"
             "      --seed N          seed for sampling and idle motion: same seed, same output\n"
-            "      --threads N       compute threads for the voice (default: all cores)\n",
+            "      --threads N       compute threads for the voice (default 1)\n",
             cmd,
             tts ? "Synthesizes speech to a WAV file." :
                   "Speaks TEXT with a talking avatar and writes a video file.",

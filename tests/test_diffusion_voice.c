@@ -89,6 +89,29 @@ static void test_reference(void)
         CHECK(worst < 1e-3, "features differ by %.2e (tolerance 1e-3)", worst);
         free(x);
         free(mu_y);
+        /* streaming: windows of 24 then 96 frames with 24 frames of context
+         * (what the voice does) against the whole sequence at once, with noise */
+        int starts[DV_MAX_TOKENS + 1] = {0};
+        for (int i = 0; i < n; i++)
+            starts[i + 1] = starts[i] + frames[i];
+        float *whole = malloc(sizeof(float) * (size_t)d * tl);
+        float *part = malloc(sizeof(float) * (size_t)d * tl);
+        CHECK(dv_decode_frames(m, w, mu, n, starts, 0, tl, 0, 6, 0.5f, 3, 0, whole) == SZ_OK,
+              "whole decode");
+        for (int a = 0; a < tl;) {
+            int b = a + (a == 0 ? 24 : 96) < tl ? a + (a == 0 ? 24 : 96) : tl;
+            CHECK(dv_decode_frames(m, w, mu, n, starts, a, b, 24, 6, 0.5f, 3, 0,
+                                   part + (size_t)a * d) == SZ_OK, "window decode");
+            a = b;
+        }
+        worst = 0;
+        for (size_t i = 0; i < (size_t)d * tl; i++)
+            worst = fmax(worst, fabs(whole[i] - part[i]));
+        printf("streamed windows against the whole sequence: max difference %.2e\n", worst);
+        CHECK(worst < 0.02, "windowed decoding differs by %.3f from the whole (tolerance 0.02)",
+              worst);
+        free(whole);
+        free(part);
     }
     free(mu);
     dv_work_free(&w);

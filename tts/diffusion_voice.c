@@ -8,7 +8,9 @@
  * that place the frames.
  *
  * Voices are files: "diffusion:NAME" opens ASSETS/voices/NAME.safetensors;
- * "diffusion:/path/to/file.safetensors" opens any voice file. */
+ * "diffusion:/path/to/file.safetensors" opens any voice file. Runs in a
+ * language the voice was not trained on (Mandarin in a mixed sentence) are
+ * said by espeak-ng, at the same sample rate, rather than dropped. */
 #include <dirent.h>
 #include <math.h>
 #include <pthread.h>
@@ -50,12 +52,13 @@ typedef struct diff_voice {
     int steps;
     float temperature, rate, pitch;
     uint64_t seed;
+    void *espeak; /* other languages; opened on first need */
+    tts_voice_params params;
     int id_start, id_end, id_space, id_comma, id_period, id_question, id_exclaim;
     /* per synthesis */
     diff_tok toks[DV_MAX_TOKENS];
     float mu[DV_MAX_TOKENS * 260];
     int frames[DV_MAX_TOKENS], starts[DV_MAX_TOKENS + 1];
-    float x[DV_MAX_WINDOW * 260], mu_y[DV_MAX_WINDOW * 260];
     float feats[DV_MAX_WINDOW * 260];
     float pcm[(DIFF_CHUNK + 8) * 1024];
 } diff_voice;
@@ -121,6 +124,8 @@ static void diff_destroy(void *state)
     diff_voice *v = state;
     if (!v)
         return;
+    if (v->espeak)
+        tts_espeak_kind.destroy(v->espeak);
     voc_free(&v->vocoder);
     dv_work_free(&v->work);
     dv_model_free(&v->model);
@@ -189,8 +194,13 @@ static int diff_open(const char *variant, const tts_voice_params *params, void *
     v->rate = params && params->speaking_rate > 0 ? params->speaking_rate : 1.0f;
     v->pitch = params && params->pitch > 0 ? params->pitch : 1.0f;
     v->seed = params ? params->seed : 1;
-    if (params && params->n_threads > 0)
-        nn_set_threads(params->n_threads);
+    if (params) {
+        v->params = *params;
+        v->params.assets_dir = NULL;
+    }
+    /* One thread unless asked: it is 20 times faster than real time alone,
+     * and OpenBLAS threads spin, taking cores from rendering and encoding. */
+    nn_set_threads(params && params->n_threads > 0 ? params->n_threads : 1);
     *state = v;
     return SZ_OK;
 }
@@ -406,33 +416,14 @@ static int diff_segment(diff_run *r, int n)
     voc_reset(v->vocoder, v->seed ^ (uint64_t)r->frame_base);
     r->sent = 0;
     r->next_event = 0;
-    int tok = 0;
     for (int a = 0; a < total && !r->stop;) {
         int b = a + (a == 0 ? DIFF_FIRST_CHUNK : DIFF_CHUNK);
         if (b > total)
             b = total;
-        int wa = a - DIFF_MARGIN > 0 ? a - DIFF_MARGIN : 0;
-        int wb = b + DIFF_MARGIN < total ? b + DIFF_MARGIN : total;
-        int tw = wb - wa;
-        /* token means per frame, and the starting point of the flow */
-        while (tok > 0 && v->starts[tok] > wa)
-            tok--;
-        int k = tok;
-        for (int t = wa; t < wb; t++) {
-            while (v->starts[k + 1] <= t)
-                k++;
-            for (int c = 0; c < d; c++) {
-                float m = v->mu[(size_t)c * n + k];
-                v->mu_y[(size_t)c * tw + (t - wa)] = m;
-                v->x[(size_t)c * tw + (t - wa)] =
-                    m + v->temperature * dv_noise(v->seed, r->frame_base + t, c);
-            }
-        }
-        tok = k;
-        rc = dv_decode(v->model, v->work, v->x, v->mu_y, tw, v->steps);
+        rc = dv_decode_frames(v->model, v->work, v->mu, n, v->starts, a, b, DIFF_MARGIN, v->steps,
+                              v->temperature, v->seed, r->frame_base, v->feats);
         if (rc != SZ_OK)
             return rc;
-        dv_denormalize(v->model, v->x, tw, a - wa, b - wa, v->feats);
         size_t got = 0;
         for (int t = a; t < b; t++)
             got += voc_push(v->vocoder, v->feats + (size_t)(t - a) * d, pitch, v->pcm + got);
@@ -446,7 +437,6 @@ static int diff_segment(diff_run *r, int n)
     }
     r->base += (int64_t)total * hop;
     r->frame_base += total;
-    (void)hop;
     return r->stop ? SZ_ERR_CANCELLED : SZ_OK;
 }
 
@@ -456,9 +446,18 @@ static int diff_synthesize(void *state, const char *text, const tts_synth_opts *
     diff_voice *v = state;
     const char *lang = opts->language && opts->language[0] ? opts->language : v->info->language;
     if (strncasecmp(lang, v->info->language, 2) != 0) {
-        snprintf(err, errlen, "voice %s speaks %s, not %s", v->info->name, v->info->language,
-                 lang);
-        return SZ_ERR_UNSUPPORTED;
+        if (!v->espeak) {
+            int rc = tts_espeak_kind.open(lang, &v->params, &v->espeak, err, errlen);
+            if (rc != SZ_OK)
+                return rc;
+            if (tts_espeak_kind.sample_rate(v->espeak) != v->info->sample_rate) {
+                snprintf(err, errlen, "voice %s speaks %s only (espeak-ng runs at another rate)",
+                         v->info->name, v->info->language);
+                return SZ_ERR_UNSUPPORTED;
+            }
+            SZ_LOGI("tts", "voice %s: %s runs are said by espeak-ng", v->info->name, lang);
+        }
+        return tts_espeak_kind.synthesize(v->espeak, text, opts, sink, err, errlen);
     }
     fe_phones ph;
     memset(&ph, 0, sizeof ph);

@@ -19,7 +19,11 @@ struct tts_voice {
     char name[128];
 };
 
-const char *tts_default_voice(void) { return "espeak:en-us"; }
+/* shuzi's own voice when its file is installed; espeak-ng otherwise. */
+const char *tts_default_voice(void)
+{
+    return tts_diffusion_available() ? "diffusion:kathleen" : "espeak:en-us";
+}
 
 int tts_register_kind(const tts_voice_kind *kind)
 {

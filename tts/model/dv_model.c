@@ -47,7 +47,7 @@ struct dv_model {
 };
 
 struct dv_work {
-    float *h, *g, *y, *cols, *xin, *v;
+    float *h, *g, *y, *cols, *xin, *v, *wx, *wmu;
     size_t cap_h, cap_cols;
 };
 
@@ -231,8 +231,9 @@ static int dv_load_hparams(dv_model *m, int *dil, char *err, size_t errlen)
             *dst[i] = (int)v->valuedouble;
         }
     }
-    if (rc == SZ_OK && (m->enc_k % 2 == 0 || m->time_dim % 2 || m->time_dim < 4)) {
-        snprintf(err, errlen, "voice hparams: enc_kernel must be odd and time_dim even (>= 4)");
+    if (rc == SZ_OK && (m->enc_k % 2 == 0 || m->enc_k > 15 || m->time_dim % 2 || m->time_dim < 4)) {
+        snprintf(err, errlen,
+                 "voice hparams: enc_kernel must be odd (at most 15) and time_dim even (>= 4)");
         rc = SZ_ERR_FORMAT;
     }
     cJSON *d = rc == SZ_OK ? cJSON_GetObjectItemCaseSensitive(hp, "dec_dilations") : NULL;
@@ -312,7 +313,9 @@ static int dv_load_weights(dv_model *m, const int *dil, char *err, size_t errlen
     return SZ_OK;
 }
 
-int dv_model_open(const char *path, dv_model **out, char *err, size_t errlen)
+/* Opens a file (path) or a buffer (buf, len; label names it in messages). */
+static int dv_model_load(const char *path, const void *buf, size_t len, dv_model **out, char *err,
+                         size_t errlen)
 {
     *out = NULL;
     dv_model *m = calloc(1, sizeof *m);
@@ -321,7 +324,8 @@ int dv_model_open(const char *path, dv_model **out, char *err, size_t errlen)
         return SZ_ERR_NO_MEMORY;
     }
     char sub[384] = "";
-    int rc = st_open(path, &m->file, sub, sizeof sub);
+    int rc = buf ? st_parse(buf, len, path, &m->file, sub, sizeof sub)
+                 : st_open(path, &m->file, sub, sizeof sub);
     const char *fmt = rc == SZ_OK ? st_metadata(m->file, "format") : NULL;
     if (rc == SZ_OK && (!fmt || strcmp(fmt, DV_FORMAT) != 0)) {
         snprintf(sub, sizeof sub, "not a diffusion voice (metadata 'format' is %s, expected '%s')",
@@ -377,6 +381,17 @@ int dv_model_open(const char *path, dv_model **out, char *err, size_t errlen)
     }
     *out = m;
     return SZ_OK;
+}
+
+int dv_model_open(const char *path, dv_model **out, char *err, size_t errlen)
+{
+    return dv_model_load(path, NULL, 0, out, err, errlen);
+}
+
+int dv_model_parse(const void *buf, size_t len, const char *label, dv_model **out, char *err,
+                   size_t errlen)
+{
+    return dv_model_load(label, buf, len, out, err, errlen);
 }
 
 void dv_model_free(dv_model **model)
@@ -438,7 +453,9 @@ dv_work *dv_work_new(const dv_model *m)
     w->cols = malloc(sizeof(float) * w->cap_cols);
     w->xin = malloc(sizeof(float) * 2 * (size_t)m->info.n_feats * t);
     w->v = malloc(sizeof(float) * (size_t)m->info.n_feats * t);
-    if (!w->h || !w->g || !w->y || !w->cols || !w->xin || !w->v)
+    w->wx = malloc(sizeof(float) * (size_t)m->info.n_feats * DV_MAX_WINDOW);
+    w->wmu = malloc(sizeof(float) * (size_t)m->info.n_feats * DV_MAX_WINDOW);
+    if (!w->h || !w->g || !w->y || !w->cols || !w->xin || !w->v || !w->wx || !w->wmu)
         dv_work_free(&w);
     return w;
 }
@@ -454,6 +471,8 @@ void dv_work_free(dv_work **work)
     free(w->cols);
     free(w->xin);
     free(w->v);
+    free(w->wx);
+    free(w->wmu);
     free(w);
     *work = NULL;
 }
@@ -564,6 +583,44 @@ void dv_denormalize(const dv_model *m, const float *x, int t_len, int t_from, in
     for (int t = t_from; t < t_to; t++)
         for (int i = 0; i < d; i++)
             out[(size_t)(t - t_from) * d + i] = x[(size_t)i * t_len + t] * m->std[i] + m->mean[i];
+}
+
+int dv_decode_frames(const dv_model *m, dv_work *w, const float *mu, int n, const int *starts,
+                     int a, int b, int margin, int steps, float temperature, uint64_t seed,
+                     int64_t frame_base, float *out)
+{
+    const int d = m->info.n_feats, total = starts[n];
+    if (a < 0 || b > total || a >= b || margin < 0)
+        return SZ_ERR_INVALID_ARG;
+    int wa = a - margin > 0 ? a - margin : 0;
+    int wb = b + margin < total ? b + margin : total;
+    int tw = wb - wa;
+    if (tw > DV_MAX_WINDOW)
+        return SZ_ERR_INVALID_ARG;
+    /* the token of frame wa, then walk forward */
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (starts[mid] <= wa)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    int k = lo;
+    for (int t = wa; t < wb; t++) {
+        while (starts[k + 1] <= t)
+            k++;
+        for (int c = 0; c < d; c++) {
+            float v = mu[(size_t)c * n + k];
+            w->wmu[(size_t)c * tw + (t - wa)] = v;
+            w->wx[(size_t)c * tw + (t - wa)] =
+                temperature > 0.0f ? v + temperature * dv_noise(seed, frame_base + t, c) : v;
+        }
+    }
+    int rc = dv_decode(m, w, w->wx, w->wmu, tw, steps);
+    if (rc == SZ_OK)
+        dv_denormalize(m, w->wx, tw, a - wa, b - wa, out);
+    return rc;
 }
 
 static uint64_t dv_mix(uint64_t z)

@@ -34,6 +34,10 @@ typedef struct dv_info {
 /* Loads a voice file and checks everything: format tag, hyper-parameters,
  * every tensor's shape, finite weights, and the checksum of the data. */
 int dv_model_open(const char *path, dv_model **out, char *err, size_t errlen);
+/* The same checks on a voice file in memory (the buffer must outlive the
+ * model); label names it in messages. The fuzz target uses this. */
+int dv_model_parse(const void *buf, size_t len, const char *label, dv_model **out, char *err,
+                   size_t errlen);
 void dv_model_free(dv_model **model);
 const dv_info *dv_model_info(const dv_model *model);
 const char *dv_model_symbol(const dv_model *model, size_t id);
@@ -64,6 +68,18 @@ int dv_decode(const dv_model *model, dv_work *work, float *x, const float *mu_y,
  * on a frame-major copy: out[t * n_feats + d]. */
 void dv_denormalize(const dv_model *model, const float *x, int t_len, int t_from, int t_to,
                     float *out);
+
+/* Streaming decode: frames [a, b) of a sequence of n tokens with means mu
+ * (from dv_encode) and start frames starts[0..n] (starts[n] = all frames).
+ * The decoder runs on [a - margin, b + margin) (clipped to the sequence),
+ * from mu + temperature * dv_noise(seed, frame_base + t, d), and the real
+ * features of [a, b) go to out (frame-major, (b - a) x n_feats). With a
+ * margin of a few receptive fields the result matches decoding the whole
+ * sequence at once (test_diffusion_voice measures how closely).
+ * b - a + 2 * margin must not exceed DV_MAX_WINDOW. */
+int dv_decode_frames(const dv_model *model, dv_work *work, const float *mu, int n,
+                     const int *starts, int a, int b, int margin, int steps, float temperature,
+                     uint64_t seed, int64_t frame_base, float *out);
 
 /* A standard normal value for (seed, frame, dim): the decoder's noise,
  * independent of how frames are cut into windows. */
