@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 
 #include "core/cpu/nn.h"
 #include "core/log.h"
@@ -304,8 +305,12 @@ typedef struct diff_run {
     const tts_sink *sink;
     const tts_synth_opts *opts;
     const fe_phones *ph;
-    char **words; /* text words when they match the phone words, else NULL */
+    char **words;       /* text words (punctuation stripped) */
     size_t n_text_words;
+    int *first_text;    /* per phone word: its first text word */
+    int *n_texts;       /* per phone word: how many text words it says (0: it goes on
+                           saying the previous word; 2+: espeak joined words) */
+    int *text_cost;     /* per text word: phones when said alone (to split joins) */
     int64_t base;      /* samples before this segment */
     int64_t sent;      /* samples delivered in this segment */
     int next_event;    /* next token whose events are due */
@@ -326,6 +331,41 @@ static int diff_event(diff_run *r, tts_event_type type, int64_t start, int64_t e
     return !r->stop;
 }
 
+/* Word events for the phone word starting at token i: one text word, or
+ * several when espeak joined them ("of the"), its tokens split between them
+ * by how many phones each has alone. A phone word that continues the
+ * previous text word extends it. */
+static void diff_word_events(diff_run *r, int i, int n_tok)
+{
+    diff_voice *v = r->v;
+    const int hop = v->info->hop;
+    int pw = v->toks[i].word;
+    int m = r->n_texts ? r->n_texts[pw] : 0;
+    if (m <= 0 || !r->words)
+        return;
+    int end = i; /* tokens of this phone word and of words continuing it */
+    while (end < n_tok && v->toks[end].kind != TOK_EDGE && v->toks[end].kind != TOK_PUNCT &&
+           (v->toks[end].word == pw || v->toks[end].word < 0 ||
+            (v->toks[end].word > pw && r->n_texts[v->toks[end].word] == 0)))
+        end++;
+    while (end > i && v->toks[end - 1].kind == TOK_SPACE)
+        end--;
+    int first = r->first_text[pw], total = 0, acc = 0;
+    for (int k = 0; k < m; k++)
+        total += r->text_cost[first + k] > 0 ? r->text_cost[first + k] : 1;
+    int span = end - i, at_tok = i;
+    for (int k = 0; k < m && !r->stop; k++) {
+        acc += r->text_cost[first + k] > 0 ? r->text_cost[first + k] : 1;
+        int next = k + 1 == m ? end : i + (int)((double)span * acc / total + 0.5);
+        if (next <= at_tok)
+            next = at_tok + 1 < end ? at_tok + 1 : end;
+        const char *w = r->words[first + k];
+        diff_event(r, TTS_EV_WORD, r->base + (int64_t)v->starts[at_tok] * hop,
+                   r->base + (int64_t)v->starts[next] * hop, w, strlen(w));
+        at_tok = next < end ? next : end;
+    }
+}
+
 /* Sends the events of tokens that start before sample `upto` of the segment. */
 static void diff_events_until(diff_run *r, int n_tok, int64_t upto)
 {
@@ -343,16 +383,8 @@ static void diff_events_until(diff_run *r, int n_tok, int64_t upto)
             continue;
         }
         /* the first token of a word starts the word */
-        if (t->word >= 0 && (i == 0 || v->toks[i - 1].word != t->word)) {
-            int j = i;
-            while (j + 1 < n_tok && v->toks[j + 1].word == t->word)
-                j++;
-            int64_t end = r->base + (int64_t)v->starts[j + 1] * hop;
-            if (r->words && (size_t)t->word < r->n_text_words)
-                diff_event(r, TTS_EV_WORD, at, end, r->words[t->word], strlen(r->words[t->word]));
-            else
-                diff_event(r, TTS_EV_WORD, at, end, "", 0);
-        }
+        if (t->word >= 0 && (i == 0 || v->toks[i - 1].word != t->word))
+            diff_word_events(r, i, n_tok);
         if (t->kind == TOK_STRESS) {
             /* the stress mark and the vowel after it are one phone */
             char buf[96];
@@ -440,6 +472,122 @@ static int diff_segment(diff_run *r, int n)
     return r->stop ? SZ_ERR_CANCELLED : SZ_OK;
 }
 
+/* Strips the punctuation around a word ("closely." -> "closely"). */
+static char *diff_bare_word(char *w)
+{
+    size_t n = strlen(w);
+    while (n > 0 && ispunct((unsigned char)w[n - 1]))
+        w[--n] = 0;
+    while (n >= 3 && (unsigned char)w[n - 3] == 0xE2 && (unsigned char)w[n - 2] == 0x80) {
+        w[n - 3] = 0; /* ” ’ … — – */
+        n -= 3;
+        while (n > 0 && ispunct((unsigned char)w[n - 1]))
+            w[--n] = 0;
+    }
+    while (*w && ispunct((unsigned char)*w) && *w != '\'')
+        w++;
+    while ((unsigned char)w[0] == 0xE2 && (unsigned char)w[1] == 0x80 && w[2])
+        w += 3; /* “ ‘ */
+    return w;
+}
+
+/* Splits the shown text into words and matches them to the phone words.
+ * When counts differ (espeak joins "of the", or splits a word), each text
+ * word is phonemized alone and the words are assigned greedily by phone
+ * counts. Returns the storage of r->words (caller frees); on failure the
+ * word events are simply left out. */
+static char *diff_align_words(diff_voice *v, const char *shown, const fe_phones *ph, int ipa,
+                              diff_run *r)
+{
+    char *copy = strdup(shown);
+    size_t cap = strlen(shown) / 2 + 2, n = 0, np = ph->n_words;
+    r->words = calloc(cap, sizeof *r->words);
+    r->text_cost = calloc(cap, sizeof *r->text_cost);
+    r->first_text = calloc(np + 1, sizeof *r->first_text);
+    r->n_texts = calloc(np + 1, sizeof *r->n_texts);
+    if (!copy || !r->words || !r->text_cost || !r->first_text || !r->n_texts) {
+        free(r->words);
+        r->words = NULL;
+        return copy;
+    }
+    char *save = NULL;
+    for (char *w = strtok_r(copy, " \t\n", &save); w && n < cap; w = strtok_r(NULL, " \t\n", &save)) {
+        char *b = diff_bare_word(w);
+        if (*b)
+            r->words[n++] = b;
+    }
+    r->n_text_words = n;
+    if (n == np || ipa || n == 0) { /* one to one (extra words of an IPA run are dropped) */
+        for (size_t j = 0; j < np; j++) {
+            r->first_text[j] = (int)(j < n ? j : 0);
+            r->n_texts[j] = j < n ? 1 : 0;
+        }
+        for (size_t i = 0; i < n; i++)
+            r->text_cost[i] = 1;
+        return copy;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fe_phones one;
+        memset(&one, 0, sizeof one);
+        char err[64];
+        if (fe_phonemize(v->info->language, r->words[i], &one, err, sizeof err) == SZ_OK)
+            r->text_cost[i] = (int)one.n_phones;
+        fe_phones_clear(&one);
+    }
+    /* dynamic programming: groups of g phone words <-> m text words (one of
+     * them 1), cost = phone count mismatch + a little per join or split */
+    size_t w1 = n + 1;
+    float *cost = malloc(sizeof(float) * (np + 1) * w1);
+    unsigned char *how = malloc((np + 1) * w1);
+    if (!cost || !how) {
+        free(cost);
+        free(how);
+        for (size_t j = 0; j < np; j++)
+            r->n_texts[j] = 0;
+        return copy;
+    }
+    for (size_t i = 0; i < (np + 1) * w1; i++)
+        cost[i] = 1e30f;
+    cost[0] = 0;
+    for (size_t j = 0; j < np; j++)
+        for (size_t k = 0; k < n; k++) {
+            float c0 = cost[j * w1 + k];
+            if (c0 >= 1e30f)
+                continue;
+            for (int g = 1; g <= 3 && j + (size_t)g <= np; g++)
+                for (int m = 1; m <= 4 && k + (size_t)m <= n; m++) {
+                    if (g > 1 && m > 1)
+                        break;
+                    int lp = (int)(ph->word_start[j + (size_t)g] - ph->word_start[j]), lt = 0;
+                    for (int q = 0; q < m; q++)
+                        lt += r->text_cost[k + (size_t)q];
+                    float c = c0 + (float)abs(lp - lt) + 0.5f * (float)(g + m - 2);
+                    size_t at = (j + (size_t)g) * w1 + k + (size_t)m;
+                    if (c < cost[at]) {
+                        cost[at] = c;
+                        how[at] = (unsigned char)(g * 8 + m);
+                    }
+                }
+        }
+    if (cost[np * w1 + n] >= 1e30f) { /* cannot happen when n <= 4 np and np <= 3 n */
+        for (size_t j = 0; j < np; j++)
+            r->n_texts[j] = 0;
+    } else {
+        for (size_t j = np, k = n; j > 0;) {
+            int g = how[j * w1 + k] / 8, m = how[j * w1 + k] % 8;
+            j -= (size_t)g;
+            k -= (size_t)m;
+            r->first_text[j] = (int)k;
+            r->n_texts[j] = m;
+            for (int q = 1; q < g; q++)
+                r->n_texts[j + (size_t)q] = 0;
+        }
+    }
+    free(cost);
+    free(how);
+    return copy;
+}
+
 static int diff_synthesize(void *state, const char *text, const tts_synth_opts *opts,
                            const tts_sink *sink, char *err, size_t errlen)
 {
@@ -465,22 +613,10 @@ static int diff_synthesize(void *state, const char *text, const tts_synth_opts *
                                           : fe_phonemize(v->info->language, text, &ph, err, errlen);
     if (rc != SZ_OK)
         return rc;
-    /* text words, for word events, when they line up with the phone words */
+    /* text words, for word events, matched to espeak's phone words */
     const char *shown = opts->input == TTS_INPUT_IPA && opts->display ? opts->display : text;
-    char *copy = strdup(shown);
-    char **words = calloc(ph.n_words + 1, sizeof *words);
-    size_t n_text = 0;
-    if (copy && words) {
-        char *save = NULL;
-        for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
-            if (n_text < ph.n_words)
-                words[n_text] = w;
-            n_text++;
-        }
-    }
-    diff_run r = {.v = v, .sink = sink, .opts = opts, .ph = &ph,
-                  .words = copy && words && n_text == ph.n_words ? words : NULL,
-                  .n_text_words = n_text};
+    diff_run r = {.v = v, .sink = sink, .opts = opts, .ph = &ph};
+    char *copy = diff_align_words(v, shown, &ph, opts->input == TTS_INPUT_IPA, &r);
     const char *last;
     size_t last_n;
     diff_last_word(shown, &last, &last_n);
@@ -524,7 +660,10 @@ static int diff_synthesize(void *state, const char *text, const tts_synth_opts *
         err[0] = 0;
     else if (rc != SZ_OK)
         snprintf(err, errlen, "diffusion voice: synthesis failed (%s)", sz_strerror(rc));
-    free(words);
+    free(r.words);
+    free(r.first_text);
+    free(r.n_texts);
+    free(r.text_cost);
     free(copy);
     fe_phones_clear(&ph);
     return rc;
