@@ -279,9 +279,17 @@ static int bv_speak(tts_voice *voice, const char *text, bv_take *t, int keep, ch
     return rc;
 }
 
+/* --temperature and --rate: sampling settings of the tested voice (0: its defaults) */
+static float bv_temperature, bv_rate;
+
 static int bv_open_voice(const char *name, int steps, tts_voice **v, char *err, size_t errlen)
 {
-    tts_voice_params p = {.speaking_rate = 1.0f, .n_threads = 1, .seed = 1, .steps = steps};
+    int ours = strncmp(name, "espeak", 6) != 0;
+    tts_voice_params p = {.speaking_rate = ours && bv_rate > 0 ? bv_rate : 1.0f,
+                          .n_threads = 1,
+                          .seed = 1,
+                          .steps = steps,
+                          .temperature = ours ? bv_temperature : 0.0f};
     return tts_voice_open(name, &p, v, err, errlen);
 }
 
@@ -1260,6 +1268,8 @@ static void bv_usage(FILE *f)
         "  --voice NAME      voice to test (default " BV_DEFAULT_VOICE ")\n"
         "  --sections LIST   comma-separated: wer, speed, memory (default all)\n"
         "  --limit N         use the first N sentences only\n"
+        "  --temperature T   sampling noise of the tested voice, 0 to 2 (default: its own)\n"
+        "  --rate X          speaking rate of the tested voice, 0.3 to 3 (default 1)\n"
         "  --data DIR        the recordings' data set (DIR/wavs/UID.flac; default\n"
         "                    SOURCE/../shared/data/kathleen)\n"
         "  --sentences FILE  UID<TAB>TEXT lines (default SOURCE/bench/data/kathleen_heldout.tsv)\n"
@@ -1338,6 +1348,19 @@ static int bv_parse(int argc, char **argv, bv_opts *o)
         } else if (!strcmp(a, "--sections")) {
             if (bv_parse_sections(v, o) != 0)
                 return -1;
+        } else if (!strcmp(a, "--temperature") || !strcmp(a, "--rate")) {
+            char *end = NULL;
+            double x = strtod(v, &end);
+            int temp = !strcmp(a, "--temperature");
+            if (!end || *end || !(temp ? x >= 0 && x <= 2 : x >= 0.3 && x <= 3)) {
+                fprintf(stderr, "bench_voice: %s '%s': expected %s\n", a, v,
+                        temp ? "0 to 2" : "0.3 to 3");
+                return -1;
+            }
+            if (temp)
+                bv_temperature = x > 0 ? (float)x : -1.0f;
+            else
+                bv_rate = (float)x;
         } else if (!strcmp(a, "--limit")) {
             char *end = NULL;
             errno = 0;

@@ -33,7 +33,7 @@
 
 #define DIFF_DEFAULT_VARIANT "kathleen"
 #define DIFF_FIRST_CHUNK 24  /* frames in the first decoded window (latency) */
-#define DIFF_CHUNK 96        /* frames in later windows */
+#define DIFF_CHUNK 160       /* frames in later windows */
 #define DIFF_MARGIN 24       /* context frames on each side of a window */
 #define DIFF_EDGE_FRAMES 3   /* most frames for leading/trailing silence tokens */
 
