@@ -101,8 +101,8 @@ static void usage_say(FILE *f, const char *cmd)
             "      --pitch X         pitch multiplier, 0.5 to 2.0 (default 1.0)\n"
             "      --steps N         diffusion voice: sampling steps, 1 to 64 (default 6;\n"
             "                        fewer is faster, more is finer)\n"
-            "      --temperature T   diffusion voice: sampling noise, 0 to 2 (default 0.5;\n"
-            "                        0 = the mean, most stable)\n"
+            "      --temperature T   diffusion voice: sampling noise, 0 to 2 (default 0.2;\n"
+            "                        0 = the mean path; more varies the delivery)\n"
             "      --seed N          seed for sampling and idle motion: same seed, same output\n"
             "      --threads N       compute threads for the voice (default 1)\n",
             cmd,

@@ -189,7 +189,7 @@ typedef struct sz_session_params {
     float speaking_rate;    /* 1.0 = the voice's normal rate */
     float voice_pitch;      /* multiplier of the voice's pitch; 0 = 1 */
     int voice_steps;        /* diffusion voice: sampling steps; 0 = its default (6) */
-    float voice_temperature; /* diffusion voice: noise scale; 0 = its default (0.5),
+    float voice_temperature; /* diffusion voice: noise scale; 0 = its default (0.2),
                                 negative = none (the mean path) */
     uint32_t background_rgb; /* 0xRRGGBB */
     /* Scene. Positions and sizes are fractions of the frame's width/height. */

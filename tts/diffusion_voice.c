@@ -36,6 +36,11 @@
 #define DIFF_CHUNK 160       /* frames in later windows */
 #define DIFF_MARGIN 24       /* context frames on each side of a window */
 #define DIFF_EDGE_FRAMES 3   /* most frames for leading/trailing silence tokens */
+#define DIFF_TEMPERATURE 0.2f /* default sampling noise */
+/* Envelope sharpening. 1.0 was chosen on 16 LJ Speech sentences (not the
+ * held-out test texts): pocketsphinx word error rate 64% without it, 53% at
+ * 1.0, 55% at 2.0, with a checkpoint halfway through training. */
+#define DIFF_POSTFILTER 1.0f
 
 typedef enum diff_tok_kind { TOK_EDGE, TOK_PHONE, TOK_STRESS, TOK_SPACE, TOK_PUNCT } diff_tok_kind;
 
@@ -189,7 +194,7 @@ static int diff_open(const char *variant, const tts_voice_params *params, void *
     v->steps = params && params->steps > 0 ? params->steps : 6;
     if (v->steps > DV_MAX_STEPS)
         v->steps = DV_MAX_STEPS;
-    v->temperature = !params || params->temperature == 0.0f ? 0.5f
+    v->temperature = !params || params->temperature == 0.0f ? DIFF_TEMPERATURE
                      : params->temperature < 0.0f           ? 0.0f
                                                             : params->temperature;
     v->rate = params && params->speaking_rate > 0 ? params->speaking_rate : 1.0f;
@@ -421,6 +426,26 @@ static void diff_audio(diff_run *r, int n_tok, const float *pcm, size_t n)
     r->sent += (int64_t)n;
 }
 
+/* Sharpens the envelope of one frame: each band moves away from the mean
+ * of its neighbours (+-3 bands) by DIFF_POSTFILTER. Models trained on a
+ * squared error predict over-smoothed spectra (formant peaks too flat);
+ * this restores some of their contrast. */
+static void diff_postfilter(const diff_voice *v, float *f)
+{
+    const int nb = v->info->n_bands;
+    const float alpha = DIFF_POSTFILTER;
+    float orig[256];
+    memcpy(orig, f, sizeof(float) * (size_t)nb);
+    for (int i = 0; i < nb; i++) {
+        int lo = i - 3 < 0 ? 0 : i - 3, hi = i + 3 >= nb ? nb - 1 : i + 3;
+        float m = 0;
+        for (int k = lo; k <= hi; k++)
+            m += orig[k];
+        m /= (float)(hi - lo + 1);
+        f[i] = orig[i] + alpha * (orig[i] - m);
+    }
+}
+
 /* Synthesizes tokens v->toks[0..n): encoder, windows of decoder, vocoder. */
 static int diff_segment(diff_run *r, int n)
 {
@@ -456,6 +481,8 @@ static int diff_segment(diff_run *r, int n)
                               v->temperature, v->seed, r->frame_base, v->feats);
         if (rc != SZ_OK)
             return rc;
+        for (int t = a; t < b; t++)
+            diff_postfilter(v, v->feats + (size_t)(t - a) * d);
         size_t got = 0;
         for (int t = a; t < b; t++)
             got += voc_push(v->vocoder, v->feats + (size_t)(t - a) * d, pitch, v->pcm + got);

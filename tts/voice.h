@@ -43,7 +43,7 @@ typedef struct tts_voice_params {
     int n_threads;       /* compute threads (the diffusion voice); 0 = as configured */
     uint64_t seed;       /* sampling noise: a fixed seed gives identical audio */
     int steps;           /* diffusion sampling steps; 0 = the voice's default (6) */
-    float temperature;   /* sampling noise scale; 0 = the voice's default (0.5),
+    float temperature;   /* sampling noise scale; 0 = the voice's default (0.2),
                             negative = none (the mean path) */
     float pitch;         /* multiplier of the voice's pitch; 0 = 1 */
     const char *assets_dir; /* where "kind:NAME" voice files live; NULL = built in */
