@@ -7,7 +7,7 @@
 # Usage: tools/train/train_voice.sh DATA_DIR NAME [STEPS] [WORK_DIR]
 #   DATA_DIR  metadata.csv (id|text[|normalized text]) + wavs/ (.wav or .flac)
 #   NAME      the voice name: writes assets/voices/NAME.safetensors
-#   STEPS     training steps (default 10000: about 80 minutes on 2 CPU cores)
+#   STEPS     training steps (default 12000: about 70 minutes on 2 CPU cores)
 #   WORK_DIR  features and checkpoints (default out/train/NAME; resumable)
 # Needs Debian's python3-torch and python3-numpy (tools/train/setup.sh) and a
 # built shuzi (its text frontend phonemizes the texts).
@@ -15,7 +15,7 @@ set -eu
 [ $# -ge 2 ] || { sed -n '2,14p' "$0"; exit 2; }
 data=$1
 name=$2
-steps=${3:-10000}
+steps=${3:-12000}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=${4:-$root/out/train/$name}
