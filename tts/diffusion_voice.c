@@ -82,15 +82,6 @@ static int diff_path(const char *variant, const char *assets, char *path, size_t
     return w > 0 && (size_t)w < cap;
 }
 
-int tts_diffusion_available(void)
-{
-    char path[1100];
-    FILE *f = diff_path(NULL, NULL, path, sizeof path) ? fopen(path, "rb") : NULL;
-    if (f)
-        fclose(f);
-    return f != NULL;
-}
-
 static int diff_list(sz_voice_list_fn fn, void *user)
 {
     char dir[1100];

@@ -113,8 +113,6 @@ int tts_register_kind(const tts_voice_kind *kind);
 extern const tts_voice_kind tts_espeak_kind;
 /* shuzi's own diffusion voices: ASSETS/voices/NAME.safetensors, or a path. */
 extern const tts_voice_kind tts_diffusion_kind;
-/* 1 when the default diffusion voice file is installed. */
-int tts_diffusion_available(void);
 /* Plays a recording (the utterance text is its path, optionally a newline
  * and its transcript) with phones from audio-only lip-sync. "audio:RATE"
  * picks the output rate (default 48000). */
