@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "avatar/avatar.h"
+#include "core/rng.h"
 
 #define IDLE_PI 3.14159265358979323846
 
@@ -18,13 +19,7 @@
 #define IDLE_SACCADE_MAX_S 3.0
 #define IDLE_SACCADE_TAU_S 0.035 /* the eyes arrive within about two frames */
 
-static uint64_t idle_next(avatar_idle *idle)
-{
-    uint64_t z = (idle->rng += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+static uint64_t idle_next(avatar_idle *idle) { return rng_next(&idle->rng); }
 
 /* Uniform in [0, 1). */
 static double idle_unit(avatar_idle *idle)

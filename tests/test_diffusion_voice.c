@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "pitch.h"
 #include "core/safetensors.h"
 #include "tts/model/dv_model.h"
 #include "tts/voice.h"
@@ -264,34 +265,16 @@ static int say(tts_voice *v, const char *text, float rate, float pitch, capture 
     return rc;
 }
 
-/* Median F0 over voiced 40 ms frames by autocorrelation (80 to 500 Hz). */
+/* Median F0 over voiced 40 ms frames (80 to 500 Hz). */
 static double median_f0(const float *x, size_t n, int sr)
 {
-    double f0s[2048];
+    double f0s[2048], strength;
     int k = 0;
-    int w = sr / 25, lo = sr / 500, hi = sr / 80;
-    for (size_t s = 0; s + (size_t)w + hi < n && k < 2048; s += (size_t)w / 2) {
-        double e = 0;
-        for (int i = 0; i < w; i++)
-            e += x[s + i] * x[s + i];
-        if (e < 1e-4 * w)
-            continue;
-        double best = 0;
-        int lag = 0;
-        for (int l = lo; l <= hi; l++) {
-            double r = 0, e2 = 0;
-            for (int i = 0; i < w; i++) {
-                r += x[s + i] * x[s + i + l];
-                e2 += x[s + i + l] * x[s + i + l];
-            }
-            r /= sqrt(e * e2) + 1e-12;
-            if (r > best) {
-                best = r;
-                lag = l;
-            }
-        }
-        if (best > 0.6)
-            f0s[k++] = (double)sr / lag;
+    size_t w = (size_t)sr / 25, hi = (size_t)sr / 80;
+    for (size_t s = 0; s + w + hi < n && k < 2048; s += w / 2) {
+        double f = pitch_f0(x, s, w, sr, 80, 500, &strength);
+        if (strength > 0.6)
+            f0s[k++] = f;
     }
     for (int i = 1; i < k; i++) /* insertion sort */
         for (int j = i; j > 0 && f0s[j] < f0s[j - 1]; j--) {

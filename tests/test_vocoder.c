@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "pitch.h"
 #include "tts/vocoder/vocoder.h"
 
 #define SR 22050
@@ -48,9 +49,8 @@ static double variance(const float *x, size_t a, size_t b)
     return s / (double)(b - a);
 }
 
-/* F0 from the autocorrelation of the signal low-passed (a flat envelope
- * makes sharp pulses, at fractional positions): the shortest lag within 10%
- * of the best one (multiples of the period correlate as well). */
+/* F0 of the signal low-passed (a flat envelope makes sharp pulses at
+ * fractional positions, which correlate poorly sample by sample). */
 static double f0_of(const float *raw, size_t a, size_t b)
 {
     static float x[FRAMES * HOP];
@@ -60,25 +60,8 @@ static double f0_of(const float *raw, size_t a, size_t b)
             s += raw[i - j];
         x[i] = (float)(s / 16);
     }
-    double r_of[SR / 60 + 1];
-    double best = -1;
-    for (int lag = SR / 600; lag <= SR / 60; lag++) {
-        double r = 0, e1 = 0, e2 = 0;
-        for (size_t i = a; i + lag < b; i++) {
-            r += x[i] * x[i + lag];
-            e1 += x[i] * x[i];
-            e2 += x[i + lag] * x[i + lag];
-        }
-        r /= sqrt(e1 * e2) + 1e-12;
-        r_of[lag] = r;
-        best = fmax(best, r);
-    }
-    int lag = SR / 600;
-    while (r_of[lag] < 0.9 * best)
-        lag++;
-    while (lag < SR / 60 && r_of[lag + 1] > r_of[lag])
-        lag++;
-    return (double)SR / lag;
+    double strength;
+    return pitch_f0(x, a, b - a - SR / 60, SR, 60, 600, &strength);
 }
 
 int main(void)

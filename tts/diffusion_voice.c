@@ -8,9 +8,9 @@
  * that place the frames.
  *
  * Voices are files: "diffusion:NAME" opens ASSETS/voices/NAME.safetensors;
- * "diffusion:/path/to/file.safetensors" opens any voice file. Runs in a
- * language the voice was not trained on (Mandarin in a mixed sentence) are
- * said by espeak-ng, at the same sample rate, rather than dropped. */
+ * "diffusion:/path/to/file.safetensors" opens any voice file. A run in a
+ * language the voice was not trained on gets SZ_ERR_UNSUPPORTED (tts/voice.c
+ * then has espeak-ng say it). */
 #include <dirent.h>
 #include <math.h>
 #include <pthread.h>
@@ -58,8 +58,6 @@ typedef struct diff_voice {
     int steps;
     float temperature, rate, pitch;
     uint64_t seed;
-    void *espeak; /* other languages; opened on first need */
-    tts_voice_params params;
     int id_start, id_end, id_space, id_comma, id_period, id_question, id_exclaim;
     /* per synthesis */
     diff_tok toks[DV_MAX_TOKENS];
@@ -121,8 +119,6 @@ static void diff_destroy(void *state)
     diff_voice *v = state;
     if (!v)
         return;
-    if (v->espeak)
-        tts_espeak_kind.destroy(v->espeak);
     voc_free(&v->vocoder);
     dv_work_free(&v->work);
     dv_model_free(&v->model);
@@ -191,10 +187,6 @@ static int diff_open(const char *variant, const tts_voice_params *params, void *
     v->rate = params && params->speaking_rate > 0 ? params->speaking_rate : 1.0f;
     v->pitch = params && params->pitch > 0 ? params->pitch : 1.0f;
     v->seed = params ? params->seed : 1;
-    if (params) {
-        v->params = *params;
-        v->params.assets_dir = NULL;
-    }
     /* One thread unless asked: it is 20 times faster than real time alone,
      * and OpenBLAS threads spin, taking cores from rendering and encoding. */
     nn_set_threads(params && params->n_threads > 0 ? params->n_threads : 1);
@@ -612,18 +604,9 @@ static int diff_synthesize(void *state, const char *text, const tts_synth_opts *
     diff_voice *v = state;
     const char *lang = opts->language && opts->language[0] ? opts->language : v->info->language;
     if (strncasecmp(lang, v->info->language, 2) != 0) {
-        if (!v->espeak) {
-            int rc = tts_espeak_kind.open(lang, &v->params, &v->espeak, err, errlen);
-            if (rc != SZ_OK)
-                return rc;
-            if (tts_espeak_kind.sample_rate(v->espeak) != v->info->sample_rate) {
-                snprintf(err, errlen, "voice %s speaks %s only (espeak-ng runs at another rate)",
-                         v->info->name, v->info->language);
-                return SZ_ERR_UNSUPPORTED;
-            }
-            SZ_LOGI("tts", "voice %s: %s runs are said by espeak-ng", v->info->name, lang);
-        }
-        return tts_espeak_kind.synthesize(v->espeak, text, opts, sink, err, errlen);
+        snprintf(err, errlen, "voice %s speaks %s, not %s", v->info->name, v->info->language,
+                 lang);
+        return SZ_ERR_UNSUPPORTED;
     }
     fe_phones ph;
     memset(&ph, 0, sizeof ph);

@@ -1,6 +1,8 @@
 /* voice.c: the registry of voice kinds and the generic voice handle. */
 #include "tts/voice.h"
 
+#include "core/log.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,8 @@ struct tts_voice {
     const tts_voice_kind *kind;
     void *state;
     char name[128];
+    tts_voice_params params; /* as opened (assets_dir dropped) */
+    void *fallback;          /* espeak-ng state for runs the voice cannot say */
 };
 
 /* espeak-ng stays the default until the diffusion voice meets its
@@ -71,6 +75,10 @@ int tts_voice_open(const char *name, const tts_voice_params *params, tts_voice *
     }
     v->kind = kind;
     snprintf(v->name, sizeof v->name, "%s", name);
+    if (params) {
+        v->params = *params;
+        v->params.assets_dir = NULL;
+    }
     int rc = kind->open(colon ? colon + 1 : "", params, &v->state, err, errlen);
     if (rc != SZ_OK) {
         free(v);
@@ -103,7 +111,27 @@ int tts_voice_synthesize(tts_voice *voice, const char *text, const tts_synth_opt
                          const tts_sink *sink, char *err, size_t errlen)
 {
     tts_synth_opts def = tts_synth_default_opts();
-    return voice->kind->synthesize(voice->state, text, opts ? opts : &def, sink, err, errlen);
+    if (!opts)
+        opts = &def;
+    int rc = voice->kind->synthesize(voice->state, text, opts, sink, err, errlen);
+    if (rc != SZ_ERR_UNSUPPORTED || voice->kind == &tts_espeak_kind || !opts->language ||
+        !opts->language[0])
+        return rc;
+    /* A run in a language the voice lacks (Mandarin in an English sentence):
+     * espeak-ng says it when it runs at the voice's rate; otherwise the run
+     * stays unsupported (tts_speak skips it with a warning). */
+    char why[256];
+    snprintf(why, sizeof why, "%s", err);
+    if (!voice->fallback &&
+        tts_espeak_kind.open(opts->language, &voice->params, &voice->fallback, err, errlen) != SZ_OK)
+        voice->fallback = NULL;
+    if (!voice->fallback ||
+        tts_espeak_kind.sample_rate(voice->fallback) != voice->kind->sample_rate(voice->state)) {
+        snprintf(err, errlen, "%s", why);
+        return SZ_ERR_UNSUPPORTED;
+    }
+    SZ_LOGI("tts", "%s; espeak-ng says that run", why);
+    return tts_espeak_kind.synthesize(voice->fallback, text, opts, sink, err, errlen);
 }
 
 void tts_voice_free(tts_voice **voice)
@@ -112,6 +140,8 @@ void tts_voice_free(tts_voice **voice)
         return;
     if ((*voice)->kind && (*voice)->state)
         (*voice)->kind->destroy((*voice)->state);
+    if ((*voice)->fallback)
+        tts_espeak_kind.destroy((*voice)->fallback);
     free(*voice);
     *voice = NULL;
 }

@@ -59,7 +59,9 @@ typedef enum tts_input {
 typedef struct tts_synth_opts {
     const char *language; /* voice language of the run ("en-us", "cmn"); NULL or "":
                              the voice's own. A voice that cannot speak it returns
-                             SZ_ERR_UNSUPPORTED. */
+                             SZ_ERR_UNSUPPORTED before producing anything;
+                             tts_voice_synthesize then has espeak-ng say the run
+                             when espeak runs at the voice's sample rate. */
     tts_input input;
     const char *display;  /* TTS_INPUT_IPA: the words the phones stand for (word events) */
     float rate;           /* multiplier of the voice's rate; 1 = as opened */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/cpu/nn.h"
+#include "core/rng.h"
 #include "core/safetensors.h"
 #include "shuzi.h"
 #include "tts/model/dv_model.h"
@@ -90,50 +91,42 @@ static int dv_tensor(dv_model *m, const char *name, int n_dims, const int64_t *s
     return SZ_OK;
 }
 
+/* Two tensors of one layer, "PREFIX.A" (n_dims, shape) and the vector
+ * "PREFIX.B" of length len (weight and bias, gamma and beta). */
+static int dv_tensor_pair(dv_model *m, const char *prefix, const char *a, int n_dims,
+                          const int64_t *shape, const float **pa, const char *b, int64_t len,
+                          const float **pb, char *err, size_t errlen)
+{
+    char name[128];
+    snprintf(name, sizeof name, "%s.%s", prefix, a);
+    int rc = dv_tensor(m, name, n_dims, shape, pa, err, errlen);
+    if (rc == SZ_OK) {
+        snprintf(name, sizeof name, "%s.%s", prefix, b);
+        rc = dv_tensor(m, name, 1, &len, pb, err, errlen);
+    }
+    return rc;
+}
+
 static int dv_load_conv(dv_model *m, const char *prefix, int c_in, int c_out, int k, int dil,
                         dv_conv *c, char *err, size_t errlen)
 {
-    char name[128];
-    int64_t ws[3] = {c_out, c_in, k}, bs[1] = {c_out};
-    c->c_in = c_in;
-    c->c_out = c_out;
-    c->k = k;
-    c->dil = dil;
-    snprintf(name, sizeof name, "%s.weight", prefix);
-    int rc = dv_tensor(m, name, 3, ws, &c->w, err, errlen);
-    if (rc == SZ_OK) {
-        snprintf(name, sizeof name, "%s.bias", prefix);
-        rc = dv_tensor(m, name, 1, bs, &c->b, err, errlen);
-    }
-    return rc;
+    int64_t ws[3] = {c_out, c_in, k};
+    *c = (dv_conv){.c_in = c_in, .c_out = c_out, .k = k, .dil = dil};
+    return dv_tensor_pair(m, prefix, "weight", 3, ws, &c->w, "bias", c_out, &c->b, err, errlen);
 }
 
 static int dv_load_norm(dv_model *m, const char *prefix, int c, dv_norm *n, char *err,
                         size_t errlen)
 {
-    char name[128];
     int64_t s[1] = {c};
-    snprintf(name, sizeof name, "%s.gamma", prefix);
-    int rc = dv_tensor(m, name, 1, s, &n->g, err, errlen);
-    if (rc == SZ_OK) {
-        snprintf(name, sizeof name, "%s.beta", prefix);
-        rc = dv_tensor(m, name, 1, s, &n->b, err, errlen);
-    }
-    return rc;
+    return dv_tensor_pair(m, prefix, "gamma", 1, s, &n->g, "beta", c, &n->b, err, errlen);
 }
 
 static int dv_load_linear(dv_model *m, const char *prefix, int n_in, int n_out, const float **w,
                           const float **b, char *err, size_t errlen)
 {
-    char name[128];
-    int64_t ws[2] = {n_out, n_in}, bs[1] = {n_out};
-    snprintf(name, sizeof name, "%s.weight", prefix);
-    int rc = dv_tensor(m, name, 2, ws, w, err, errlen);
-    if (rc == SZ_OK) {
-        snprintf(name, sizeof name, "%s.bias", prefix);
-        rc = dv_tensor(m, name, 1, bs, b, err, errlen);
-    }
-    return rc;
+    int64_t ws[2] = {n_out, n_in};
+    return dv_tensor_pair(m, prefix, "weight", 2, ws, w, "bias", n_out, b, err, errlen);
 }
 
 static int dv_cmp_name(const void *a, const void *b)
@@ -623,18 +616,11 @@ int dv_decode_frames(const dv_model *m, dv_work *w, const float *mu, int n, cons
     return rc;
 }
 
-static uint64_t dv_mix(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
 
 float dv_noise(uint64_t seed, int64_t frame, int dim)
 {
-    uint64_t h = dv_mix(seed ^ dv_mix((uint64_t)frame * 1024u + (uint64_t)dim));
+    uint64_t h = rng_mix64(seed ^ rng_mix64((uint64_t)frame * 1024u + (uint64_t)dim));
     double u1 = ((double)(h >> 11) + 0.5) / 9007199254740992.0;
-    double u2 = (double)(dv_mix(h) >> 11) / 9007199254740992.0;
+    double u2 = (double)(rng_mix64(h) >> 11) / 9007199254740992.0;
     return (float)(sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2));
 }

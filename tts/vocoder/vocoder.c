@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/rng.h"
 #include "tts/vocoder/vocoder.h"
 
 #define VOC_MAX_PULSES 512
@@ -118,10 +119,7 @@ void voc_reset(voc *v, uint64_t seed)
 
 static double voc_uniform(voc *v)
 {
-    uint64_t z = (v->rng += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
+    uint64_t z = rng_next(&v->rng);
     return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
 }
 
