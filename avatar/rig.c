@@ -388,8 +388,8 @@ static int rig_xy(rig_ctx *c, const cJSON *obj, const char *key, const char *pat
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!v)
         return SZ_OK;
-    char p[160];
-    snprintf(p, sizeof p, "%s.%s", path, key);
+    char p[256];
+    snprintf(p, sizeof p, "%.190s.%.60s", path, key);
     float xy[2];
     int rc = rig_vec(c, v, 2, p, "[x, y]", xy);
     if (rc == SZ_OK)

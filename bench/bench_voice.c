@@ -281,13 +281,16 @@ static int bv_speak(tts_voice *voice, const char *text, bv_take *t, int keep, ch
 
 /* --temperature and --rate: sampling settings of the tested voice (0: its defaults) */
 static float bv_temperature, bv_rate;
+/* --seeds N: the tested voice is scored with seeds 1..N (its WER is pooled) */
+static int bv_seeds = 1;
+static uint64_t bv_seed = 1;
 
 static int bv_open_voice(const char *name, int steps, tts_voice **v, char *err, size_t errlen)
 {
     int ours = strncmp(name, "espeak", 6) != 0;
     tts_voice_params p = {.speaking_rate = ours && bv_rate > 0 ? bv_rate : 1.0f,
                           .n_threads = 1,
-                          .seed = 1,
+                          .seed = ours ? bv_seed : 1,
                           .steps = steps,
                           .temperature = ours ? bv_temperature : 0.0f};
     return tts_voice_open(name, &p, v, err, errlen);
@@ -772,8 +775,12 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
     bv_wer w[BV_N_SYSTEMS];
     memset(w, 0, sizeof w);
     char label_ours[300];
-    snprintf(label_ours, sizeof label_ours, "%s%s", o->voice,
-             strncmp(o->voice, "diffusion", 9) == 0 ? " (steps 6)" : "");
+    char seeds[32] = "";
+    if (bv_seeds > 1)
+        snprintf(seeds, sizeof seeds, ", %d seeds", bv_seeds);
+    snprintf(label_ours, sizeof label_ours, "%s%s%s%s", o->voice,
+             strncmp(o->voice, "diffusion", 9) == 0 ? " (steps 6" : " (", seeds,
+             strncmp(o->voice, "diffusion", 9) == 0 || seeds[0] ? ")" : "");
     w[BV_OURS].label = label_ours;
     w[BV_ESPEAK].label = BV_BASELINE_VOICE;
     w[BV_FESTIVAL].label = "festival cmu_us_slt_arctic_hts";
@@ -783,15 +790,25 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
     const char *names[2] = {o->voice, BV_BASELINE_VOICE};
     for (int k = 0; k < 2; k++) {
         double t0 = bv_now_s();
-        tts_voice *v = NULL;
-        if (bv_open_voice(names[k], 0, &v, err, sizeof err) != SZ_OK) {
-            snprintf(w[k].why, sizeof w[k].why, "%.500s", err);
-            continue;
+        int runs = k == BV_OURS ? bv_seeds : 1;
+        for (int r = 0; r < runs; r++) {
+            bv_seed = (uint64_t)r + 1;
+            tts_voice *v = NULL;
+            if (bv_open_voice(names[k], 0, &v, err, sizeof err) != SZ_OK) {
+                snprintf(w[k].why, sizeof w[k].why, "%.500s", err);
+                break;
+            }
+            w[k].available = 1;
+            bv_voice_src src = {.voice = v, .s = s};
+            size_t e0 = w[k].errors, r0 = w[k].ref_words;
+            /* only the first seed's audio is dumped */
+            bv_wer_system(&w[k], k, ps, s, n, bv_audio_voice, &src, r ? NULL : o->dump, hyps,
+                          &health[k]);
+            tts_voice_free(&v);
+            if (runs > 1)
+                printf("  (%s, seed %d: WER %.1f%%)\n", names[k], r + 1,
+                       100.0 * (double)(w[k].errors - e0) / (double)(w[k].ref_words - r0));
         }
-        w[k].available = 1;
-        bv_voice_src src = {.voice = v, .s = s};
-        bv_wer_system(&w[k], k, ps, s, n, bv_audio_voice, &src, o->dump, hyps, &health[k]);
-        tts_voice_free(&v);
         printf("  (%s: synthesis and recognition took %.1f s)\n", w[k].label, bv_now_s() - t0);
     }
     /* Festival: all sentences in one process */
@@ -873,7 +890,8 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
     }
     for (int k = 0; k < 2; k++)
         if (w[k].available)
-            bv_health_print(w[k].label, &health[k], ref_words);
+            bv_health_print(w[k].label, &health[k],
+                            ref_words * (size_t)(k == BV_OURS ? bv_seeds : 1));
     if (o->dump)
         printf("  dumped: %s/{ours,espeak,festival,kathleen}/NNN.wav, NNN.events.tsv (voices), "
                "%s/hypotheses.tsv\n",
@@ -1270,6 +1288,9 @@ static void bv_usage(FILE *f)
         "  --limit N         use the first N sentences only\n"
         "  --temperature T   sampling noise of the tested voice, 0 to 2 (default: its own)\n"
         "  --rate X          speaking rate of the tested voice, 0.3 to 3 (default 1)\n"
+        "  --seeds N         score the tested voice with seeds 1..N and pool its WER\n"
+        "                    (default 1; sampling noise moves one seed's WER by a few\n"
+        "                    points)\n"
         "  --data DIR        the recordings' data set (DIR/wavs/UID.flac; default\n"
         "                    SOURCE/../shared/data/kathleen)\n"
         "  --sentences FILE  UID<TAB>TEXT lines (default SOURCE/bench/data/kathleen_heldout.tsv)\n"
@@ -1361,6 +1382,15 @@ static int bv_parse(int argc, char **argv, bv_opts *o)
                 bv_temperature = x > 0 ? (float)x : -1.0f;
             else
                 bv_rate = (float)x;
+        } else if (!strcmp(a, "--seeds")) {
+            char *end = NULL;
+            errno = 0;
+            long k = strtol(v, &end, 10);
+            if (errno || !end || *end || k < 1 || k > 20) {
+                fprintf(stderr, "bench_voice: --seeds '%s': expected 1 to 20\n", v);
+                return -1;
+            }
+            bv_seeds = (int)k;
         } else if (!strcmp(a, "--limit")) {
             char *end = NULL;
             errno = 0;

@@ -1,7 +1,7 @@
 /* test_vocoder.c: the diffusion voice's DSP vocoder on known inputs: the
  * output level equals the envelope's power, voiced frames carry the asked
- * F0, the pitch control scales it, and streaming gives exactly frames x hop
- * samples. */
+ * F0, the pitch control scales it, a jump of the envelope stays within a
+ * hop of its frame, and streaming gives exactly frames x hop samples. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +16,10 @@
 #define BANDS 48
 #define FRAMES 200
 
-/* Renders FRAMES frames of a flat envelope (log PSD lpsd), F0 f0, voicing v. */
-static float *render(float lpsd, float f0, float v, float pitch, size_t *n)
+/* Renders FRAMES frames of a flat envelope (log PSD lpsd, from frame
+ * jump_at on lpsd2), F0 f0, voicing v. */
+static float *render_jump(float lpsd, int jump_at, float lpsd2, float f0, float v, float pitch,
+                          size_t *n)
 {
     voc_params p = {.sample_rate = SR, .hop = HOP, .n_bands = BANDS, .voicing_threshold = 0.45f};
     voc *vc = voc_new(&p);
@@ -31,6 +33,9 @@ static float *render(float lpsd, float f0, float v, float pitch, size_t *n)
     size_t k = 0;
     voc_reset(vc, 3);
     for (int t = 0; t < FRAMES; t++) {
+        if (t == jump_at)
+            for (int i = 0; i < BANDS; i++)
+                frame[i] = lpsd2;
         size_t got = voc_push(vc, frame, pitch, out + k);
         CHECK(got <= HOP, "one push gave %zu samples", got);
         k += got;
@@ -39,6 +44,11 @@ static float *render(float lpsd, float f0, float v, float pitch, size_t *n)
     voc_free(&vc);
     *n = k;
     return out;
+}
+
+static float *render(float lpsd, float f0, float v, float pitch, size_t *n)
+{
+    return render_jump(lpsd, FRAMES, lpsd, f0, v, pitch, n);
 }
 
 static double variance(const float *x, size_t a, size_t b)
@@ -90,6 +100,17 @@ int main(void)
     double vq = variance(q, n / 4, 3 * n / 4);
     CHECK(fabs(vv / vq / 100.0 - 1.0) < 0.1, "a 20 dB lower envelope gave %.1f dB",
           10 * log10(vv / vq));
+    /* time resolution: noise 30 dB louder from frame 100 on. Frame 100's
+     * window starts one hop before its centre; the hop before that must
+     * stay at the quiet level (a 4-hop window leaked -14 dB there). */
+    float *j = render_jump(logf(1e-5f), 100, logf(0.01f), 180.0f, 0.0f, 1.0f, &n);
+    double loud = variance(j, 110 * HOP, 150 * HOP), before = variance(j, 98 * HOP, 99 * HOP),
+           quiet = variance(j, 60 * HOP, 90 * HOP);
+    printf("envelope jump of 30 dB at frame 100: hop 98 at %.1f dB, quiet part %.1f dB\n",
+           10 * log10(before / loud), 10 * log10(quiet / loud));
+    CHECK(10 * log10(before / loud) < -25.0, "the hop before the jump's window is at %.1f dB",
+          10 * log10(before / loud));
+    free(j);
     /* bad parameters are refused */
     voc_params bad = {.sample_rate = SR, .hop = 250, .n_bands = BANDS};
     CHECK(voc_new(&bad) == NULL, "a hop whose window is not a power of two was accepted");

@@ -54,6 +54,16 @@ def digest(tensors):
     return h.hexdigest()
 
 
+def portable(args):
+    """Training arguments without the trainer's directories (only the last
+    path component of each path is kept: no machine's layout in the file)."""
+    out = dict(args)
+    for k in ("data", "ckpt_dir", "init"):
+        if isinstance(out.get(k), str):
+            out[k] = os.path.basename(os.path.normpath(out[k]))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("ckpt")
@@ -78,6 +88,7 @@ def main():
         "sample_rate": str(features.SAMPLE_RATE),
         "hop": str(features.HOP),
         "win": str(features.WIN),
+        "envelope_win": str(features.ENV_WIN),
         "n_bands": str(features.N_BANDS),
         "voicing_threshold_permille": str(int(round(features.VOICING_THRESHOLD * 1000))),
         "features": "per frame: n_bands log PSD of the F0-smoothed power spectrum on mel-spaced "
@@ -85,7 +96,7 @@ def main():
                     "voicing strength",
         "symbols": json.dumps(ck["symbols"], ensure_ascii=False),
         "hparams": json.dumps(ck["hp"]),
-        "training": json.dumps({"steps": ck["step"], "args": ck["args"]}),
+        "training": json.dumps({"steps": ck["step"], "args": portable(ck["args"])}),
         "provenance": json.dumps({"data": a.data, "licence": a.licence, "speaker": a.speaker,
                                   "teacher": a.teacher, "command": a.command,
                                   "exported": datetime.date.today().isoformat(),

@@ -15,7 +15,11 @@ import numpy as np
 
 SAMPLE_RATE = 22050
 HOP = 256
-WIN = 1024
+WIN = 1024      # pitch analysis: two periods of F0_MIN
+ENV_WIN = 512   # envelope analysis: short enough to keep stop bursts and
+                # fast formant moves (1024 smeared them: ASR word errors on
+                # copy synthesis of held-in Kathleen sentences fell from
+                # 36.9% to 31.2% with 512; 28.3% for the recordings)
 N_BANDS = 48
 F0_MIN = 60.0
 F0_MAX = 500.0
@@ -34,11 +38,11 @@ def band_centers():
     return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
 
 
-def band_weights():
-    """Triangular weights (N_BANDS x WIN/2+1) on FFT bins, each row summing
+def band_weights(win=ENV_WIN):
+    """Triangular weights (N_BANDS x win/2+1) on FFT bins, each row summing
     to 1: a band value is the weighted mean of the envelope around its centre."""
     c = band_centers()
-    f = np.arange(WIN // 2 + 1) * SAMPLE_RATE / WIN
+    f = np.arange(win // 2 + 1) * SAMPLE_RATE / win
     w = np.zeros((N_BANDS, f.size))
     for i in range(N_BANDS):
         lo = c[i - 1] if i > 0 else c[0] - (c[1] - c[0])
@@ -48,7 +52,7 @@ def band_weights():
         w[i] = np.clip(np.minimum(up, down), 0.0, None)
         s = w[i].sum()
         if s <= 0:  # a band narrower than a bin: take the nearest bin
-            w[i, int(round(c[i] * WIN / SAMPLE_RATE))] = 1.0
+            w[i, int(round(c[i] * win / SAMPLE_RATE))] = 1.0
         else:
             w[i] /= s
     return w
@@ -125,14 +129,16 @@ def interp_lf0(f0):
 
 
 def envelope(fr, f0_cont, weights):
-    """log PSD per band of the power spectrum smoothed over one F0 spacing."""
-    w = np.hanning(WIN)
-    spec = np.abs(np.fft.rfft(fr * w, WIN)) ** 2 / (w ** 2).sum()
+    """log PSD per band of the power spectrum smoothed over one F0 spacing.
+    fr holds frames of any even length (the FFT size)."""
+    win = fr.shape[1]
+    w = np.hanning(win)
+    spec = np.abs(np.fft.rfft(fr * w, win)) ** 2 / (w ** 2).sum()
     nb = spec.shape[1]
     bins = np.arange(nb, dtype=np.float64)
     out = np.empty_like(spec)
     for i in range(len(spec)):
-        width = f0_cont[i] * WIN / SAMPLE_RATE  # bins per harmonic
+        width = f0_cont[i] * win / SAMPLE_RATE  # bins per harmonic
         ext = np.concatenate([spec[i, 1:][::-1], spec[i], spec[i, -2::-1]])
         cs = np.concatenate([[0.0], np.cumsum(ext)])
         base = nb - 1  # index of bin 0 inside ext
@@ -149,5 +155,6 @@ def analyze(x):
     fr = frames(x.astype(np.float64))
     f0, strength = pitch(fr)
     lf0 = interp_lf0(f0)
-    env = envelope(fr, np.exp(lf0), band_weights())
+    lo = (WIN - ENV_WIN) // 2  # the centred ENV_WIN samples of each frame
+    env = envelope(fr[:, lo:lo + ENV_WIN], np.exp(lf0), band_weights())
     return np.concatenate([env, lf0[:, None], strength[:, None]], axis=1).astype(np.float32)

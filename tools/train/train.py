@@ -6,6 +6,10 @@
 Writes CKPT_DIR/ckpt.pt every --save-every steps (atomically) and a log line
 every 50 steps; resumes from CKPT_DIR/ckpt.pt when it exists. Export the
 result with export.py.
+
+--init CKPT starts from another run's weights (same symbols and feature
+size) with a fresh optimizer and schedule: fine-tuning, for example on a
+new speaker or on features computed by a newer features.py.
 """
 import argparse
 import math
@@ -118,6 +122,7 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--save-every", type=int, default=250)
+    ap.add_argument("--init", metavar="CKPT", help="start from this checkpoint's weights")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -135,6 +140,12 @@ def main():
         rng = np.random.default_rng(a.seed + step)
         gen = torch.Generator().manual_seed(a.seed + step)
         print(f"resumed at step {step}", flush=True)
+    elif a.init:
+        ck = torch.load(a.init)
+        if list(ck["symbols"]) != data.symbols or ck["n_feats"] != data.n_feats:
+            sys.exit(f"train: {a.init}: its symbols or feature size differ from {a.data}'s")
+        net.load_state_dict(ck["model"])
+        print(f"initialized from {a.init} (its step {ck['step']})", flush=True)
     n_params = sum(p.numel() for p in net.parameters())
     print(f"{len(data.items)} utterances, {len(data.symbols)} symbols, {n_params} parameters", flush=True)
     t0, acc = time.time(), np.zeros(3)

@@ -11,9 +11,12 @@
 #define VOC_MAX_PULSES 512
 #define VOC_RING 4
 #define VOC_MAX_FEATS 260
-/* Independent noise frames overlap-added with a periodic Hann window at a
- * quarter-window hop add up to a variance of 1.5 / 4: this gain restores 1. */
-#define VOC_NOISE_GAIN 1.6329932f
+/* Frames are Hann windows of 2 x hop overlap-added at hop: the windows sum
+ * to 1, and independent noise frames to a variance of 3/4, which this gain
+ * restores to 1. (Windows of 4 x hop smeared stop bursts and formant moves:
+ * see tools/train/features.py, ENV_WIN.) */
+#define VOC_WIN_HOPS 2
+#define VOC_NOISE_GAIN 1.1547005f
 
 typedef struct voc_pulse {
     double pos;
@@ -42,7 +45,7 @@ static double voc_mel(double f) { return 2595.0 * log10(1.0 + f / 700.0); }
 
 voc *voc_new(const voc_params *p)
 {
-    int n = 4 * p->hop;
+    int n = VOC_WIN_HOPS * p->hop;
     if (p->hop < 16 || (n & (n - 1)) || p->n_bands < 2 || p->n_bands + 2 > VOC_MAX_FEATS ||
         p->sample_rate < 8000)
         return NULL;
@@ -173,7 +176,7 @@ static void voc_gen_pulses(voc *v, double limit)
 /* Renders frame m into the overlap-add buffer. */
 static void voc_process(voc *v, int64_t m)
 {
-    const int n = v->n, nb = v->nb, hop = v->p.hop, bands = v->p.n_bands;
+    const int n = v->n, nb = v->nb, hop = v->p.hop;
     float pitch;
     const float *f = voc_frame(v, m, &pitch);
     (void)pitch;
@@ -206,11 +209,12 @@ static void voc_process(voc *v, int64_t m)
             (AVComplexFloat){(float)(r * sin(2 * M_PI * u2)) * v->win[i + 1] * VOC_NOISE_GAIN, 0};
     }
     v->fwd_fn(v->fwd, v->exc, v->a, sizeof(AVComplexFloat));
-    /* pulse excitation: the spectrum of the windowed pulses, exactly */
-    float voicing = f[bands + 1];
+    /* pulse excitation: the spectrum of the windowed pulses, exactly. A
+     * voiced frame is harmonic by mix_shape whatever its voicing strength:
+     * scaling by the strength added noise to vowels and cost words in ASR
+     * tests of copy synthesis. */
     int voiced = voc_voiced(v, f);
     if (voiced) {
-        float hv = voicing > 1.0f ? 1.0f : voicing;
         for (int k = 0; k < nb; k++)
             v->b[k] = (AVComplexFloat){0.0f, 0.0f};
         int keep = 0;
@@ -233,7 +237,7 @@ static void voc_process(voc *v, int64_t m)
         }
         v->n_pulses = keep;
         for (int k = 0; k < nb; k++) {
-            float h = hv * v->mix_shape[k];
+            float h = v->mix_shape[k];
             float sh = sqrtf(h), sn = sqrtf(1.0f - h);
             v->exc[k].re = sh * v->b[k].re + sn * v->exc[k].re;
             v->exc[k].im = sh * v->b[k].im + sn * v->exc[k].im;
@@ -263,7 +267,7 @@ static void voc_process(voc *v, int64_t m)
         int64_t s = s0 + i;
         if (s < v->acc_base)
             continue;
-        v->acc[s - v->acc_base] += 0.5f * inv_n * v->b[i].re;
+        v->acc[s - v->acc_base] += inv_n * v->b[i].re;
     }
 }
 

@@ -4,10 +4,11 @@
  * mel-spaced band centres (0 Hz to Nyquist), log F0 and a voicing strength
  * (tools/train/features.py computes them from speech). The vocoder builds a
  * mixed excitation, a pulse train at F0 (exact fractional pulse positions)
- * and white noise, mixed per frequency by the voicing strength, with unit
- * power per sample; shapes it with a minimum-phase filter whose power
+ * and white noise, mixed per frequency (harmonic below 3 kHz, more and more
+ * noise above) in frames whose voicing strength passes the threshold, with
+ * unit power per sample; shapes it with a minimum-phase filter whose power
  * response is the envelope (cepstral method); and overlap-adds windowed
- * frames (window 4 x hop). No training is needed: it is signal processing. */
+ * frames (Hann, 2 x hop). No training is needed: it is signal processing. */
 #ifndef SZ_TTS_VOCODER_VOCODER_H
 #define SZ_TTS_VOCODER_VOCODER_H
 
@@ -16,7 +17,7 @@
 
 typedef struct voc_params {
     int sample_rate;
-    int hop;     /* samples per frame; the window is 4 x hop, a power of two */
+    int hop;     /* samples per frame; 2 x hop must be a power of two */
     int n_bands;
     float voicing_threshold; /* below it a frame is unvoiced */
 } voc_params;
