@@ -778,9 +778,14 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
     char seeds[32] = "";
     if (bv_seeds > 1)
         snprintf(seeds, sizeof seeds, ", %d seeds", bv_seeds);
-    snprintf(label_ours, sizeof label_ours, "%s%s%s%s", o->voice,
-             strncmp(o->voice, "diffusion", 9) == 0 ? " (steps 6" : " (", seeds,
-             strncmp(o->voice, "diffusion", 9) == 0 || seeds[0] ? ")" : "");
+    char steps[32] = "";
+    if (strncmp(o->voice, "diffusion", 9) == 0)
+        snprintf(steps, sizeof steps, "steps %d", TTS_DIFFUSION_DEFAULT_STEPS);
+    if (steps[0] || seeds[0])
+        snprintf(label_ours, sizeof label_ours, "%s (%s%s)", o->voice, steps,
+                 steps[0] ? seeds : seeds + 2);
+    else
+        snprintf(label_ours, sizeof label_ours, "%s", o->voice);
     w[BV_OURS].label = label_ours;
     w[BV_ESPEAK].label = BV_BASELINE_VOICE;
     w[BV_FESTIVAL].label = "festival cmu_us_slt_arctic_hts";
@@ -1007,7 +1012,7 @@ static int bv_section_speed(const bv_opts *o, const bv_sentence *s, size_t n)
         printf("  load average now: %.2f %.2f %.2f (other work on the machine slows wall times)\n",
                load[0], load[1], load[2]);
     int diffusion = strncmp(o->voice, "diffusion", 9) == 0;
-    const int steps[] = {6, 4, 10};
+    const int steps[] = {TTS_DIFFUSION_DEFAULT_STEPS, 6, 10};
     bv_timed *tv = calloc(BV_SPEED_MAX, sizeof *tv);
     if (!tv) {
         printf("  unavailable: out of memory\n");
@@ -1273,13 +1278,14 @@ static void bv_usage(FILE *f)
     fprintf(
         f,
         "Usage: bench_voice [--voice NAME] [--sections wer,speed,memory] [--limit N]\n"
-        "                   [--data DIR] [--sentences FILE] [--dump DIR] [--shuzi PATH]\n"
+        "                   [--seeds N] [--temperature T] [--rate X] [--data DIR]\n"
+        "                   [--sentences FILE] [--dump DIR] [--shuzi PATH]\n"
         "\n"
         "Measures a voice against the bars of issue 8, each beside " BV_BASELINE_VOICE ":\n"
         "  wer     word error rate of pocketsphinx (generic US English) on held-out\n"
         "          sentences, beside Festival's SLT HTS voice and the real recordings\n"
-        "  speed   real-time factor on one thread (steps 6, 4, 10) and the first-chunk\n"
-        "          latency of a 20-word sentence\n"
+        "  speed   real-time factor on one thread (steps 4 = the default, 6, 10) and the\n"
+        "          first-chunk latency of a 20-word sentence\n"
         "  memory  peak RSS of `shuzi tts` for a short and a long text\n"
         "\n"
         "Options:\n"

@@ -99,7 +99,7 @@ static void usage_say(FILE *f, const char *cmd)
             "                        own; see 'shuzi voices')\n"
             "      --rate X          speaking rate, 0.3 to 3.0 (default 1.0)\n"
             "      --pitch X         pitch multiplier, 0.5 to 2.0 (default 1.0)\n"
-            "      --steps N         diffusion voice: sampling steps, 1 to 64 (default 6;\n"
+            "      --steps N         diffusion voice: sampling steps, 1 to 64 (default 4;\n"
             "                        fewer is faster, more is finer)\n"
             "      --temperature T   diffusion voice: sampling noise, 0 to 2 (default 0.2;\n"
             "                        0 = the mean path; more varies the delivery)\n"

@@ -188,7 +188,7 @@ typedef struct sz_session_params {
     uint64_t seed;          /* idle motion and sampling; fixed seed = same output */
     float speaking_rate;    /* 1.0 = the voice's normal rate */
     float voice_pitch;      /* multiplier of the voice's pitch; 0 = 1 */
-    int voice_steps;        /* diffusion voice: sampling steps; 0 = its default (6) */
+    int voice_steps;        /* diffusion voice: sampling steps; 0 = its default (4) */
     float voice_temperature; /* diffusion voice: noise scale; 0 = its default (0.2),
                                 negative = none (the mean path) */
     uint32_t background_rgb; /* 0xRRGGBB */

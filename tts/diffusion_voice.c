@@ -178,7 +178,7 @@ static int diff_open(const char *variant, const tts_voice_params *params, void *
             return SZ_ERR_FORMAT;
         }
     }
-    v->steps = params && params->steps > 0 ? params->steps : 6;
+    v->steps = params && params->steps > 0 ? params->steps : TTS_DIFFUSION_DEFAULT_STEPS;
     if (v->steps > DV_MAX_STEPS)
         v->steps = DV_MAX_STEPS;
     v->temperature = !params || params->temperature == 0.0f ? DIFF_TEMPERATURE

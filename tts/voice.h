@@ -42,7 +42,7 @@ typedef struct tts_voice_params {
     float speaking_rate; /* 1.0 normal */
     int n_threads;       /* compute threads (the diffusion voice); 0 = as configured */
     uint64_t seed;       /* sampling noise: a fixed seed gives identical audio */
-    int steps;           /* diffusion sampling steps; 0 = the voice's default (6) */
+    int steps;           /* diffusion sampling steps; 0 = TTS_DIFFUSION_DEFAULT_STEPS */
     float temperature;   /* sampling noise scale; 0 = the voice's default (0.2),
                             negative = none (the mean path) */
     float pitch;         /* multiplier of the voice's pitch; 0 = 1 */
@@ -113,7 +113,11 @@ int tts_list_voices(sz_voice_list_fn fn, void *user);
 int tts_register_kind(const tts_voice_kind *kind);
 
 extern const tts_voice_kind tts_espeak_kind;
-/* shuzi's own diffusion voices: ASSETS/voices/NAME.safetensors, or a path. */
+/* shuzi's own diffusion voices: ASSETS/voices/NAME.safetensors, or a path.
+ * Default sampling steps: on 100 LJ Speech sentences (not test texts) 4 steps
+ * made as few ASR word errors as 6 (41.0% and 40.8% against 41.0% and 41.6%,
+ * two seeds) at two thirds of the time. */
+#define TTS_DIFFUSION_DEFAULT_STEPS 4
 extern const tts_voice_kind tts_diffusion_kind;
 /* Plays a recording (the utterance text is its path, optionally a newline
  * and its transcript) with phones from audio-only lip-sync. "audio:RATE"

@@ -8,7 +8,7 @@ Grad-TTS / Matcha-TTS family, small enough to train on two CPU cores:
             between mu and the real features;
   decoder   conditional flow matching: a residual stack of dilated convs
             predicts the velocity that carries x0 = mu + temperature * noise
-            to the features, integrated by Euler steps (default 6).
+            to the features, integrated by Euler steps (default 4).
 Every tensor here has a twin in tts/model/dv_model.c; names are the
 safetensors keys.
 """
