@@ -775,17 +775,15 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
     bv_wer w[BV_N_SYSTEMS];
     memset(w, 0, sizeof w);
     char label_ours[300];
-    char seeds[32] = "";
-    if (bv_seeds > 1)
-        snprintf(seeds, sizeof seeds, ", %d seeds", bv_seeds);
-    char steps[32] = "";
-    if (strncmp(o->voice, "diffusion", 9) == 0)
+    /* "NAME", "NAME (steps 4)", "NAME (steps 4, 3 seeds)" or "NAME (3 seeds)" */
+    int diffusion = strncmp(o->voice, "diffusion", 9) == 0;
+    char steps[32] = "", seeds[32] = "";
+    if (diffusion)
         snprintf(steps, sizeof steps, "steps %d", TTS_DIFFUSION_DEFAULT_STEPS);
-    if (steps[0] || seeds[0])
-        snprintf(label_ours, sizeof label_ours, "%s (%s%s)", o->voice, steps,
-                 steps[0] ? seeds : seeds + 2);
-    else
-        snprintf(label_ours, sizeof label_ours, "%s", o->voice);
+    if (bv_seeds > 1)
+        snprintf(seeds, sizeof seeds, "%s%d seeds", diffusion ? ", " : "", bv_seeds);
+    snprintf(label_ours, sizeof label_ours, steps[0] || seeds[0] ? "%.200s (%s%s)" : "%.200s",
+             o->voice, steps, seeds);
     w[BV_OURS].label = label_ours;
     w[BV_ESPEAK].label = BV_BASELINE_VOICE;
     w[BV_FESTIVAL].label = "festival cmu_us_slt_arctic_hts";

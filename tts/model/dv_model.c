@@ -616,7 +616,6 @@ int dv_decode_frames(const dv_model *m, dv_work *w, const float *mu, int n, cons
     return rc;
 }
 
-
 float dv_noise(uint64_t seed, int64_t frame, int dim)
 {
     uint64_t h = rng_mix64(seed ^ rng_mix64((uint64_t)frame * 1024u + (uint64_t)dim));

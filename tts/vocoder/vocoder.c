@@ -31,7 +31,7 @@ struct voc {
     AVComplexFloat *a, *b, *hmin, *exc;
     float *win, *acc, *band_frac;
     int *band_lo;
-    float *mix_shape; /* per bin: how much of the voicing strength is harmonic */
+    float *mix_h, *mix_n; /* per bin: amplitude gains of pulses and noise in voiced frames */
     float ring[VOC_RING][VOC_MAX_FEATS];
     float ring_pitch[VOC_RING];
     int64_t pushed, next_frame, emitted, acc_base;
@@ -67,9 +67,10 @@ voc *voc_new(const voc_params *p)
     v->acc = calloc((size_t)2 * n, sizeof(float));
     v->band_frac = malloc(sizeof(float) * v->nb);
     v->band_lo = malloc(sizeof(int) * v->nb);
-    v->mix_shape = malloc(sizeof(float) * v->nb);
+    v->mix_h = malloc(sizeof(float) * v->nb);
+    v->mix_n = malloc(sizeof(float) * v->nb);
     if (!ok || !v->a || !v->b || !v->hmin || !v->exc || !v->win || !v->acc || !v->band_frac ||
-        !v->band_lo || !v->mix_shape) {
+        !v->band_lo || !v->mix_h || !v->mix_n) {
         voc_free(&v);
         return NULL;
     }
@@ -85,7 +86,8 @@ voc *voc_new(const voc_params *p)
         v->band_lo[k] = lo;
         v->band_frac[k] = (float)(pos - lo);
         double s = f < 3000.0 ? 1.0 : f > 8000.0 ? 0.25 : 1.0 - 0.75 * (f - 3000.0) / 5000.0;
-        v->mix_shape[k] = (float)s;
+        v->mix_h[k] = (float)sqrt(s); /* power s harmonic, 1 - s noise */
+        v->mix_n[k] = (float)sqrt(1.0 - s);
     }
     voc_reset(v, 1);
     return v;
@@ -106,7 +108,8 @@ void voc_free(voc **pv)
     free(v->acc);
     free(v->band_frac);
     free(v->band_lo);
-    free(v->mix_shape);
+    free(v->mix_h);
+    free(v->mix_n);
     free(v);
     *pv = NULL;
 }
@@ -210,7 +213,7 @@ static void voc_process(voc *v, int64_t m)
     }
     v->fwd_fn(v->fwd, v->exc, v->a, sizeof(AVComplexFloat));
     /* pulse excitation: the spectrum of the windowed pulses, exactly. A
-     * voiced frame is harmonic by mix_shape whatever its voicing strength:
+     * voiced frame is mixed by mix_h/mix_n whatever its voicing strength:
      * scaling by the strength added noise to vowels and cost words in ASR
      * tests of copy synthesis. */
     int voiced = voc_voiced(v, f);
@@ -237,8 +240,7 @@ static void voc_process(voc *v, int64_t m)
         }
         v->n_pulses = keep;
         for (int k = 0; k < nb; k++) {
-            float h = v->mix_shape[k];
-            float sh = sqrtf(h), sn = sqrtf(1.0f - h);
+            float sh = v->mix_h[k], sn = v->mix_n[k];
             v->exc[k].re = sh * v->b[k].re + sn * v->exc[k].re;
             v->exc[k].im = sh * v->b[k].im + sn * v->exc[k].im;
         }
