@@ -11,6 +11,10 @@ of texts (about 1 in 19, picked by a hash of the text, every recording of
 them) is held out for evaluation and written to OUT_DIR/heldout.tsv.
 
 OUT_DIR/data.npz gets token ids, features, and the symbol table.
+
+--symbols OTHER/data.npz uses another data set's symbol table instead of this
+one's, so a model trained on one can be fine-tuned on the other (train.py
+--init); utterances with a phone outside that table are left out and counted.
 """
 import argparse
 import concurrent.futures
@@ -109,6 +113,7 @@ def main():
     ap.add_argument("out_dir")
     ap.add_argument("--shuzi", default="build/shuzi", help="the shuzi binary (its text frontend)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--symbols", metavar="DATA.npz", help="use this data set's symbol table")
     a = ap.parse_args()
     os.makedirs(a.out_dir, exist_ok=True)
     rows = read_metadata(os.path.join(a.data_dir, "metadata.csv"))
@@ -121,7 +126,17 @@ def main():
     with open(os.path.join(a.out_dir, "heldout.tsv"), "w", encoding="utf-8") as f:
         for u, t in test_rows:
             f.write(f"{u}\t{t}\n")
-    table = symbols.symbol_table(toks[t] for _, t in train_rows)
+    if a.symbols:
+        table = [str(s) for s in np.load(a.symbols)["symbols"]]
+        known = set(table)
+        kept = [(u, t) for u, t in train_rows if known.issuperset(toks[t])]
+        print(f"{len(train_rows) - len(kept)} utterances left out: a phone outside {a.symbols}'s table",
+              flush=True)
+        train_rows = kept
+        if not train_rows:
+            sys.exit(f"prepare: no utterance fits {a.symbols}'s symbol table")
+    else:
+        table = symbols.symbol_table(toks[t] for _, t in train_rows)
     index = {s: i for i, s in enumerate(table)}
     print(f"{len(train_rows)} for training, {len(test_rows)} held out; {len(table)} symbols", flush=True)
     feats = {}

@@ -1,24 +1,39 @@
 #!/bin/sh
 # train_voice.sh: trains a diffusion voice from an LJSpeech-format folder and
-# writes it as a shuzi voice file. The default voice was made with:
+# writes it as a shuzi voice file, for example:
 #
-#   tools/train/train_voice.sh ../shared/data/kathleen kathleen
+#   tools/train/train_voice.sh --teacher 5000 ../shared/data/kathleen kathleen
 #
-# Usage: tools/train/train_voice.sh DATA_DIR NAME [STEPS] [WORK_DIR]
+# (how the shipped default voice was made: tools/train/README.md)
+# Usage: tools/train/train_voice.sh [--teacher T_STEPS] DATA_DIR NAME [STEPS] [WORK_DIR]
+#   --teacher T_STEPS  first pretrain T_STEPS steps on speech of a teacher voice
+#             (Festival's SLT HTS voice reading public-domain sentences; needs
+#             festival and festvox-us-slt-hts), then train STEPS on DATA_DIR
 #   DATA_DIR  metadata.csv (id|text[|normalized text]) + wavs/ (.wav or .flac)
 #   NAME      the voice name: writes assets/voices/NAME.safetensors
 #   STEPS     training steps (default 12000: about 70 minutes on 2 CPU cores)
 #   WORK_DIR  features and checkpoints (default out/train/NAME; resumable)
+#   TEACHER_TEXTS (environment) the sentences the teacher reads (default the
+#             shared public-domain LJ Speech texts, ../shared/data/text/)
 # Needs Debian's python3-torch and python3-numpy (tools/train/setup.sh) and a
 # built shuzi (its text frontend phonemizes the texts).
 set -eu
-[ $# -ge 2 ] || { sed -n '2,14p' "$0"; exit 2; }
+usage() { sed -n '2,21p' "$0"; exit 2; }
+teacher=0
+if [ "${1:-}" = --teacher ]; then
+  [ $# -ge 2 ] || usage
+  teacher=$2
+  shift 2
+  case $teacher in ''|*[!0-9]*) echo "train_voice: --teacher wants a step count, not '$teacher'" >&2; exit 2;; esac
+fi
+[ $# -ge 2 ] || usage
 data=$1
 name=$2
 steps=${3:-12000}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=${4:-$root/out/train/$name}
+texts=${TEACHER_TEXTS:-$root/../shared/data/text/ljspeech-LJ001-LJ039.csv}
 py=/usr/bin/python3
 [ -x "$root/build/shuzi" ] || { echo "train_voice: build shuzi first (cmake -S . -B build && cmake --build build)" >&2; exit 1; }
 [ -f "$data/metadata.csv" ] || { echo "train_voice: $data/metadata.csv not found" >&2; exit 1; }
@@ -27,11 +42,29 @@ if [ ! -f "$work/data.npz" ]; then
   echo "train_voice: preparing $data (phones and features)"
   $py "$here/prepare.py" "$data" "$work" --shuzi "$root/build/shuzi"
 fi
+init=""
+teacher_note=none
+recipe="tools/train/train_voice.sh $data $name $steps"
+if [ "$teacher" -gt 0 ]; then
+  [ -f "$texts" ] || { echo "train_voice: teacher texts $texts not found (set TEACHER_TEXTS)" >&2; exit 1; }
+  echo "train_voice: the teacher voice reads $texts"
+  $py "$here/teacher.py" "$texts" "$work/teacher"
+  if [ ! -f "$work/teacher/data.npz" ]; then
+    echo "train_voice: preparing the teacher's speech"
+    $py "$here/prepare.py" "$work/teacher" "$work/teacher" --shuzi "$root/build/shuzi" --symbols "$work/data.npz"
+  fi
+  echo "train_voice: pretraining $teacher steps on the teacher's speech (log: $work/teacher/train.log)"
+  $py "$here/train.py" "$work/teacher" "$work/teacher/ckpt" --steps "$teacher" 2>&1 | tee -a "$work/teacher/train.log"
+  init="--init $work/teacher/ckpt/ckpt.pt"
+  recipe="tools/train/train_voice.sh --teacher $teacher $data $name $steps"
+  teacher_note="pretrained $teacher steps on Festival's CMU ARCTIC SLT HTS voice (festvox-us-slt-hts) reading $(wc -l < "$work/teacher/metadata.csv") sentences of $(basename "$texts") (public domain)"
+fi
 echo "train_voice: training $steps steps (log: $work/train.log)"
-$py "$here/train.py" "$work" "$work/ckpt" --steps "$steps" 2>&1 | tee -a "$work/train.log"
+# shellcheck disable=SC2086
+$py "$here/train.py" "$work" "$work/ckpt" --steps "$steps" $init 2>&1 | tee -a "$work/train.log"
 $py "$here/export.py" "$work/ckpt/ckpt.pt" "$root/assets/voices/$name.safetensors" \
   --name "$name" --language en-us \
   --data "$(basename "$data") ($(wc -l < "$data/metadata.csv") utterances; $(wc -l < "$work/heldout.tsv") held out)" \
   --licence "${VOICE_LICENCE:-as the data set}" --speaker "${VOICE_SPEAKER:-}" \
-  --command "tools/train/train_voice.sh $data $name $steps"
+  --teacher "$teacher_note" --command "$recipe"
 echo "train_voice: done; try: build/shuzi tts --voice diffusion:$name \"Hello there.\" -o hello.wav"
