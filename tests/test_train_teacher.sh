@@ -32,13 +32,15 @@ if $PY "$TR/teacher.py" "$T/missing.csv" "$T/bad" >"$T/out" 2>"$T/err" || ! grep
 else ok "a missing text list is one clear error"; fi
 
 # Two usable sentences, one with digits (skipped: Festival and the frontend
-# could read it differently), one of the development sentences (skipped).
+# could read it differently), one of the development sentences (skipped),
+# one whose id is a path (skipped: ids become file names).
 dev=$(head -1 "$SRC/bench/data/lj_dev.tsv" | cut -f2)
 {
   echo "A1|The clerk wrote the letter slowly.|The clerk wrote the letter slowly."
   echo "A2|It cost 5 shillings.|It cost 5 shillings."
   echo "A3|$dev|$dev"
   echo "A4|Nobody answered the door that evening, so they went home.|Nobody answered the door that evening, so they went home."
+  echo "../A5|An id that is a path is never a file name.|An id that is a path is never a file name."
 } > "$T/texts.csv"
 if ! $PY "$TR/teacher.py" "$T/texts.csv" "$T/slt" --count 10 >"$T/out" 2>&1; then
   fail "teacher.py: $(tail -3 "$T/out")"

@@ -38,8 +38,10 @@
 #define DIFF_EDGE_FRAMES 3   /* most frames for leading/trailing silence tokens */
 #define DIFF_TEMPERATURE 0.2f /* default sampling noise */
 /* Envelope sharpening, chosen on 60 LJ Speech sentences (not the held-out
- * test texts) with the shipped voice: pocketsphinx word error rate 46.7%
- * without it, 41.3% at 0.3, 40.4% at 0.6, 44.0% at 1.0, 45.9% at 1.5. */
+ * test texts, seed 1). Pocketsphinx word error rate with the previous voice
+ * (Kathleen only): 46.7% without it, 41.3% at 0.3, 40.4% at 0.6, 44.0% at
+ * 1.0, 45.9% at 1.5; rechecked with the shipped voice (teacher-pretrained):
+ * 39.2% at 0.3, 37.1% at 0.6, 38.5% at 1.0. */
 #define DIFF_POSTFILTER 0.6f
 
 typedef enum diff_tok_kind { TOK_EDGE, TOK_PHONE, TOK_STRESS, TOK_SPACE, TOK_PUNCT } diff_tok_kind;

@@ -115,8 +115,9 @@ int tts_register_kind(const tts_voice_kind *kind);
 extern const tts_voice_kind tts_espeak_kind;
 /* shuzi's own diffusion voices: ASSETS/voices/NAME.safetensors, or a path.
  * Default sampling steps: on 100 LJ Speech sentences (not test texts) 4 steps
- * made as few ASR word errors as 6 (41.0% and 40.8% against 41.0% and 41.6%,
- * two seeds) at two thirds of the time. */
+ * made as few ASR word errors as 6 at two thirds of the time: with the
+ * previous voice 41.0% and 40.8% against 41.0% and 41.6% (two seeds), with
+ * the shipped one 37.2% against 37.1% (seed 1). */
 #define TTS_DIFFUSION_DEFAULT_STEPS 4
 extern const tts_voice_kind tts_diffusion_kind;
 /* Plays a recording (the utterance text is its path, optionally a newline

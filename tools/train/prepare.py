@@ -28,23 +28,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import features  # noqa: E402
+from metadata import read_metadata  # noqa: E402
 import symbols  # noqa: E402
-
-
-def read_metadata(path):
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line:
-                continue
-            parts = line.split("|")
-            if len(parts) < 2 or not parts[0] or not parts[-1].strip():
-                sys.exit(f"{path}:{n}: expected id|text[|normalized text]")
-            rows.append((parts[0], parts[-1].strip()))
-    if not rows:
-        sys.exit(f"{path}: no utterances")
-    return rows
 
 
 def heldout(text):

@@ -7,7 +7,8 @@ ARCTIC SLT HTS voice reading public-domain sentences.
 TEXTS.csv is LJSpeech-format metadata (id|text|normalized text), for example
 ../shared/data/text/ljspeech-LJ001-LJ039.csv. The normalized column is read,
 and only sentences of 4 to 30 words made of letters and plain punctuation are
-kept, so Festival and shuzi's frontend read the same words. Texts in
+kept, so Festival and shuzi's frontend read the same words (and only ids
+that are plain file names). Texts in
 bench/data/lj_dev.tsv (the development sentences voice settings are chosen
 on) are never used. Of the rest, N are picked in a fixed pseudo-random order
 (by a hash of the id) so they spread over all the chapters.
@@ -27,32 +28,23 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEV = os.path.join(HERE, "..", "..", "bench", "data", "lj_dev.tsv")
+sys.path.insert(0, HERE)
+from metadata import read_metadata  # noqa: E402
+
 PLAIN = re.compile(r"^[A-Za-z][A-Za-z ,.;:!?'\-]*$")
-
-
-def read_texts(path):
-    rows = []
-    try:
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                parts = line.rstrip("\n").split("|")
-                if len(parts) < 2 or not parts[0]:
-                    sys.exit(f"{path}:{n}: expected id|text[|normalized text]")
-                rows.append((parts[0], parts[-1].strip()))
-    except (OSError, UnicodeDecodeError) as e:
-        sys.exit(f"teacher: cannot read {path}: {e}")
-    return rows
+SAFE_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")  # a file name, no path
 
 
 def dev_texts(path):
-    if not os.path.exists(path):
-        sys.exit(f"teacher: {path} not found (the development sentences to leave out)")
-    with open(path, encoding="utf-8") as f:
-        return {line.rstrip("\n").split("\t")[-1].strip() for line in f if line.strip()}
+    try:
+        with open(path, encoding="utf-8") as f:
+            return {line.rstrip("\n").split("\t")[-1].strip() for line in f if line.strip()}
+    except (OSError, UnicodeDecodeError) as e:
+        sys.exit(f"teacher: cannot read the development sentences to leave out: {e}")
 
 
-def usable(text, dev):
-    return PLAIN.match(text) and 4 <= len(text.split()) <= 30 and text not in dev
+def usable(uid, text, dev):
+    return SAFE_ID.match(uid) and PLAIN.match(text) and 4 <= len(text.split()) <= 30 and text not in dev
 
 
 def scheme_string(text):
@@ -69,7 +61,7 @@ def main():
     if not shutil.which("festival"):
         sys.exit("teacher: festival not found (apt-get install festival festvox-us-slt-hts)")
     dev = dev_texts(a.exclude)
-    rows = [(u, t) for u, t in read_texts(a.texts) if usable(t, dev)]
+    rows = [(u, t) for u, t in read_metadata(a.texts) if usable(u, t, dev)]
     rows.sort(key=lambda r: hashlib.sha1(r[0].encode()).hexdigest())
     rows = rows[: a.count]
     if not rows:
