@@ -852,9 +852,18 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
     /* the real recordings: the first uid of each text */
     char wavs[1100];
     snprintf(wavs, sizeof wavs, "%s/wavs", o->data_dir);
+    size_t recorded = 0; /* sentences with a recording (other texts have none) */
+    for (size_t i = 0; i < n && bv_exists(wavs); i++) {
+        char path[1400];
+        snprintf(path, sizeof path, "%s/%s.flac", wavs, s[i].uid);
+        recorded += bv_exists(path);
+    }
     if (!bv_exists(wavs)) {
         snprintf(w[BV_KATHLEEN].why, sizeof w[BV_KATHLEEN].why,
                  "%.400s not found (give the data set with --data DIR)", wavs);
+    } else if (!recorded) {
+        snprintf(w[BV_KATHLEEN].why, sizeof w[BV_KATHLEEN].why,
+                 "none of these sentences has a recording in %.400s", wavs);
     } else {
         double t0 = bv_now_s();
         w[BV_KATHLEEN].available = 1;
