@@ -119,7 +119,10 @@ static void usage_say(FILE *f, const char *cmd)
         fprintf(f,
                 "      --dry-run         no audio: print what the text frontend makes of TEXT,\n"
                 "                        one JSON object per sentence (no -o):\n"
-                "                        {\"lang\":..,\"text\":normalized words,\"phones\":[[..],..]}\n");
+                "                        {\"lang\":..,\"text\":normalized words,\"phones\":[[..],..]}\n"
+                "      --lines           with --dry-run: each line of TEXT (of standard input\n"
+                "                        with -) is a text of its own; every object starts\n"
+                "                        with \"line\":N (the batch mode voice training uses)\n");
     if (!tts)
         fprintf(f,
                 "      --avatar NAME     avatar name (see 'shuzi avatars'; default presenter), or\n"
@@ -418,13 +421,87 @@ static int cli_add_outputs(sz_session *session, const char *const *urls, int n,
     return 0;
 }
 
+/* Prints the frontend's JSON for one text, one object per sentence; with
+ * line > 0 each object starts with "line":N (the --lines batch mode). */
+static int dry_run_text(const char *text, size_t len, const fe_params *p, long line)
+{
+    char err[512];
+    fe_doc *doc = NULL;
+    int rc = EXIT_RUNTIME;
+    if (fe_process(text, len, p, &doc, err, sizeof err) != SZ_OK) {
+        if (line > 0)
+            fail(EXIT_RUNTIME, "line %ld: %s", line, err);
+        else
+            fail(EXIT_RUNTIME, "%s", err);
+        goto done;
+    }
+    for (size_t i = 0; i < doc->n_sentences; i++) {
+        if (!doc->sentences[i].text[0])
+            continue;
+        char *json = fe_sentence_json(doc, i, err, sizeof err);
+        if (!json) {
+            fail(EXIT_RUNTIME, "%s", err);
+            goto done;
+        }
+        if (line > 0) /* json is an object: splice the line number in first */
+            printf("{\"line\":%ld,%s\n", line, json + 1);
+        else
+            puts(json);
+        free(json);
+    }
+    rc = 0;
+done:
+    fe_doc_free(&doc);
+    return rc;
+}
+
+static int is_blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+            return 0;
+    return 1;
+}
+
+/* --lines from standard input: line by line, so a batch of any size streams.
+ * Blank lines print nothing; a line with a NUL byte or over MAX_STDIN_BYTES
+ * stops with its number. */
+static int dry_run_stdin_lines(const fe_params *p)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    long line = 0;
+    int rc = 0;
+    errno = 0;
+    while (rc == 0 && (got = getline(&buf, &cap, stdin)) >= 0) {
+        line++;
+        size_t len = (size_t)got;
+        if (strlen(buf) != len)
+            rc = fail(EXIT_RUNTIME, "line %ld: it contains a NUL byte", line);
+        else if (len > MAX_STDIN_BYTES)
+            rc = fail(EXIT_RUNTIME, "line %ld: longer than %u bytes", line,
+                      MAX_STDIN_BYTES);
+        else if (!is_blank(buf, len))
+            rc = dry_run_text(buf, len, p, line);
+    }
+    if (rc == 0 && ferror(stdin))
+        rc = fail(EXIT_RUNTIME, "cannot read text from standard input: %s", strerror(errno));
+    free(buf);
+    return rc;
+}
+
 /* `shuzi tts --dry-run TEXT`: the text frontend's output on standard output,
- * one JSON object per sentence: {"lang":..,"text":..,"phones":[[..],..]}. */
-static int cli_dry_run(const char *arg, int ssml, const char *voice_name)
+ * one JSON object per sentence: {"lang":..,"text":..,"phones":[[..],..]}.
+ * With --lines every line of TEXT is a text of its own, and each object
+ * starts with "line":N (1-based): how voice training phonemizes thousands of
+ * texts in one process. */
+static int cli_dry_run(const char *arg, int ssml, int lines, const char *voice_name)
 {
     char *owned = NULL;
     const char *text = arg;
-    if (strcmp(arg, "-") == 0) {
+    int from_stdin = strcmp(arg, "-") == 0;
+    if (from_stdin && !lines) {
         owned = read_stdin_text();
         if (!owned)
             return fail(EXIT_RUNTIME, "cannot read text from standard input: %s",
@@ -434,11 +511,7 @@ static int cli_dry_run(const char *arg, int ssml, const char *voice_name)
     char err[512];
     int rc = EXIT_RUNTIME;
     tts_voice *voice = NULL;
-    fe_doc *doc = NULL;
-    size_t len = strlen(text), blank = 1;
-    for (size_t i = 0; i < len && blank; i++)
-        blank = text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r';
-    if (blank) {
+    if (!(from_stdin && lines) && is_blank(text, strlen(text))) {
         fail(EXIT_RUNTIME, "nothing to say: the text is empty");
         goto done;
     }
@@ -452,24 +525,25 @@ static int cli_dry_run(const char *arg, int ssml, const char *voice_name)
         }
         p = tts_speak_params(voice, ssml ? SZ_SAY_SSML : 0);
     }
-    if (fe_process(text, len, &p, &doc, err, sizeof err) != SZ_OK) {
-        fail(EXIT_RUNTIME, "%s", err);
-        goto done;
-    }
-    for (size_t i = 0; i < doc->n_sentences; i++) {
-        if (!doc->sentences[i].text[0])
-            continue;
-        char *json = fe_sentence_json(doc, i, err, sizeof err);
-        if (!json) {
-            fail(EXIT_RUNTIME, "%s", err);
-            goto done;
+    if (from_stdin && lines) {
+        rc = dry_run_stdin_lines(&p);
+    } else if (lines) {
+        long line = 0;
+        rc = 0;
+        for (const char *s = text; rc == 0 && *s;) {
+            const char *nl = strchr(s, '\n');
+            size_t len = nl ? (size_t)(nl - s) : strlen(s);
+            line++;
+            if (!is_blank(s, len))
+                rc = dry_run_text(s, len, &p, line);
+            s += len + (nl != NULL);
         }
-        puts(json);
-        free(json);
+    } else {
+        rc = dry_run_text(text, strlen(text), &p, 0);
     }
-    rc = fflush(stdout) == 0 ? 0 : fail(EXIT_RUNTIME, "cannot write to standard output");
+    if (rc == 0 && fflush(stdout) != 0)
+        rc = fail(EXIT_RUNTIME, "cannot write to standard output");
 done:
-    fe_doc_free(&doc);
     tts_voice_free(&voice);
     free(owned);
     return rc;
@@ -481,7 +555,7 @@ static int cmd_say(int argc, char **argv, const char *cmd)
     enum { OPT_MARKS = 256, OPT_SSML, OPT_VOICE, OPT_AVATAR, OPT_SIZE, OPT_FPS, OPT_BG, OPT_SEED,
            OPT_CONFIG, OPT_RATE, OPT_CRF, OPT_PRESET, OPT_AV_POS, OPT_AV_SCALE, OPT_OVERLAY,
            OPT_OVERLAY_POS, OPT_BURN_SUBS, OPT_SUB_FONT, OPT_OUT, OPT_X264, OPT_VBITRATE,
-           OPT_ABITRATE, OPT_ACODEC, OPT_KEYINT, OPT_DRY_RUN, OPT_AUDIO, OPT_TEXT, OPT_PITCH,
+           OPT_ABITRATE, OPT_ACODEC, OPT_KEYINT, OPT_DRY_RUN, OPT_LINES, OPT_AUDIO, OPT_TEXT, OPT_PITCH,
            OPT_STEPS, OPT_TEMPERATURE, OPT_THREADS };
     static const struct option opts[] = {
         {"output", required_argument, 0, 'o'},   {"marks", required_argument, 0, OPT_MARKS},
@@ -502,7 +576,7 @@ static int cmd_say(int argc, char **argv, const char *cmd)
         {"audio-bitrate", required_argument, 0, OPT_ABITRATE},
         {"audio-codec", required_argument, 0, OPT_ACODEC},
         {"keyint", required_argument, 0, OPT_KEYINT},
-        {"dry-run", no_argument, 0, OPT_DRY_RUN},
+        {"dry-run", no_argument, 0, OPT_DRY_RUN}, {"lines", no_argument, 0, OPT_LINES},
         {"audio", required_argument, 0, OPT_AUDIO}, {"text", required_argument, 0, OPT_TEXT},
         {"pitch", required_argument, 0, OPT_PITCH}, {"steps", required_argument, 0, OPT_STEPS},
         {"temperature", required_argument, 0, OPT_TEMPERATURE},
@@ -521,7 +595,7 @@ static int cmd_say(int argc, char **argv, const char *cmd)
     double rate = -1, pitch = -1, temperature = -1;
     long steps = -1, threads = -1;
     long long seed = -1;
-    int ssml = 0, quiet = 0, dry_run = 0;
+    int ssml = 0, quiet = 0, dry_run = 0, lines = 0;
     const char *audio_path = NULL, *transcript = NULL; /* say --audio FILE [--text T] */
     char *audio_text = NULL;
     char err[512];
@@ -538,6 +612,11 @@ static int cmd_say(int argc, char **argv, const char *cmd)
             if (!tts_only)
                 return fail(EXIT_USAGE, "say: --dry-run is for 'shuzi tts'");
             dry_run = 1;
+            break;
+        case OPT_LINES:
+            if (!tts_only)
+                return fail(EXIT_USAGE, "say: --lines is for 'shuzi tts --dry-run'");
+            lines = 1;
             break;
         case OPT_AUDIO:
         case OPT_TEXT:
@@ -649,8 +728,10 @@ static int cmd_say(int argc, char **argv, const char *cmd)
                     cmd, argv[optind + 1], cmd);
     if (dry_run && (out || n_outs || marks_path))
         return fail(EXIT_USAGE, "tts: --dry-run prints JSON to standard output; drop -o/--out/--marks");
+    if (lines && !dry_run)
+        return fail(EXIT_USAGE, "tts: --lines needs --dry-run (it batches the frontend's JSON)");
     if (dry_run)
-        return cli_dry_run(argv[optind], ssml, voice);
+        return cli_dry_run(argv[optind], ssml, lines, voice);
     if (!out && !n_outs)
         return fail(EXIT_USAGE, "%s: missing -o OUT (see 'shuzi %s --help')", cmd, cmd);
     if (out && n_outs == 8)

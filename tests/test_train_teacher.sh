@@ -2,7 +2,8 @@
 # test_train_teacher.sh: the voice trainer's data tools on outside input.
 # teacher.py turns sentences into an LJSpeech-format folder of Festival SLT
 # speech (leaving out the development sentences), and rejects a malformed
-# text list with one clear line; prepare.py --symbols keeps another data
+# text list with one clear line; prepare.py phonemizes clause by clause
+# (batched through `shuzi tts --dry-run --lines`); --symbols keeps another data
 # set's symbol table and leaves out what it cannot spell; train_voice.sh
 # rejects a bad --teacher argument. Skips without festival's SLT voice.
 set -u
@@ -73,6 +74,16 @@ import sys, numpy as np
 a, b = np.load('$T/prep/data.npz'), np.load('$T/prep2/data.npz')
 sys.exit(0 if list(a['symbols']) == list(b['symbols']) and (a['ids'] == b['ids']).all() else 1)" \
       && ok "prepare --symbols with the same table gives the same tokens" || fail "tables or tokens differ"
+    # The sentence with a comma: its clauses phonemized one by one (the second
+    # starts afresh: "so" gets its own stress), punctuation tokens between.
+    $PY -c "
+import sys, numpy as np
+a = np.load('$T/prep/data.npz')
+i = list(a['uids']).index('A4')
+o = int(a['lens'][:i].sum())
+print('|'.join(str(a['symbols'][k]) for k in a['ids'][o:o + a['lens'][i]]))" >"$T/tok" 2>&1
+    [ "$(cat "$T/tok")" = '^|n|ˈ|oʊ|b|ɑː|d|i| |ˈ|æ|n|s|ɚ|d| |ð|ə| |d|ˈ|oːɹ| |ð|æ|t| |ˈ|iː|v|n|ɪ|ŋ|,| |s|ˌ|oʊ| |ð|eɪ| |w|ɛ|n|t| |h|ˈ|oʊ|m|.|$' ] \
+      && ok "prepare phonemizes clause by clause" || fail "A4 tokens: $(cat "$T/tok")"
   else
     fail "prepare.py: $(tail -2 "$T/out")"
   fi

@@ -61,6 +61,25 @@ run 1 "empty text" -- "$BIN" tts --dry-run ""
 run 2 "--dry-run with -o" -- "$BIN" tts --dry-run "Hi" -o "$T/x.wav"
 run 2 "--dry-run on say" -- "$BIN" say --dry-run "Hi"
 
+# --lines: a batch of texts in one process, each object tagged with its line.
+printf 'Hello. Two.\n\n  \nIt costs $5!\n' >"$T/lines.txt"
+run 0 "dry run of lines from standard input" -- bash -c "\"$BIN\" tts --dry-run --lines - <\"$T/lines.txt\""
+[ "$(cat "$T/out")" = '{"line":1,"lang":"en","text":"Hello.","phones":[["h","ə","l","ˈoʊ"]]}
+{"line":1,"lang":"en","text":"Two.","phones":[["t","ˈuː"]]}
+{"line":4,"lang":"en","text":"It costs five dollars!","phones":[["ɪ","t"],["k","ˈɔ","s","t","s"],["f","ˈaɪ","v"],["d","ˈɑː","l","ɚ","z"]]}' ] \
+  || fail "lines JSON (blank lines print nothing, numbers count them): $(cat "$T/out")"
+run 0 "dry run of lines of an argument" -- "$BIN" tts --dry-run --lines "$(printf 'One\nTwo')"
+[ "$(cut -c1-10 "$T/out" | tr '\n' ' ')" = '{"line":1, {"line":2, ' ] || fail "argument lines: $(cat "$T/out")"
+printf 'Fine.\nBad \377 byte.\n' >"$T/bad.txt"
+run 1 "a bad line stops the batch with its number" -- bash -c "\"$BIN\" tts --dry-run --lines - <\"$T/bad.txt\""
+grep -qF "shuzi: line 2: text is not valid UTF-8" "$T/err" || fail "message: $(cat "$T/err")"
+printf 'Fine.\nNUL \000 here.\n' >"$T/nul.txt"
+run 1 "a NUL byte in a line" -- bash -c "\"$BIN\" tts --dry-run --lines - <\"$T/nul.txt\""
+grep -qF "shuzi: line 2: it contains a NUL byte" "$T/err" || fail "message: $(cat "$T/err")"
+run 0 "no lines at all print nothing" -- bash -c "\"$BIN\" tts --dry-run --lines - </dev/null"
+[ ! -s "$T/out" ] || fail "output for no input: $(cat "$T/out")"
+run 2 "--lines without --dry-run" -- "$BIN" tts --lines "Hi" -o "$T/x.wav"
+
 # A real synthesis: the break is silence, the mark sits between the words.
 run 0 "SSML to WAV with marks" -- "$BIN" tts -q --ssml \
   '<speak>One <break time="800ms"/> two <mark name="here"/> three. 你好。</speak>' -o "$T/a.wav" --marks "$T/a.jsonl"

@@ -5,8 +5,9 @@
 
 DATA_DIR holds metadata.csv (id|text[|normalized text]) and wavs/ (the audio:
 .wav or .flac, any rate; it is resampled to 22,050 Hz mono with ffmpeg).
-Texts go through shuzi's own text frontend (`shuzi tts --dry-run`), so the
-voice is trained on exactly the phones the engine will give it. A fixed set
+Texts go through shuzi's own text frontend (`shuzi tts --dry-run --lines`,
+one process per job), so the voice is trained on exactly the phones the
+engine will give it. A fixed set
 of texts (about 1 in 19, picked by a hash of the text, every recording of
 them) is held out for evaluation and written to OUT_DIR/heldout.tsv.
 
@@ -21,6 +22,7 @@ import concurrent.futures
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -36,24 +38,54 @@ def heldout(text):
     return int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % 19 == 0
 
 
-def dry_run(shuzi, text):
-    r = subprocess.run([shuzi, "tts", "--dry-run", "--", text], capture_output=True, text=True)
+def dry_run_lines(shuzi, texts):
+    """The frontend's sentences for each text, in one shuzi process
+    (`shuzi tts --dry-run --lines -`): a list of sentence objects per text."""
+    texts = [" ".join(t.split()) for t in texts]  # one line each
+    r = subprocess.run([shuzi, "tts", "--dry-run", "--lines", "-"], input="\n".join(texts) + "\n",
+                       capture_output=True, text=True)
     if r.returncode != 0:
-        raise RuntimeError(f"shuzi tts --dry-run failed on {text!r}: {r.stderr.strip()}")
-    return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+        msg = r.stderr.strip()
+        m = re.search(r"line (\d+):", msg)
+        where = f" on {texts[int(m.group(1)) - 1]!r}" if m and 0 < int(m.group(1)) <= len(texts) else ""
+        raise RuntimeError(f"shuzi tts --dry-run failed{where}: {msg}")
+    out = [[] for _ in texts]
+    for line in r.stdout.splitlines():
+        if line.strip():
+            s = json.loads(line)
+            out[s["line"] - 1].append(s)
+    return out
 
 
-def phonemize(shuzi, text):
-    clauses = []
-    for s in dry_run(shuzi, text):
-        parts = symbols.clauses_of(s["text"])
-        if len(parts) == 1:
-            clauses.append((s["phones"], parts[0][1]))
-            continue
-        for clause, punct in parts:
-            words = [w for c in dry_run(shuzi, clause) for w in c["phones"]]
-            clauses.append((words, punct))
-    return symbols.tokens_of_clauses(clauses)
+def dry_run_batched(shuzi, texts, jobs):
+    """dry_run_lines over `jobs` processes at once, in order."""
+    n = max(1, min(jobs, len(texts)))
+    step = (len(texts) + n - 1) // n
+    chunks = [texts[i:i + step] for i in range(0, len(texts), step)]
+    with concurrent.futures.ThreadPoolExecutor(n) as ex:
+        return [s for part in ex.map(lambda c: dry_run_lines(shuzi, c), chunks) for s in part]
+
+
+def phonemize_all(shuzi, texts, jobs):
+    """Tokens for each text. A sentence with inner punctuation is phonemized
+    again clause by clause, the way the engine gives the voice one clause at
+    a time; both passes are batched."""
+    sentences = dry_run_batched(shuzi, texts, jobs)
+    parts = {s["text"]: symbols.clauses_of(s["text"]) for ss in sentences for s in ss}
+    multi = sorted({c for p in parts.values() if len(p) > 1 for c, _ in p})
+    clause_phones = {c: [w for s in ss for w in s["phones"]]
+                     for c, ss in zip(multi, dry_run_batched(shuzi, multi, jobs) if multi else [])}
+    out = []
+    for ss in sentences:
+        clauses = []
+        for s in ss:
+            p = parts[s["text"]]
+            if len(p) == 1:
+                clauses.append((s["phones"], p[0][1]))
+            else:
+                clauses.extend((clause_phones[c], punct) for c, punct in p)
+        out.append(symbols.tokens_of_clauses(clauses))
+    return out
 
 
 def load_audio(path):
@@ -104,8 +136,7 @@ def main():
     rows = read_metadata(os.path.join(a.data_dir, "metadata.csv"))
     texts = sorted({t for _, t in rows})
     print(f"{len(rows)} utterances, {len(texts)} texts; phonemizing", flush=True)
-    with concurrent.futures.ThreadPoolExecutor(a.jobs) as ex:
-        toks = dict(zip(texts, ex.map(lambda t: phonemize(a.shuzi, t), texts)))
+    toks = dict(zip(texts, phonemize_all(a.shuzi, texts, a.jobs)))
     train_rows = [(u, t) for u, t in rows if not heldout(t)]
     test_rows = [(u, t) for u, t in rows if heldout(t)]
     with open(os.path.join(a.out_dir, "heldout.tsv"), "w", encoding="utf-8") as f:
