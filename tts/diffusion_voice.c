@@ -40,8 +40,9 @@
 /* Envelope sharpening, chosen on 60 LJ Speech sentences (not the held-out
  * test texts, seed 1). Pocketsphinx word error rate with the previous voice
  * (Kathleen only): 46.7% without it, 41.3% at 0.3, 40.4% at 0.6, 44.0% at
- * 1.0, 45.9% at 1.5; rechecked with the shipped voice (teacher-pretrained):
- * 39.2% at 0.3, 37.1% at 0.6, 38.5% at 1.0. */
+ * 1.0, 45.9% at 1.5; rechecked with the first teacher-pretrained voice
+ * (7,000 + 5,000 steps): 39.2% at 0.3, 37.1% at 0.6, 38.5% at 1.0. Not
+ * rechecked for the shipped one (14,000 + 6,000 steps). */
 #define DIFF_POSTFILTER 0.6f
 
 typedef enum diff_tok_kind { TOK_EDGE, TOK_PHONE, TOK_STRESS, TOK_SPACE, TOK_PUNCT } diff_tok_kind;

@@ -116,8 +116,9 @@ extern const tts_voice_kind tts_espeak_kind;
 /* shuzi's own diffusion voices: ASSETS/voices/NAME.safetensors, or a path.
  * Default sampling steps: on 100 LJ Speech sentences (not test texts) 4 steps
  * made as few ASR word errors as 6 at two thirds of the time: with the
- * previous voice 41.0% and 40.8% against 41.0% and 41.6% (two seeds), with
- * the shipped one 37.2% against 37.1% (seed 1). */
+ * Kathleen-only voice 41.0% and 40.8% against 41.0% and 41.6% (two seeds),
+ * with the first teacher-pretrained one (7,000 + 5,000 steps) 37.2% against
+ * 37.1% (seed 1). Not rechecked for the shipped one (14,000 + 6,000). */
 #define TTS_DIFFUSION_DEFAULT_STEPS 4
 extern const tts_voice_kind tts_diffusion_kind;
 /* Plays a recording (the utterance text is its path, optionally a newline

@@ -2,7 +2,7 @@
 # train_voice.sh: trains a diffusion voice from an LJSpeech-format folder and
 # writes it as a shuzi voice file, for example:
 #
-#   tools/train/train_voice.sh --teacher 7000 ../shared/data/kathleen kathleen 5000
+#   tools/train/train_voice.sh --teacher 14000 ../shared/data/kathleen kathleen 6000
 #
 # (how the shipped default voice was made: tools/train/README.md)
 # Usage: tools/train/train_voice.sh [--teacher T_STEPS] DATA_DIR NAME [STEPS] [WORK_DIR]
