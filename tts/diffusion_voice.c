@@ -41,8 +41,9 @@
  * test texts, seed 1). Pocketsphinx word error rate with the previous voice
  * (Kathleen only): 46.7% without it, 41.3% at 0.3, 40.4% at 0.6, 44.0% at
  * 1.0, 45.9% at 1.5; rechecked with the first teacher-pretrained voice
- * (7,000 + 5,000 steps): 39.2% at 0.3, 37.1% at 0.6, 38.5% at 1.0. Not
- * rechecked for the shipped one (14,000 + 6,000 steps). */
+ * (7,000 + 5,000 steps): 39.2% at 0.3, 37.1% at 0.6, 38.5% at 1.0; with the
+ * shipped one (14,000 + 6,000), on the other 100 development sentences:
+ * 35.7% at 0.3, 33.4% at 0.6, 33.8% at 1.0. */
 #define DIFF_POSTFILTER 0.6f
 
 typedef enum diff_tok_kind { TOK_EDGE, TOK_PHONE, TOK_STRESS, TOK_SPACE, TOK_PUNCT } diff_tok_kind;

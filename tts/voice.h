@@ -118,7 +118,8 @@ extern const tts_voice_kind tts_espeak_kind;
  * made as few ASR word errors as 6 at two thirds of the time: with the
  * Kathleen-only voice 41.0% and 40.8% against 41.0% and 41.6% (two seeds),
  * with the first teacher-pretrained one (7,000 + 5,000 steps) 37.2% against
- * 37.1% (seed 1). Not rechecked for the shipped one (14,000 + 6,000). */
+ * 37.1%, with the shipped one (14,000 + 6,000) 33.4% against 32.8% (seed
+ * 1): within noise, and 6 steps sit at the real-time factor budget. */
 #define TTS_DIFFUSION_DEFAULT_STEPS 4
 extern const tts_voice_kind tts_diffusion_kind;
 /* Plays a recording (the utterance text is its path, optionally a newline
