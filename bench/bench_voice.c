@@ -684,6 +684,12 @@ typedef struct bv_file_src {
     int festival;
 } bv_file_src;
 
+/* A data set's recording of sentence s: DIR/wavs/UID.flac. */
+static void bv_recording_path(char *path, size_t cap, const char *wavs, const bv_sentence *s)
+{
+    snprintf(path, cap, "%s/%s.flac", wavs, s->uid);
+}
+
 static int bv_audio_file(void *ctx, size_t i, ls_audio *au, bv_take *take, char *err, size_t errlen)
 {
     (void)take;
@@ -692,7 +698,7 @@ static int bv_audio_file(void *ctx, size_t i, ls_audio *au, bv_take *take, char 
     if (src->festival)
         snprintf(path, sizeof path, "%s/%zu.wav", src->dir, i);
     else
-        snprintf(path, sizeof path, "%s/%s.flac", src->dir, src->s[i].uid);
+        bv_recording_path(path, sizeof path, src->dir, &src->s[i]);
     return lipsync_audio_load(path, 0, au, err, errlen);
 }
 
@@ -852,13 +858,14 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
     /* the real recordings: the first uid of each text */
     char wavs[1100];
     snprintf(wavs, sizeof wavs, "%s/wavs", o->data_dir);
+    int have_wavs = bv_exists(wavs);
     size_t recorded = 0; /* sentences with a recording (other texts have none) */
-    for (size_t i = 0; i < n && bv_exists(wavs); i++) {
+    for (size_t i = 0; i < n && have_wavs; i++) {
         char path[1400];
-        snprintf(path, sizeof path, "%s/%s.flac", wavs, s[i].uid);
+        bv_recording_path(path, sizeof path, wavs, &s[i]);
         recorded += bv_exists(path);
     }
-    if (!bv_exists(wavs)) {
+    if (!have_wavs) {
         snprintf(w[BV_KATHLEEN].why, sizeof w[BV_KATHLEEN].why,
                  "%.400s not found (give the data set with --data DIR)", wavs);
     } else if (!recorded) {

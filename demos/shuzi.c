@@ -463,10 +463,10 @@ static int is_blank(const char *s, size_t len)
     return 1;
 }
 
-/* --lines from standard input: line by line, so a batch of any size streams.
- * Blank lines print nothing; a line with a NUL byte or over MAX_STDIN_BYTES
- * stops with its number. */
-static int dry_run_stdin_lines(const fe_params *p)
+/* --lines: each line of `in` is a text of its own, read one at a time, so a
+ * batch of any size streams. Blank lines print nothing; a line with a NUL
+ * byte or over MAX_STDIN_BYTES stops with its number. */
+static int dry_run_lines(FILE *in, const fe_params *p)
 {
     char *buf = NULL;
     size_t cap = 0;
@@ -474,7 +474,7 @@ static int dry_run_stdin_lines(const fe_params *p)
     long line = 0;
     int rc = 0;
     errno = 0;
-    while (rc == 0 && (got = getline(&buf, &cap, stdin)) >= 0) {
+    while (rc == 0 && (got = getline(&buf, &cap, in)) >= 0) {
         line++;
         size_t len = (size_t)got;
         if (strlen(buf) != len)
@@ -485,8 +485,8 @@ static int dry_run_stdin_lines(const fe_params *p)
         else if (!is_blank(buf, len))
             rc = dry_run_text(buf, len, p, line);
     }
-    if (rc == 0 && ferror(stdin))
-        rc = fail(EXIT_RUNTIME, "cannot read text from standard input: %s", strerror(errno));
+    if (rc == 0 && ferror(in))
+        rc = fail(EXIT_RUNTIME, "cannot read the text: %s", strerror(errno));
     free(buf);
     return rc;
 }
@@ -525,19 +525,15 @@ static int cli_dry_run(const char *arg, int ssml, int lines, const char *voice_n
         }
         p = tts_speak_params(voice, ssml ? SZ_SAY_SSML : 0);
     }
-    if (from_stdin && lines) {
-        rc = dry_run_stdin_lines(&p);
-    } else if (lines) {
-        long line = 0;
-        rc = 0;
-        for (const char *s = text; rc == 0 && *s;) {
-            const char *nl = strchr(s, '\n');
-            size_t len = nl ? (size_t)(nl - s) : strlen(s);
-            line++;
-            if (!is_blank(s, len))
-                rc = dry_run_text(s, len, &p, line);
-            s += len + (nl != NULL);
+    if (lines) {
+        FILE *in = from_stdin ? stdin : fmemopen((void *)text, strlen(text), "r");
+        if (!in) {
+            fail(EXIT_RUNTIME, "cannot read the text: %s", strerror(errno));
+            goto done;
         }
+        rc = dry_run_lines(in, &p);
+        if (in != stdin)
+            fclose(in);
     } else {
         rc = dry_run_text(text, strlen(text), &p, 0);
     }

@@ -7,9 +7,9 @@ DATA_DIR holds metadata.csv (id|text[|normalized text]) and wavs/ (the audio:
 .wav or .flac, any rate; it is resampled to 22,050 Hz mono with ffmpeg).
 Texts go through shuzi's own text frontend (`shuzi tts --dry-run --lines`,
 one process per job), so the voice is trained on exactly the phones the
-engine will give it. A fixed set
-of texts (about 1 in 19, picked by a hash of the text, every recording of
-them) is held out for evaluation and written to OUT_DIR/heldout.tsv.
+engine will give it. A fixed set of texts (about 1 in 19, picked by a hash
+of the text, every recording of them) is held out for evaluation and
+written to OUT_DIR/heldout.tsv.
 
 OUT_DIR/data.npz gets token ids, features, and the symbol table.
 
@@ -59,6 +59,8 @@ def dry_run_lines(shuzi, texts):
 
 def dry_run_batched(shuzi, texts, jobs):
     """dry_run_lines over `jobs` processes at once, in order."""
+    if not texts:
+        return []
     n = max(1, min(jobs, len(texts)))
     step = (len(texts) + n - 1) // n
     chunks = [texts[i:i + step] for i in range(0, len(texts), step)]
@@ -74,7 +76,7 @@ def phonemize_all(shuzi, texts, jobs):
     parts = {s["text"]: symbols.clauses_of(s["text"]) for ss in sentences for s in ss}
     multi = sorted({c for p in parts.values() if len(p) > 1 for c, _ in p})
     clause_phones = {c: [w for s in ss for w in s["phones"]]
-                     for c, ss in zip(multi, dry_run_batched(shuzi, multi, jobs) if multi else [])}
+                     for c, ss in zip(multi, dry_run_batched(shuzi, multi, jobs))}
     out = []
     for ss in sentences:
         clauses = []
