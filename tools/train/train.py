@@ -9,7 +9,10 @@ result with export.py.
 
 --init CKPT starts from another run's weights (same symbols and feature
 size) with a fresh optimizer and schedule: fine-tuning, for example on a
-new speaker or on features computed by a newer features.py.
+new speaker or on features computed by a newer features.py. With
+--dec-dilations longer than the checkpoint's, the decoder grows: the
+checkpoint's blocks come first and the new ones start as identities, so
+training continues from the same voice with more capacity.
 """
 import argparse
 import math
@@ -111,6 +114,26 @@ def F_crop(x, s, n):
     return x
 
 
+def grow(net, ck, name):
+    """Loads checkpoint ck into net, which may have more decoder blocks than
+    ck after the same ones: those keep their identity initialization."""
+    old = ck["hp"]["dec_dilations"]
+    new = net.hp["dec_dilations"]
+    other = sorted(k for k, v in net.hp.items() if k != "dec_dilations" and ck["hp"].get(k) != v)
+    if other:
+        sys.exit(f"train: {name}: its network differs from this one in {', '.join(other)}")
+    if new[:len(old)] != old:
+        sys.exit(f"train: {name}: its decoder dilations {old} cannot start {new} "
+                 "(a grown decoder keeps them as its first blocks)")
+    missing, unexpected = net.load_state_dict(ck["model"], strict=False)
+    fresh = {f"decoder.blocks.{i}." for i in range(len(old), len(new))}
+    bad = [k for k in missing if not any(k.startswith(f) for f in fresh)] + list(unexpected)
+    if bad:
+        sys.exit(f"train: {name}: weights do not match: {bad[:4]}")
+    if len(new) > len(old):
+        print(f"decoder grown from {len(old)} to {len(new)} blocks", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("data")
@@ -123,14 +146,27 @@ def main():
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--save-every", type=int, default=250)
     ap.add_argument("--init", metavar="CKPT", help="start from this checkpoint's weights")
+    ap.add_argument("--dec-dilations", metavar="LIST",
+                    help="decoder blocks, e.g. 1,2,4,8,1,2,4,8 (the default); with --init, blocks "
+                         "beyond the checkpoint's start as identities (their output projection is 0)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     data = Data(a.data)
-    net = M.Voice(len(data.symbols), data.n_feats)
-    opt = torch.optim.Adam(net.parameters(), lr=a.lr, betas=(0.9, 0.98))
+    hp = {}
+    if a.dec_dilations is not None:
+        try:
+            hp["dec_dilations"] = [int(x) for x in a.dec_dilations.split(",")]
+        except ValueError:
+            sys.exit(f"train: --dec-dilations wants integers separated by commas, not {a.dec_dilations!r}")
+        if not 1 <= len(hp["dec_dilations"]) <= 16 or not all(1 <= x <= 64 for x in hp["dec_dilations"]):
+            sys.exit("train: --dec-dilations: 1 to 16 blocks (what the engine loads), dilations 1 to 64")
     os.makedirs(a.ckpt_dir, exist_ok=True)
     path = os.path.join(a.ckpt_dir, "ckpt.pt")
+    if os.path.exists(path):
+        hp = torch.load(path)["hp"]  # a resumed run keeps its own shape
+    net = M.Voice(len(data.symbols), data.n_feats, hp)
+    opt = torch.optim.Adam(net.parameters(), lr=a.lr, betas=(0.9, 0.98))
     step, rng, gen = 0, np.random.default_rng(a.seed), torch.Generator().manual_seed(a.seed)
     if os.path.exists(path):
         ck = torch.load(path)
@@ -144,7 +180,7 @@ def main():
         ck = torch.load(a.init)
         if list(ck["symbols"]) != data.symbols or ck["n_feats"] != data.n_feats:
             sys.exit(f"train: {a.init}: its symbols or feature size differ from {a.data}'s")
-        net.load_state_dict(ck["model"])
+        grow(net, ck, a.init)
         print(f"initialized from {a.init} (its step {ck['step']})", flush=True)
     n_params = sum(p.numel() for p in net.parameters())
     print(f"{len(data.items)} utterances, {len(data.symbols)} symbols, {n_params} parameters", flush=True)
