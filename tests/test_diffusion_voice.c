@@ -355,6 +355,16 @@ static void test_voice(void)
     CHECK(a.first_event_after_audio < 0,
           "an event at sample %lld arrived after the audio that contains it",
           (long long)a.first_event_after_audio);
+    /* whole frames: every decoded frame reaches the vocoder, also where a
+     * text is shorter than the first window (frames are held back for the
+     * envelope's temporal sharpening until their neighbours are decoded) */
+    capture oh;
+    say(v, "Oh.", 2.0f, 1.0f, &oh); /* fewer than 24 frames */
+    printf("'Oh.': %zu samples in %d chunks\n", oh.n, oh.chunks);
+    CHECK(a.n % 256 == 0 && oh.n % 256 == 0, "audio of %zu and %zu samples: not whole frames", a.n,
+          oh.n);
+    CHECK(oh.n > (size_t)sr / 16 && oh.n < (size_t)sr, "%zu samples for 'Oh.' at rate 2", oh.n);
+    free(oh.pcm);
     /* controls: rate and pitch */
     capture fast, high;
     say(v, text, 2.0f, 1.0f, &fast);
