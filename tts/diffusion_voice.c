@@ -46,16 +46,18 @@
  * 35.7% at 0.3, 33.4% at 0.6, 33.8% at 1.0. */
 #define DIFF_POSTFILTER 0.6f
 /* Temporal sharpening of the envelope: each band moves away from its mean
- * over +-DIFF_SHARPEN_RADIUS frames by DIFF_SHARPEN. The decoder's envelopes
- * change too smoothly from frame to frame (the variance of their frame-to-
- * frame differences is about 0.8 of the recordings'), which blurs the
- * moves between phones. Chosen on 60 LJ Speech sentences, not the test
- * texts (shipped voice, postfilter 0.6). Pocketsphinx word error rate of
- * `shuzi tts`, seeds 1 and 2: 36.9/38.5% without it; radius 2: 34.5/33.8%
- * at 1.0, 34.0% at 1.5 and 38.9% at 2.0 (seed 1); radius 3: 33.5/33.6% at
- * 1.0. (Offline on the same features, seed 1: 36.6% without; radius 1:
- * 33.9% at 0.5, 32.6% at 2.0; radius 2: 30.8% at 1.0; radius 3: 30.5% at
- * 1.0; radius 4: 32.7% at 1.0.) */
+ * over +-DIFF_SHARPEN_RADIUS frames by DIFF_SHARPEN, but never above the
+ * highest value in those frames. The decoder's envelopes change too
+ * smoothly from frame to frame (the variance of their frame-to-frame
+ * differences is about 0.8 of the recordings'), which blurs the moves
+ * between phones. Chosen on 60 LJ Speech sentences, not the test texts
+ * (shipped voice, postfilter 0.6). Pocketsphinx word error rate of
+ * `shuzi tts`, seeds 1 and 2: 36.9/38.5% without it; radius 3 at 1.0:
+ * 33.6/35.9%. Unbounded it scored 33.5/33.6%, but overshot onsets: the
+ * median peak of a sentence rose from 0.39 to 1.0 (clipping), against 0.43
+ * with the bound; bounded below as well, it gained nothing (37.4/36.7%).
+ * Radius 2 (unbounded): 34.5/33.8% at 1.0, 34.0% at 1.5 and 38.9% at 2.0
+ * (seed 1). */
 #define DIFF_SHARPEN 1.0f
 #define DIFF_SHARPEN_RADIUS 3
 _Static_assert(DIFF_FIRST_CHUNK > DIFF_SHARPEN_RADIUS && DIFF_CHUNK > DIFF_SHARPEN_RADIUS,
@@ -459,13 +461,16 @@ static void diff_sharpen(const diff_voice *v, int h0, int total, int t, float *o
     const float *f = v->held + (size_t)(t - h0) * d;
     memcpy(out, f, sizeof(float) * (size_t)d);
     for (int i = 0; i < nb; i++) {
-        float m = 0;
+        float m = 0, hi = f[i];
         for (int k = t - r; k <= t + r; k++) {
             int c = k < 0 ? 0 : k >= total ? total - 1 : k;
-            m += v->held[(size_t)(c - h0) * d + i];
+            float e = v->held[(size_t)(c - h0) * d + i];
+            m += e;
+            hi = e > hi ? e : hi;
         }
         m /= (float)(2 * r + 1);
-        out[i] = f[i] + DIFF_SHARPEN * (f[i] - m);
+        float s = f[i] + DIFF_SHARPEN * (f[i] - m);
+        out[i] = s > hi ? hi : s;
     }
 }
 
