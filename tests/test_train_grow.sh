@@ -63,22 +63,24 @@ else
   fail "grow: $(tail -3 "$T/out")"
 fi
 
-# Shapes that cannot start from the checkpoint; malformed lists.
-for bad in "1,2,4,8" "2,2,4,8,1,2,4,8,1" ; do
-  if run "$T/b" --steps 1 --init "$T/a/ckpt.pt" --dec-dilations "$bad"; then
-    fail "--dec-dilations $bad from an 8-block checkpoint was accepted"
-  elif grep -q Traceback "$T/out" || ! grep -q "cannot start" "$T/out"; then
-    fail "--dec-dilations $bad: $(tail -2 "$T/out")"
-  else ok "--dec-dilations $bad: $(tail -1 "$T/out")"; fi
-  rm -rf "$T/b"
-done
-for bad in "1,x" "" "0,1" "1,,2" "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1"; do
-  if run "$T/b" --steps 1 --dec-dilations "$bad"; then
-    fail "--dec-dilations '$bad' was accepted"
-  elif grep -q Traceback "$T/out" || ! grep -q "dec-dilations" "$T/out"; then
+# Shapes that cannot start from the checkpoint (with --init); malformed
+# lists (without). Each case: LIST|INIT|what the one error line must say.
+while IFS='|' read -r bad init want; do
+  if [ -n "$init" ]; then set -- --init "$T/a/ckpt.pt"; else set --; fi
+  if run "$T/b" --steps 1 "$@" --dec-dilations "$bad"; then
+    fail "--dec-dilations '$bad' ${init:+from an 8-block checkpoint }was accepted"
+  elif grep -q Traceback "$T/out" || ! grep -q "$want" "$T/out"; then
     fail "--dec-dilations '$bad': $(tail -2 "$T/out")"
   else ok "--dec-dilations '$bad': $(tail -1 "$T/out")"; fi
   rm -rf "$T/b"
-done
+done <<'EOF_CASES'
+1,2,4,8|init|cannot start
+2,2,4,8,1,2,4,8,1|init|cannot start
+1,x||integers separated by commas
+||integers separated by commas
+0,1||dilations 1 to 64
+1,,2||integers separated by commas
+1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1||1 to 16 blocks
+EOF_CASES
 
 [ $fails -eq 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }
