@@ -84,7 +84,6 @@ typedef struct diff_voice {
     diff_tok toks[DV_MAX_TOKENS];
     float mu[DV_MAX_TOKENS * 260];
     int frames[DV_MAX_TOKENS], starts[DV_MAX_TOKENS + 1];
-    float feats[DV_MAX_WINDOW * 260];
     float held[(DIFF_CHUNK + 2 * DIFF_SHARPEN_RADIUS) * 260]; /* decoded, not yet vocoded */
     float frame[260];
     float pcm[(DIFF_CHUNK + 8) * 1024];
@@ -510,10 +509,10 @@ static int diff_segment(diff_run *r, int n)
         if (b > total)
             b = total;
         rc = dv_decode_frames(v->model, v->work, v->mu, n, v->starts, a, b, DIFF_MARGIN, v->steps,
-                              v->temperature, v->seed, r->frame_base, v->feats);
+                              v->temperature, v->seed, r->frame_base,
+                              v->held + (size_t)n_held * d);
         if (rc != SZ_OK)
             return rc;
-        memcpy(v->held + (size_t)n_held * d, v->feats, sizeof(float) * (size_t)(b - a) * d);
         n_held += b - a;
         int ready = b == total ? total : b - DIFF_SHARPEN_RADIUS;
         size_t got = 0;

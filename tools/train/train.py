@@ -163,13 +163,13 @@ def main():
             sys.exit("train: --dec-dilations: 1 to 16 blocks (what the engine loads), dilations 1 to 64")
     os.makedirs(a.ckpt_dir, exist_ok=True)
     path = os.path.join(a.ckpt_dir, "ckpt.pt")
-    if os.path.exists(path):
-        hp = torch.load(path)["hp"]  # a resumed run keeps its own shape
+    ck = torch.load(path) if os.path.exists(path) else None
+    if ck:
+        hp = ck["hp"]  # a resumed run keeps its own shape
     net = M.Voice(len(data.symbols), data.n_feats, hp)
     opt = torch.optim.Adam(net.parameters(), lr=a.lr, betas=(0.9, 0.98))
     step, rng, gen = 0, np.random.default_rng(a.seed), torch.Generator().manual_seed(a.seed)
-    if os.path.exists(path):
-        ck = torch.load(path)
+    if ck:
         net.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         step = ck["step"]
