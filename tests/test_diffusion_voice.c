@@ -77,13 +77,7 @@ static void test_reference(void)
             for (int c = 0; c < d; c++)
                 x[(size_t)c * tl + t] = mu_y[(size_t)c * tl + t] = mu[(size_t)c * n + k];
         }
-        int st[DV_MAX_TOKENS + 1] = {0};
-        for (int i = 0; i < n; i++)
-            st[i + 1] = st[i] + frames[i];
-        float *pos = malloc(sizeof(float) * DV_N_POS * (size_t)tl);
-        dv_positions(st, n, 0, tl, pos);
-        CHECK(dv_decode(m, w, x, mu_y, pos, tl, 4) == SZ_OK, "decode");
-        free(pos);
+        CHECK(dv_decode(m, w, x, mu_y, tl, 4) == SZ_OK, "decode");
         worst = 0;
         double scale = 0;
         for (int t = 0; t < tl; t++)
@@ -219,22 +213,6 @@ static void test_damaged(void)
     expect_refused("text file", (const unsigned char *)"hello, world\n", 13, "");
     free(buf);
     free(orig);
-}
-
-/* Position channels: tokens of 2 and 3 frames, frames 1 to 4 (a window
- * that starts inside the first token), as model.py's positions() gives. */
-static void test_positions(void)
-{
-    const int starts[] = {0, 2, 5};
-    float pos[2 * 4];
-    dv_positions(starts, 2, 1, 4, pos);
-    const float want[2 * 4] = {0.5f, -2.0f / 3.0f, 0.0f, 2.0f / 3.0f,
-                               logf(2.0f) - 2.0f, logf(3.0f) - 2.0f, logf(3.0f) - 2.0f,
-                               logf(3.0f) - 2.0f};
-    double worst = 0;
-    for (int i = 0; i < 8; i++)
-        worst = fmax(worst, fabs(pos[i] - want[i]));
-    CHECK(worst < 1e-6, "positions differ from model.py's by %.2e", worst);
 }
 
 /* ---- the voice kind ---------------------------------------------------- */
@@ -419,7 +397,6 @@ int main(void)
         fprintf(stderr, "skip: no voice file at %s\n", voice_path);
         return 77;
     }
-    test_positions();
     test_reference();
     test_damaged();
     test_voice();

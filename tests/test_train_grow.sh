@@ -1,11 +1,10 @@
 #!/bin/bash
 # test_train_grow.sh: train.py on a small synthetic data set: it trains and
 # resumes, --dec-dilations grows the decoder of an --init checkpoint with
-# blocks that start as identities and --dec-pos adds position channels
-# whose weights start at 0 (the grown network's output equals the
-# original's before any step, whatever the positions), and a shape that
-# cannot start from the checkpoint, or a malformed list, is one clear
-# error. Skips without Debian's python3-torch.
+# blocks that start as identities (the grown network's output equals the
+# original's before any step), and a shape that cannot start from the
+# checkpoint, or a malformed list, is one clear error. Skips without
+# Debian's python3-torch.
 set -u
 SRC=${SHUZI_SOURCE_DIR:?SHUZI_SOURCE_DIR must point at the source tree}
 PY=/usr/bin/python3
@@ -33,17 +32,14 @@ np.savez(sys.argv[1] + "/data.npz", ids=rng.integers(0, 12, int(lens.sum())).ast
 EOF
 run() { $PY "$TR/train.py" "$T" "$@" --threads 1 --batch-frames 400 --crop 16 >"$T/out" 2>&1; }
 
-# "a" has the older shape, without position channels
-if run "$T/a" --steps 3 --dec-pos 0; then ok "trains 3 steps"; else fail "train: $(tail -3 "$T/out")"; fi
+if run "$T/a" --steps 3; then ok "trains 3 steps"; else fail "train: $(tail -3 "$T/out")"; fi
 if run "$T/a" --steps 4 && grep -q "resumed at step 3" "$T/out"; then ok "resumes"; else fail "resume: $(tail -3 "$T/out")"; fi
 
-# Grown by four blocks and the position channels, no step taken (learning
-# rate 0 for one step): the output must equal the original network's
-# exactly.
+# Grown by four blocks, no step taken (learning rate 0 for one step): the
+# output must equal the original network's exactly.
 if run "$T/g" --steps 1 --lr 0 --init "$T/a/ckpt.pt" --dec-dilations 1,2,4,8,1,2,4,8,1,2,4,8 \
-   && grep -q "decoder grown from 8 to 12 blocks" "$T/out" \
-   && grep -q "decoder position channels 0 -> 2" "$T/out"; then
-  ok "grows the decoder from 8 to 12 blocks and adds position channels"
+   && grep -q "decoder grown from 8 to 12 blocks" "$T/out"; then
+  ok "grows the decoder from 8 to 12 blocks"
   if $PY - "$TR" "$T" <<'EOF'
 import sys, torch
 sys.path.insert(0, sys.argv[1])
@@ -56,9 +52,8 @@ for run in ("a", "g"):
     torch.manual_seed(5)
     x, mu = torch.randn(1, 50, 20), torch.randn(1, 50, 20)
     with torch.no_grad():
-        pos = torch.from_numpy(M.positions([3, 7, 1, 9]))[None]
-        out.append(net.decoder(x, mu, torch.tensor([0.25]), torch.ones(1, 1, 20), pos))
-    print(run, len(ck["hp"]["dec_dilations"]), "blocks,", ck["hp"].get("dec_pos", 0), "position channels")
+        out.append(net.decoder(x, mu, torch.tensor([0.25]), torch.ones(1, 1, 20)))
+    print(run, len(ck["hp"]["dec_dilations"]), "blocks")
 d = (out[0] - out[1]).abs().max().item()
 print("max difference", d)
 sys.exit(0 if d == 0.0 else 1)
@@ -87,12 +82,5 @@ done <<'EOF_CASES'
 1,,2||integers separated by commas
 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1||1 to 16 blocks
 EOF_CASES
-
-# Position channels cannot be dropped from a checkpoint that has them.
-if run "$T/b" --steps 1 --init "$T/g/ckpt.pt" --dec-dilations 1,2,4,8,1,2,4,8,1,2,4,8 --dec-pos 0; then
-  fail "--dec-pos 0 from a checkpoint with position channels was accepted"
-elif grep -q Traceback "$T/out" || ! grep -q "would drop them" "$T/out"; then
-  fail "--dec-pos 0: $(tail -2 "$T/out")"
-else ok "--dec-pos 0: $(tail -1 "$T/out")"; fi
 
 [ $fails -eq 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }

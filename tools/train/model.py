@@ -20,11 +20,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 DEFAULTS = dict(enc_channels=192, enc_layers=6, enc_kernel=5, dur_channels=128,
-                dec_channels=128, dec_dilations=[1, 2, 4, 8, 1, 2, 4, 8], time_dim=64, dec_pos=0)
-# dec_pos: position channels the decoder also sees per frame (0 or 2; see
-# positions()). 0 is what voices made before them have; train.py gives new
-# voices 2.
-N_POS = 2
+                dec_channels=128, dec_dilations=[1, 2, 4, 8, 1, 2, 4, 8], time_dim=64)
 
 
 class LayerNorm(nn.Module):
@@ -111,14 +107,13 @@ class Decoder(nn.Module):
         self.tdim = hp["time_dim"]
         self.t1 = nn.Linear(self.tdim, c)
         self.t2 = nn.Linear(c, c)
-        self.n_pos = hp.get("dec_pos", 0)
-        self.inp = nn.Conv1d(2 * n_feats + self.n_pos, c, 1)
+        self.inp = nn.Conv1d(2 * n_feats, c, 1)
         self.blocks = nn.ModuleList([DecBlock(c, d, c) for d in hp["dec_dilations"]])
         self.out = nn.Conv1d(c, n_feats, 1)
 
-    def forward(self, x, mu, t, mask, pos=None):
+    def forward(self, x, mu, t, mask):
         temb = self.t2(F.silu(self.t1(time_embedding(t, self.tdim))))
-        h = self.inp(torch.cat([x, mu] + ([pos] if self.n_pos else []), 1)) * mask
+        h = self.inp(torch.cat([x, mu], 1)) * mask
         for b in self.blocks:
             h = b(h, temb, mask)
         return self.out(F.relu(h)) * mask
@@ -146,36 +141,10 @@ class Voice(nn.Module):
         if temperature > 0:
             x = x + temperature * torch.as_tensor(noise).T[None]
         ym = torch.ones(1, 1, mu_y.shape[2])
-        pos = torch.from_numpy(positions(d))[None]
         for s in range(steps):
             t = torch.full((1,), s / steps)
-            x = x + self.decoder(x, mu_y, t, ym, pos) / steps
+            x = x + self.decoder(x, mu_y, t, ym) / steps
         return mu[0].T.numpy(), d, x[0].T.numpy()
-
-
-def positions(frames):
-    """The decoder's position channels (N_POS x T) for tokens of `frames`
-    frames each: where a frame lies in its token, from -1 (start) to 1
-    (end), and log(frames) - 2 of its token. The token means alone are flat
-    over a token; these tell the decoder where the moves between phones
-    are. tts/model/dv_model.c computes the same."""
-    frames = np.asarray(frames, np.int64)
-    d = np.repeat(frames, frames).astype(np.float32)
-    j = np.concatenate([np.arange(n) for n in frames]).astype(np.float32) if len(frames) else d
-    return np.stack([2 * (j + 0.5) / d - 1, np.log(d) - 2]).astype(np.float32)
-
-
-def positions_from_path(path):
-    """positions() for a batch of alignments (B, N, T) -> (B, N_POS, T);
-    frames outside an utterance get zeros."""
-    d = path.sum(2)  # (B, N)
-    start = torch.cumsum(d, 1) - d
-    tok = path.argmax(1)  # (B, T)
-    dk = torch.gather(d, 1, tok).clamp(min=1)
-    sk = torch.gather(start, 1, tok)
-    j = torch.arange(path.shape[2], dtype=torch.float32)[None, :] - sk
-    inside = path.sum(1)  # 1 inside an utterance, 0 in padding
-    return torch.stack([2 * (j + 0.5) / dk - 1, torch.log(dk) - 2], 1) * inside[:, None, :]
 
 
 def durations(logd, rate=1.0):

@@ -99,12 +99,10 @@ def step_losses(net, ids, y, xl, yl, crop, gen):
     yc = torch.stack([F_crop(y[i], s, crop) for i, s in enumerate(starts)])
     mc = torch.stack([F_crop(mu_y[i], s, crop) for i, s in enumerate(starts)])
     cm = torch.stack([F_crop(ym[i], s, crop) for i, s in enumerate(starts)])
-    pos = M.positions_from_path(path)
-    pc = torch.stack([F_crop(pos[i], s, crop) for i, s in enumerate(starts)])
     t = torch.rand(b, generator=gen)
     x0 = mc + torch.randn(yc.shape, generator=gen)
     xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * yc
-    v = net.decoder(xt * cm, mc * cm, t, cm, pc * cm)
+    v = net.decoder(xt * cm, mc * cm, t, cm)
     fm = (((v - (yc - x0)) ** 2) * cm).sum() / (cm.sum() * y.shape[1])
     return prior, dur, fm, path
 
@@ -118,29 +116,16 @@ def F_crop(x, s, n):
 
 def grow(net, ck, name):
     """Loads checkpoint ck into net, which may have more decoder blocks than
-    ck after the same ones (those keep their identity initialization) and
-    more position channels (their input weights start at 0): the grown
-    network computes what ck's did."""
+    ck after the same ones: those keep their identity initialization."""
     old = ck["hp"]["dec_dilations"]
     new = net.hp["dec_dilations"]
-    old_pos, new_pos = ck["hp"].get("dec_pos", 0), net.hp["dec_pos"]
-    other = sorted(k for k, v in net.hp.items()
-                   if k not in ("dec_dilations", "dec_pos") and ck["hp"].get(k) != v)
+    other = sorted(k for k, v in net.hp.items() if k != "dec_dilations" and ck["hp"].get(k) != v)
     if other:
         sys.exit(f"train: {name}: its network differs from this one in {', '.join(other)}")
     if new[:len(old)] != old:
         sys.exit(f"train: {name}: its decoder dilations {old} cannot start {new} "
                  "(a grown decoder keeps them as its first blocks)")
-    if new_pos < old_pos:
-        sys.exit(f"train: {name}: it has {old_pos} position channels; --dec-pos {new_pos} would drop them")
-    state = dict(ck["model"])
-    w = state["decoder.inp.weight"]
-    if new_pos > old_pos:
-        grown = torch.zeros(w.shape[0], w.shape[1] + new_pos - old_pos, w.shape[2])
-        grown[:, :w.shape[1]] = w
-        state["decoder.inp.weight"] = grown
-        print(f"decoder position channels {old_pos} -> {new_pos}", flush=True)
-    missing, unexpected = net.load_state_dict(state, strict=False)
+    missing, unexpected = net.load_state_dict(ck["model"], strict=False)
     fresh = {f"decoder.blocks.{i}." for i in range(len(old), len(new))}
     bad = [k for k in missing if not any(k.startswith(f) for f in fresh)] + list(unexpected)
     if bad:
@@ -164,14 +149,11 @@ def main():
     ap.add_argument("--dec-dilations", metavar="LIST",
                     help="decoder blocks, e.g. 1,2,4,8,1,2,4,8 (the default); with --init, blocks "
                          "beyond the checkpoint's start as identities (their output projection is 0)")
-    ap.add_argument("--dec-pos", type=int, default=M.N_POS, choices=[0, M.N_POS],
-                    help=f"position channels of the decoder (default {M.N_POS}; 0 is the older "
-                         "network); with --init from a checkpoint without them, they start at 0")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     data = Data(a.data)
-    hp = {"dec_pos": a.dec_pos}
+    hp = {}
     if a.dec_dilations is not None:
         try:
             hp["dec_dilations"] = [int(x) for x in a.dec_dilations.split(",")]
@@ -183,7 +165,7 @@ def main():
     path = os.path.join(a.ckpt_dir, "ckpt.pt")
     ck = torch.load(path) if os.path.exists(path) else None
     if ck:
-        hp = dict(ck["hp"], dec_pos=ck["hp"].get("dec_pos", 0))  # a resumed run keeps its shape
+        hp = ck["hp"]  # a resumed run keeps its own shape
     net = M.Voice(len(data.symbols), data.n_feats, hp)
     opt = torch.optim.Adam(net.parameters(), lr=a.lr, betas=(0.9, 0.98))
     step, rng, gen = 0, np.random.default_rng(a.seed), torch.Generator().manual_seed(a.seed)

@@ -40,7 +40,7 @@ struct dv_model {
     dv_norm enc_norm[DV_MAX_LAYERS], enc_out_norm, dur_norm1, dur_norm2;
     dv_conv mu, dur1, dur2, dur_out;
     /* decoder */
-    int dec_c, dec_layers, time_dim, dec_pos;
+    int dec_c, dec_layers, time_dim;
     const float *t1w, *t1b, *t2w, *t2b;
     dv_conv inp, out, dec_conv[DV_MAX_LAYERS], dec_proj[DV_MAX_LAYERS];
     const float *dec_tw[DV_MAX_LAYERS], *dec_tb[DV_MAX_LAYERS];
@@ -48,7 +48,7 @@ struct dv_model {
 };
 
 struct dv_work {
-    float *h, *g, *y, *cols, *xin, *v, *wx, *wmu, *wpos;
+    float *h, *g, *y, *cols, *xin, *v, *wx, *wmu;
     size_t cap_h, cap_cols;
 };
 
@@ -249,15 +249,6 @@ static int dv_load_hparams(dv_model *m, int *dil, char *err, size_t errlen)
         }
         m->dec_layers = n;
     }
-    /* absent in voices made before the decoder had position channels */
-    cJSON *p = rc == SZ_OK ? cJSON_GetObjectItemCaseSensitive(hp, "dec_pos") : NULL;
-    m->dec_pos = 0;
-    if (p && (!cJSON_IsNumber(p) || (p->valuedouble != 0 && p->valuedouble != DV_N_POS))) {
-        snprintf(err, errlen, "voice hparams 'dec_pos': expected 0 or %d", DV_N_POS);
-        rc = SZ_ERR_FORMAT;
-    } else if (p) {
-        m->dec_pos = (int)p->valuedouble;
-    }
     cJSON_Delete(hp);
     return rc;
 }
@@ -290,7 +281,7 @@ static int dv_load_weights(dv_model *m, const int *dil, char *err, size_t errlen
         return rc;
     if ((rc = dv_load_linear(m, "decoder.t1", m->time_dim, dc, &m->t1w, &m->t1b, err, errlen)) != SZ_OK ||
         (rc = dv_load_linear(m, "decoder.t2", dc, dc, &m->t2w, &m->t2b, err, errlen)) != SZ_OK ||
-        (rc = dv_load_conv(m, "decoder.inp", 2 * d + m->dec_pos, dc, 1, 1, &m->inp, err, errlen)) != SZ_OK ||
+        (rc = dv_load_conv(m, "decoder.inp", 2 * d, dc, 1, 1, &m->inp, err, errlen)) != SZ_OK ||
         (rc = dv_load_conv(m, "decoder.out", dc, d, 1, 1, &m->out, err, errlen)) != SZ_OK)
         return rc;
     for (int i = 0; i < m->dec_layers; i++) {
@@ -453,12 +444,11 @@ dv_work *dv_work_new(const dv_model *m)
     w->g = malloc(sizeof(float) * w->cap_h);
     w->y = malloc(sizeof(float) * w->cap_h);
     w->cols = malloc(sizeof(float) * w->cap_cols);
-    w->xin = malloc(sizeof(float) * (2 * (size_t)m->info.n_feats + DV_N_POS) * t);
+    w->xin = malloc(sizeof(float) * 2 * (size_t)m->info.n_feats * t);
     w->v = malloc(sizeof(float) * (size_t)m->info.n_feats * t);
     w->wx = malloc(sizeof(float) * (size_t)m->info.n_feats * DV_MAX_WINDOW);
     w->wmu = malloc(sizeof(float) * (size_t)m->info.n_feats * DV_MAX_WINDOW);
-    w->wpos = malloc(sizeof(float) * DV_N_POS * DV_MAX_WINDOW);
-    if (!w->h || !w->g || !w->y || !w->cols || !w->xin || !w->v || !w->wx || !w->wmu || !w->wpos)
+    if (!w->h || !w->g || !w->y || !w->cols || !w->xin || !w->v || !w->wx || !w->wmu)
         dv_work_free(&w);
     return w;
 }
@@ -476,7 +466,6 @@ void dv_work_free(dv_work **work)
     free(w->v);
     free(w->wx);
     free(w->wmu);
-    free(w->wpos);
     free(w);
     *work = NULL;
 }
@@ -543,34 +532,15 @@ static void dv_time_embedding(const dv_model *m, float t, float *out /* dec_c */
     nn_linear(tmp, m->dec_c, m->t2w, m->t2b, m->dec_c, out);
 }
 
-int dv_model_positions(const dv_model *m) { return m->dec_pos; }
-
-void dv_positions(const int *starts, int n, int t_from, int t_len, float *pos)
-{
-    int k = 0;
-    while (k < n - 1 && starts[k + 1] <= t_from)
-        k++;
-    for (int t = t_from; t < t_from + t_len; t++) {
-        while (k < n - 1 && starts[k + 1] <= t)
-            k++;
-        float d = (float)(starts[k + 1] - starts[k]), j = (float)(t - starts[k]);
-        pos[t - t_from] = 2.0f * (j + 0.5f) / d - 1.0f;
-        pos[t_len + t - t_from] = logf(d) - 2.0f;
-    }
-}
-
-int dv_decode(const dv_model *m, dv_work *w, float *x, const float *mu_y, const float *pos,
-              int t_len, int steps)
+int dv_decode(const dv_model *m, dv_work *w, float *x, const float *mu_y, int t_len, int steps)
 {
     if (t_len < 1 || t_len > DV_MAX_WINDOW || steps < 1 || steps > DV_MAX_STEPS ||
-        m->time_dim > 1024 || (m->dec_pos && !pos))
+        m->time_dim > 1024)
         return SZ_ERR_INVALID_ARG;
     int d = m->info.n_feats, c = m->dec_c;
     size_t dn = (size_t)d * t_len, hn = (size_t)c * t_len;
     float temb[DV_MAX_CHANNELS], tmp[DV_MAX_CHANNELS], tb[DV_MAX_CHANNELS];
     memcpy(w->xin + dn, mu_y, sizeof(float) * dn);
-    if (m->dec_pos)
-        memcpy(w->xin + 2 * dn, pos, sizeof(float) * (size_t)m->dec_pos * t_len);
     for (int s = 0; s < steps; s++) {
         dv_time_embedding(m, (float)s / (float)steps, temb, tmp);
         memcpy(w->xin, x, sizeof(float) * dn);
@@ -640,9 +610,7 @@ int dv_decode_frames(const dv_model *m, dv_work *w, const float *mu, int n, cons
                 temperature > 0.0f ? v + temperature * dv_noise(seed, frame_base + t, c) : v;
         }
     }
-    if (m->dec_pos)
-        dv_positions(starts, n, wa, tw, w->wpos);
-    int rc = dv_decode(m, w, w->wx, w->wmu, w->wpos, tw, steps);
+    int rc = dv_decode(m, w, w->wx, w->wmu, tw, steps);
     if (rc == SZ_OK)
         dv_denormalize(m, w->wx, tw, a - wa, b - wa, out);
     return rc;

@@ -16,7 +16,6 @@
 #define DV_MAX_TOKENS 400      /* tokens per encoder pass (longer runs are split) */
 #define DV_MAX_WINDOW 512      /* frames per decoder window */
 #define DV_MAX_STEPS 64
-#define DV_N_POS 2             /* position channels of a decoder that has them */
 
 typedef struct dv_model dv_model;
 
@@ -59,22 +58,11 @@ void dv_work_free(dv_work **work);
 int dv_encode(const dv_model *model, dv_work *work, const int *ids, int n, float rate,
               float *mu, int *frames);
 
-/* Position channels of frames [t_from, t_from + t_len) of a sequence of n
- * tokens with start frames starts[0..n]: pos (DV_N_POS x t_len, channels
- * first) holds where each frame lies in its token, -1 (start) to 1 (end),
- * and log(frames of its token) - 2 (model.py's positions()). The decoders
- * of newer voices see these beside mu: the token means alone are flat over
- * a token. */
-void dv_positions(const int *starts, int n, int t_from, int t_len, float *pos);
-/* Position channels the voice's decoder takes: 0 (older voices) or DV_N_POS. */
-int dv_model_positions(const dv_model *model);
-
 /* Runs `steps` Euler steps of the decoder on x (n_feats x t_len, channels
- * first), conditioned on mu_y (the token means repeated per frame) and, for
- * a voice with position channels, pos (from dv_positions; else ignored,
- * may be NULL), in place. t_len <= DV_MAX_WINDOW. */
-int dv_decode(const dv_model *model, dv_work *work, float *x, const float *mu_y, const float *pos,
-              int t_len, int steps);
+ * first), conditioned on mu_y (the token means repeated per frame), in
+ * place. t_len <= DV_MAX_WINDOW. */
+int dv_decode(const dv_model *model, dv_work *work, float *x, const float *mu_y, int t_len,
+              int steps);
 
 /* Normalized features -> real ones (envelope, log F0, voicing), in place
  * on a frame-major copy: out[t * n_feats + d]. */
