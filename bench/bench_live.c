@@ -25,6 +25,7 @@
 #include <libavutil/log.h>
 
 #include "core/clock.h"
+#include "core/cpu/nn.h"
 #include "shuzi.h"
 #include "tests/servers.h"
 
@@ -444,6 +445,7 @@ static int bl_resume(int count, const char *options, const char *label)
 
 int main(int argc, char **argv)
 {
+    nn_blas_restart(argv); /* the kernels shuzi runs with (see core/cpu/nn.h) */
     av_log_set_level(AV_LOG_QUIET);
     setvbuf(stdout, NULL, _IOLBF, 0);
     const char *what = "all";

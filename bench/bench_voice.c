@@ -1021,6 +1021,7 @@ static int bv_section_speed(const bv_opts *o, const bv_sentence *s, size_t n)
     printf("\n== 2. Speed, one compute thread, voice loaded, text frontend included, after one "
            "untimed warm-up call\n");
     nn_set_threads(1);
+    printf("  matrix products: OpenBLAS, %s kernels (%s)\n", nn_blas_kernels(), nn_blas_choice());
     double load[3];
     if (getloadavg(load, 3) == 3)
         printf("  load average now: %.2f %.2f %.2f (other work on the machine slows wall times)\n",
@@ -1480,6 +1481,7 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--spawn-rss") == 0)
         return bv_spawn_rss_main(argc, argv);
+    nn_blas_restart(argv); /* the kernels shuzi runs with (see core/cpu/nn.h) */
     bv_opts o;
     if (bv_parse(argc, argv, &o) != 0)
         return 2;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/cpu/nn.h"
 #include "core/json.h"
 #include "demos/modes.h"
 #include "engine/config.h"
@@ -1182,6 +1183,7 @@ static int cmd_lipsync(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    nn_blas_restart(argv); /* OpenBLAS's kernels for this CPU (see core/cpu/nn.h) */
     sz_set_log_callback(cli_log, NULL);
     if (argc < 2)
         return fail(EXIT_USAGE, "missing command (see 'shuzi --help')");
@@ -1191,7 +1193,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        printf("shuzi %s\n", sz_version());
+        printf("shuzi %s\nmatrix products: OpenBLAS, %s kernels (%s)\n", sz_version(),
+               nn_blas_kernels(), nn_blas_choice());
         return 0;
     }
     if (strcmp(cmd, "help") == 0) {

@@ -1,7 +1,10 @@
 /* nn.c: CPU kernels for the diffusion voice (see nn.h). */
 #include <cblas.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "core/cpu/nn.h"
 
@@ -86,4 +89,57 @@ void nn_set_threads(int n)
 {
     if (n > 0)
         openblas_set_num_threads(n);
+}
+
+/* Set beside OPENBLAS_CORETYPE when nn_blas_restart chose it (for reports). */
+#define NN_CHOSEN_ENV "SHUZI_OPENBLAS_CHOSEN"
+
+const char *nn_blas_kernels(void)
+{
+    const char *name = openblas_get_corename();
+    return name ? name : "unknown";
+}
+
+/* OpenBLAS picks its kernels when it loads, from the CPU's model number.
+ * Debian 12's 0.3.21 does not know newer CPUs (Sapphire Rapids, for one)
+ * and falls back to its generic SSE3 "Prescott" kernels, which run the
+ * voice's products at half the speed of its AVX-512 ones. It is loaded
+ * before main (pocketsphinx's BLAS needs it too), so the only way to
+ * choose its kernels is OPENBLAS_CORETYPE in the environment at start. */
+const char *nn_blas_better_kernels(void)
+{
+    static const char *const good[] = {"Haswell", "Zen", "SkylakeX", "Cooperlake",
+                                       "SapphireRapids"};
+    if (getenv("OPENBLAS_CORETYPE")) /* the user's choice, or ours already */
+        return NULL;
+    const char *now = nn_blas_kernels();
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        if (strcasecmp(now, good[i]) == 0)
+            return NULL;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+        return "SkylakeX";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return "Haswell";
+    return NULL;
+}
+
+void nn_blas_restart(char **argv)
+{
+    const char *kernels = nn_blas_better_kernels();
+    if (!kernels || !argv || !argv[0] || setenv("OPENBLAS_CORETYPE", kernels, 1) != 0)
+        return;
+    setenv(NN_CHOSEN_ENV, kernels, 1);
+    execv("/proc/self/exe", argv);
+    unsetenv("OPENBLAS_CORETYPE"); /* no /proc: go on with OpenBLAS's choice */
+    unsetenv(NN_CHOSEN_ENV);
+}
+
+const char *nn_blas_choice(void)
+{
+    const char *user = getenv("OPENBLAS_CORETYPE"), *ours = getenv(NN_CHOSEN_ENV);
+    if (!user)
+        return "chosen by OpenBLAS";
+    return ours && strcmp(ours, user) == 0 ? "chosen by shuzi for this CPU" : "OPENBLAS_CORETYPE";
 }

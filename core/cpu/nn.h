@@ -20,5 +20,19 @@ void nn_silu(float *x, size_t n);
 void nn_linear(const float *x, int n_in, const float *w, const float *b, int n_out, float *y);
 /* Threads OpenBLAS may use (process-wide); n <= 0 leaves it as is. */
 void nn_set_threads(int n);
+/* The kernels OpenBLAS runs: "SkylakeX", "Haswell", "Prescott" (generic). */
+const char *nn_blas_kernels(void);
+/* Faster kernels this CPU supports than OpenBLAS chose ("SkylakeX" or
+ * "Haswell"), or NULL: it chose well, or OPENBLAS_CORETYPE is already set
+ * (a user's choice is kept). */
+const char *nn_blas_better_kernels(void);
+/* For a program's main, before anything else: when nn_blas_better_kernels
+ * names kernels, runs the program again (execv of /proc/self/exe, the same
+ * arguments) with OPENBLAS_CORETYPE set to them, so OpenBLAS loads with
+ * them. Returns only when it did not (nothing better, or no /proc). */
+void nn_blas_restart(char **argv);
+/* Who chose the kernels: "chosen by OpenBLAS", "chosen by shuzi for this
+ * CPU" (nn_blas_restart) or "OPENBLAS_CORETYPE" (the user). */
+const char *nn_blas_choice(void);
 
 #endif
