@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "pitch.h"
+#include "core/cpu/nn.h"
 #include "core/safetensors.h"
 #include "tts/model/dv_model.h"
 #include "tts/voice.h"
@@ -285,6 +286,18 @@ static double median_f0(const float *x, size_t n, int sr)
     return k ? f0s[k / 2] : 0;
 }
 
+/* Warnings about OpenBLAS's kernels (the voice's open logs one per process
+ * when they are generic on a CPU with better ones). */
+static int kernel_warnings;
+static void count_kernel_warnings(sz_log_level level, const char *tag, const char *message,
+                                  void *user)
+{
+    (void)tag;
+    (void)user;
+    if (level == SZ_LOG_WARN && strstr(message, "OPENBLAS_CORETYPE="))
+        kernel_warnings++;
+}
+
 static void test_voice(void)
 {
     char err[512], name[1100];
@@ -399,6 +412,14 @@ int main(void)
     }
     test_reference();
     test_damaged();
+    sz_set_log_callback(count_kernel_warnings, NULL);
     test_voice();
+    sz_set_log_callback(NULL, NULL);
+    /* this program is not restarted as the shuzi command is */
+    const char *better = nn_blas_better_kernels();
+    printf("OpenBLAS kernels %s; better ones for this CPU: %s; warnings: %d\n", nn_blas_kernels(),
+           better ? better : "none", kernel_warnings);
+    CHECK(kernel_warnings == (better ? 1 : 0), "%d warnings about the kernels, expected %d",
+          kernel_warnings, better ? 1 : 0);
     return check_summary("test_diffusion_voice");
 }

@@ -212,6 +212,15 @@ static int diff_open(const char *variant, const tts_voice_params *params, void *
     /* One thread unless asked: it is 20 times faster than real time alone,
      * and OpenBLAS threads spin, taking cores from rendering and encoding. */
     nn_set_threads(params && params->n_threads > 0 ? params->n_threads : 1);
+    /* the shuzi command restarts itself for this; a program that links the
+     * library has to set the variable itself (core/cpu/nn.h) */
+    static int warned;
+    const char *better = nn_blas_better_kernels();
+    if (better && !__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+        SZ_LOGW("tts", "OpenBLAS runs its generic %s kernels; this CPU can run its %s ones, "
+                       "about three times as fast for this voice: start the program with "
+                       "OPENBLAS_CORETYPE=%s",
+                nn_blas_kernels(), better, better);
     *state = v;
     return SZ_OK;
 }
