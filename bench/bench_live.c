@@ -9,7 +9,8 @@
  *   resume   from the moment the server accepts connections again to the push
  *            being connected and to its first frames reaching the server,
  *            median of N outages of 3 s (default backoff, then a tighter one).
- * Usage: bench_live [cpu|latency|resume|all] [--seconds N] [--count N] */
+ * Usage: bench_live [cpu|latency|resume|all] [--seconds N] [--count N]
+ *                   [--voice NAME]   (default: the engine's default voice) */
 #include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -138,6 +139,8 @@ typedef struct bl_live {
     char url[256];
 } bl_live;
 
+static const char *bl_voice; /* --voice, NULL = the default */
+
 static int bl_start(bl_live *b, const char *options, int width, int height)
 {
     memset(b, 0, sizeof *b);
@@ -161,6 +164,7 @@ static int bl_start(bl_live *b, const char *options, int width, int height)
     sp.height = height;
     sp.fps = BL_FPS;
     sp.pacing = SZ_PACING_LIVE;
+    sp.voice = bl_voice;
     if (sz_session_create(b->engine, sp, &b->session) != SZ_OK) {
         fprintf(stderr, "bench_live: %s\n", sz_engine_last_error(b->engine));
         return -1;
@@ -207,8 +211,10 @@ static int bl_cpu(double seconds)
         bl_stop(&b);
         return 1;
     }
-    printf("cpu: pushing %dx%d@%d live to %s for %.0f s of content (speech with pauses)\n", BL_W,
-           BL_H, BL_FPS, "a local nginx-rtmp", seconds);
+    printf("cpu: pushing %dx%d@%d live to %s for %.0f s of content (speech with pauses), "
+           "voice %s, OpenBLAS %s kernels\n",
+           BL_W, BL_H, BL_FPS, "a local nginx-rtmp", seconds, bl_voice ? bl_voice : "(default)",
+           nn_blas_kernels());
     double c0 = bl_cpu_s(RUSAGE_SELF);
     double t0 = srv_now();
     double th0[4] = {bl_thread_cpu("sz-avatar"), bl_thread_cpu("sz-out-"), bl_thread_cpu("sz-tts"),
@@ -456,11 +462,13 @@ int main(int argc, char **argv)
             seconds = atof(argv[++i]);
         else if (!strcmp(argv[i], "--count") && i + 1 < argc)
             count = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--voice") && i + 1 < argc)
+            bl_voice = argv[++i];
         else if (argv[i][0] != '-')
             what = argv[i];
         else {
             fprintf(stderr, "usage: bench_live [cpu|latency|resume|all] [--seconds N] "
-                            "[--count N]\n");
+                            "[--count N] [--voice NAME]\n");
             return 2;
         }
     }
