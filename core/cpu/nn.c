@@ -102,8 +102,8 @@ const char *nn_blas_kernels(void)
 
 /* OpenBLAS picks its kernels when it loads, from the CPU's model number.
  * Debian 12's 0.3.21 does not know newer CPUs (Sapphire Rapids, for one)
- * and falls back to its generic SSE3 "Prescott" kernels, which run the
- * voice's products at half the speed of its AVX-512 ones. It is loaded
+ * and falls back to its generic SSE3 "Prescott" kernels, with which the
+ * voice runs at a third of its speed with the AVX-512 ones. It is loaded
  * before main (pocketsphinx's BLAS needs it too), so the only way to
  * choose its kernels is OPENBLAS_CORETYPE in the environment at start. */
 const char *nn_blas_better_kernels(void)
