@@ -4,7 +4,8 @@
 # 12's 0.3.21 falls back to its generic "Prescott" kernels on Sapphire
 # Rapids, at a third of the voice's speed); a user's OPENBLAS_CORETYPE is
 # kept; and the restart that sets the kernels keeps every argument as it
-# was. Skips on a CPU without AVX2 and FMA.
+# was; the training scripts choose the same way. Skips on a CPU without
+# AVX2 and FMA.
 set -u
 BIN=${SHUZI_BIN:?SHUZI_BIN must point at the shuzi binary}
 SRC=${SHUZI_SOURCE_DIR:?SHUZI_SOURCE_DIR must point at the source tree}
@@ -57,5 +58,22 @@ if env -u OPENBLAS_CORETYPE "$BIN" tts "" -o "$T/e.wav" >"$T/log" 2>&1; then
 elif [ "$(grep -c . "$T/log")" = 1 ] && grep -q '^shuzi: ' "$T/log"; then
   ok "an empty text: $(cat "$T/log")"
 else fail "an empty text: $(cat "$T/log")"; fi
+
+# the training scripts do the same (tools/train/blas.py), before torch loads
+cat >"$T/k.py" <<PY
+import ctypes, sys
+sys.path.insert(0, "$SRC/tools/train")
+import blas
+blas.use_cpu_kernels()
+lib = ctypes.CDLL("libopenblas.so.0")
+lib.openblas_get_corename.restype = ctypes.c_char_p
+print(lib.openblas_get_corename().decode(), sys.argv[1:])
+PY
+k=$(env -u OPENBLAS_CORETYPE /usr/bin/python3 "$T/k.py" "a b" "" 2>&1)
+case "$k" in
+  "Haswell ['a b', '']"|"Zen ['a b', '']"|"SkylakeX ['a b', '']"|"Cooperlake ['a b', '']"|"SapphireRapids ['a b', '']")
+    ok "training scripts: $k" ;;
+  *) fail "training scripts: $k" ;;
+esac
 
 [ $fails -eq 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }

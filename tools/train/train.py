@@ -20,10 +20,15 @@ import os
 import sys
 import time
 
-import numpy as np
-import torch
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import blas  # noqa: E402
+
+if __name__ == "__main__":
+    blas.use_cpu_kernels()  # before torch loads OpenBLAS (see blas.py)
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
 import model as M  # noqa: E402
 
 
@@ -183,7 +188,8 @@ def main():
         grow(net, ck, a.init)
         print(f"initialized from {a.init} (its step {ck['step']})", flush=True)
     n_params = sum(p.numel() for p in net.parameters())
-    print(f"{len(data.items)} utterances, {len(data.symbols)} symbols, {n_params} parameters", flush=True)
+    print(f"{len(data.items)} utterances, {len(data.symbols)} symbols, {n_params} parameters; "
+          f"OpenBLAS kernels: {os.environ.get('OPENBLAS_CORETYPE', 'chosen by OpenBLAS')}", flush=True)
     t0, acc = time.time(), np.zeros(3)
     while step < a.steps:
         for batch in data.batches(rng, a.batch_frames):
