@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "core/clock.h"
-#include "core/cpu/nn.h"
 #include "engine/host.h"
 #include "engine/metrics.h"
 #include "shuzi.h"
@@ -249,7 +248,6 @@ static int bench_render(int runs)
 
 int main(int argc, char **argv)
 {
-    nn_blas_restart(argv); /* the kernels shuzi runs with (see core/cpu/nn.h) */
     const char *what = "all";
     int runs = -1, video = 0;
     for (int i = 1; i < argc; i++) {

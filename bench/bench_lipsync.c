@@ -9,7 +9,6 @@
 #include <time.h>
 
 #include "bench/festival.h"
-#include "core/cpu/nn.h"
 #include "lipsync/audio_file.h"
 #include "lipsync/evaluate.h"
 #include "lipsync/recognize.h"
@@ -86,7 +85,6 @@ static int stream_track(const ls_audio *au, ls_track *out, double *secs)
 
 int main(int argc, char **argv)
 {
-    nn_blas_restart(argv); /* the kernels shuzi runs with (see core/cpu/nn.h) */
     int verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
     if (!lipsync_audio_supported()) {
         printf("bench_lipsync: skipped: this build has no audio-only lip-sync (pocketsphinx)\n");
