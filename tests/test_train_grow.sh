@@ -3,8 +3,10 @@
 # resumes, --dec-dilations grows the decoder of an --init checkpoint with
 # blocks that start as identities (the grown network's output equals the
 # original's before any step), and a shape that cannot start from the
-# checkpoint, or a malformed list, is one clear error. Skips without
-# Debian's python3-torch.
+# checkpoint, or a malformed list, is one clear error. --ema keeps the
+# moving average of the weights exactly (also across a resume), export.py
+# writes it (or the trained weights with --raw) and says which, and a decay
+# outside [0, 1) is one clear error. Skips without Debian's python3-torch.
 set -u
 SRC=${SHUZI_SOURCE_DIR:?SHUZI_SOURCE_DIR must point at the source tree}
 PY=/usr/bin/python3
@@ -82,5 +84,52 @@ done <<'EOF_CASES'
 1,,2||integers separated by commas
 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1||1 to 16 blocks
 EOF_CASES
+
+# --ema: the average after step 1 is half the initial weights (a run with
+# learning rate 0 keeps them) and half the trained ones (a large learning
+# rate, so that they differ); after a resume to
+# step 2, half that and half the step-2 weights.
+if run "$T/w0" --steps 1 --lr 0 && run "$T/e" --steps 1 --ema 0.5 --lr 50 && cp "$T/e/ckpt.pt" "$T/e1.pt" \
+   && run "$T/e" --steps 2 --ema 0.5 --lr 50 && grep -q "resumed at step 1" "$T/out"; then
+  if $PY - "$T" <<'EOF'
+import sys, torch
+t = sys.argv[1]
+w0 = torch.load(f"{t}/w0/ckpt.pt")["model"]
+c1, c2 = torch.load(f"{t}/e1.pt"), torch.load(f"{t}/e/ckpt.pt")
+worst = 0.0
+for k, v in w0.items():
+    e1 = 0.5 * v + 0.5 * c1["model"][k]
+    e2 = 0.5 * e1 + 0.5 * c2["model"][k]
+    worst = max(worst, (e1 - c1["ema"][k]).abs().max().item(), (e2 - c2["ema"][k]).abs().max().item())
+moved = max((c2["ema"][k] - c2["model"][k]).abs().max().item() for k in w0)
+print("largest error", worst, "largest gap between the average and the weights", moved)
+sys.exit(0 if worst < 1e-5 and moved > 1e-3 else 1)
+EOF
+  then ok "--ema keeps the moving average, across a resume"; else fail "--ema: the average is wrong"; fi
+  for mode in ema raw; do
+    if $PY "$TR/export.py" "$T/e/ckpt.pt" "$T/$mode.safetensors" --name t --data d --licence l \
+         $([ $mode = raw ] && echo --raw) >"$T/out" 2>&1 && $PY - "$T" $mode <<'EOF'
+import json, struct, sys, numpy as np, torch
+t, mode = sys.argv[1], sys.argv[2]
+raw = open(f"{t}/{mode}.safetensors", "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+head = json.loads(raw[8:8 + n])
+want = torch.load(f"{t}/e/ckpt.pt")["ema" if mode == "ema" else "model"]
+k = "decoder.out.weight"
+a, b = head[k]["data_offsets"]
+got = np.frombuffer(raw[8 + n + a:8 + n + b], "<f4")
+training = json.loads(head["__metadata__"]["training"])
+print(mode, training["weights"])
+sys.exit(0 if np.array_equal(got, want[k].numpy().ravel())
+         and training["weights"] == ("moving average" if mode == "ema" else "trained") else 1)
+EOF
+    then ok "export.py writes the $mode weights and says so"; else fail "export.py ($mode): $(tail -2 "$T/out")"; fi
+  done
+else
+  fail "--ema: $(tail -3 "$T/out")"
+fi
+if run "$T/x" --steps 1 --ema 1 || ! grep -q "wants a decay" "$T/out" || grep -q Traceback "$T/out"; then
+  fail "--ema 1: $(tail -2 "$T/out")"
+else ok "--ema 1: $(tail -1 "$T/out")"; fi
 
 [ $fails -eq 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }

@@ -75,9 +75,14 @@ def main():
     ap.add_argument("--speaker", default="", help="credit for the speaker")
     ap.add_argument("--teacher", default="none")
     ap.add_argument("--command", default="", help="the command(s) that made the voice")
+    ap.add_argument("--raw", action="store_true",
+                    help="export the trained weights even where the checkpoint also holds their "
+                         "moving average (train.py --ema), which is exported by default")
     a = ap.parse_args()
     ck = torch.load(a.ckpt)
-    tensors = {k: v.detach().cpu().numpy() for k, v in ck["model"].items()}
+    use_ema = "ema" in ck and not a.raw
+    weights = ck["ema"] if use_ema else ck["model"]
+    tensors = {k: v.detach().cpu().numpy() for k, v in weights.items()}
     tensors["feat_mean"] = np.asarray(ck["mean"], np.float32)
     tensors["feat_std"] = np.asarray(ck["std"], np.float32)
     meta = {
@@ -96,7 +101,8 @@ def main():
                     "voicing strength",
         "symbols": json.dumps(ck["symbols"], ensure_ascii=False),
         "hparams": json.dumps(ck["hp"]),
-        "training": json.dumps({"steps": ck["step"], "args": portable(ck["args"])}),
+        "training": json.dumps({"steps": ck["step"], "args": portable(ck["args"]),
+                                "weights": "moving average" if use_ema else "trained"}),
         "provenance": json.dumps({"data": a.data, "licence": a.licence, "speaker": a.speaker,
                                   "teacher": a.teacher, "command": a.command,
                                   "exported": datetime.date.today().isoformat(),

@@ -151,6 +151,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--save-every", type=int, default=250)
     ap.add_argument("--init", metavar="CKPT", help="start from this checkpoint's weights")
+    ap.add_argument("--ema", type=float, default=0.0, metavar="DECAY",
+                    help="also keep an exponential moving average of the weights (e.g. 0.999), "
+                         "which export.py then uses; 0 (the default) keeps none")
     ap.add_argument("--dec-dilations", metavar="LIST",
                     help="decoder blocks, e.g. 1,2,4,8,1,2,4,8 (the default); with --init, blocks "
                          "beyond the checkpoint's start as identities (their output projection is 0)")
@@ -187,6 +190,13 @@ def main():
             sys.exit(f"train: {a.init}: its symbols or feature size differ from {a.data}'s")
         grow(net, ck, a.init)
         print(f"initialized from {a.init} (its step {ck['step']})", flush=True)
+    if not 0.0 <= a.ema < 1.0:
+        sys.exit(f"train: --ema wants a decay in [0, 1), not {a.ema}")
+    ema = None
+    if a.ema > 0:
+        ema = {k: v.detach().clone() for k, v in net.state_dict().items()}
+        if ck and "ema" in ck and ck["step"] == step and step > 0:
+            ema = {k: v.clone() for k, v in ck["ema"].items()}
     n_params = sum(p.numel() for p in net.parameters())
     print(f"{len(data.items)} utterances, {len(data.symbols)} symbols, {n_params} parameters; "
           f"OpenBLAS kernels: {os.environ.get('OPENBLAS_CORETYPE', 'chosen by OpenBLAS')}", flush=True)
@@ -207,6 +217,11 @@ def main():
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
             opt.step()
             step += 1
+            if ema is not None:
+                with torch.no_grad():
+                    for k, v in net.state_dict().items():
+                        if v.dtype.is_floating_point:
+                            ema[k].mul_(a.ema).add_(v, alpha=1.0 - a.ema)
             acc += [prior.item(), dur.item(), fm.item()]
             if step % 50 == 0:
                 el = time.time() - t0
@@ -218,7 +233,8 @@ def main():
                 tmp = path + ".tmp"
                 torch.save({"model": net.state_dict(), "opt": opt.state_dict(), "step": step,
                             "symbols": data.symbols, "mean": data.mean, "std": data.std,
-                            "hp": net.hp, "n_feats": data.n_feats, "args": vars(a)}, tmp)
+                            "hp": net.hp, "n_feats": data.n_feats, "args": vars(a),
+                            **({"ema": ema} if ema is not None else {})}, tmp)
                 os.replace(tmp, path)
 
 
