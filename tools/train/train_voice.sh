@@ -60,11 +60,11 @@ if [ "$teacher" -gt 0 ]; then
   teacher_note="pretrained $teacher steps on Festival's CMU ARCTIC SLT HTS voice (festvox-us-slt-hts) reading $(wc -l < "$work/teacher/metadata.csv") sentences of $(basename "$texts") (public domain)"
 fi
 echo "train_voice: training $steps steps (log: $work/train.log)"
-# The voice is the moving average of the weights (decay 0.999: about the last
-# thousand steps), which scored about one point of word error rate better
-# than the last weights of the same run (tools/train/README.md).
+# The voice is the moving average of the weights (decay 0.9995: about the last
+# two thousand steps), which is clearer than the last weights of the same run
+# (tools/train/README.md).
 # shellcheck disable=SC2086
-$py "$here/train.py" "$work" "$work/ckpt" --steps "$steps" --ema 0.999 $init 2>&1 | tee -a "$work/train.log"
+$py "$here/train.py" "$work" "$work/ckpt" --steps "$steps" --ema 0.9995 $init 2>&1 | tee -a "$work/train.log"
 $py "$here/export.py" "$work/ckpt/ckpt.pt" "$root/assets/voices/$name.safetensors" \
   --name "$name" --language en-us \
   --data "$(basename "$data") ($(wc -l < "$data/metadata.csv") utterances; $(wc -l < "$work/heldout.tsv") held out)" \
