@@ -152,7 +152,7 @@ def main():
     ap.add_argument("--save-every", type=int, default=250)
     ap.add_argument("--init", metavar="CKPT", help="start from this checkpoint's weights")
     ap.add_argument("--ema", type=float, default=0.0, metavar="DECAY",
-                    help="also keep an exponential moving average of the weights (e.g. 0.999), "
+                    help="also keep an exponential moving average of the weights (e.g. 0.9995), "
                          "which export.py then uses; 0 (the default) keeps none")
     ap.add_argument("--dec-dilations", metavar="LIST",
                     help="decoder blocks, e.g. 1,2,4,8,1,2,4,8 (the default); with --init, blocks "
