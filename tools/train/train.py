@@ -192,11 +192,13 @@ def main():
         print(f"initialized from {a.init} (its step {ck['step']})", flush=True)
     if not 0.0 <= a.ema < 1.0:
         sys.exit(f"train: --ema wants a decay in [0, 1), not {a.ema}")
-    ema = None
+    ema, ema_pairs = None, []
     if a.ema > 0:
-        ema = {k: v.detach().clone() for k, v in net.state_dict().items()}
-        if ck and "ema" in ck and ck["step"] == step and step > 0:
-            ema = {k: v.clone() for k, v in ck["ema"].items()}
+        resumed = step > 0 and "ema" in ck  # ck is this run's own checkpoint then
+        ema = {k: (ck["ema"][k] if resumed else v).detach().clone() for k, v in net.state_dict().items()}
+        # state_dict() tensors share storage with the weights, which the
+        # optimizer updates in place: pair them once, not every step
+        ema_pairs = [(ema[k], v) for k, v in net.state_dict().items() if v.dtype.is_floating_point]
     n_params = sum(p.numel() for p in net.parameters())
     print(f"{len(data.items)} utterances, {len(data.symbols)} symbols, {n_params} parameters; "
           f"OpenBLAS kernels: {os.environ.get('OPENBLAS_CORETYPE', 'chosen by OpenBLAS')}", flush=True)
@@ -217,11 +219,9 @@ def main():
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
             opt.step()
             step += 1
-            if ema is not None:
-                with torch.no_grad():
-                    for k, v in net.state_dict().items():
-                        if v.dtype.is_floating_point:
-                            ema[k].mul_(a.ema).add_(v, alpha=1.0 - a.ema)
+            with torch.no_grad():
+                for e, v in ema_pairs:
+                    e.mul_(a.ema).add_(v, alpha=1.0 - a.ema)
             acc += [prior.item(), dur.item(), fm.item()]
             if step % 50 == 0:
                 el = time.time() - t0
