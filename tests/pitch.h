@@ -40,4 +40,24 @@ static __attribute__((unused)) double pitch_f0(const float *x, size_t a, size_t 
     return (double)sr / lag;
 }
 
+/* Median F0 over voiced 40 ms frames (80 to 500 Hz). */
+static __attribute__((unused)) double pitch_median_f0(const float *x, size_t n, int sr)
+{
+    double f0s[2048], strength;
+    int k = 0;
+    size_t w = (size_t)sr / 25, hi = (size_t)sr / 80;
+    for (size_t s = 0; s + w + hi < n && k < 2048; s += w / 2) {
+        double f = pitch_f0(x, s, w, sr, 80, 500, &strength);
+        if (strength > 0.6)
+            f0s[k++] = f;
+    }
+    for (int i = 1; i < k; i++) /* insertion sort */
+        for (int j = i; j > 0 && f0s[j] < f0s[j - 1]; j--) {
+            double t = f0s[j];
+            f0s[j] = f0s[j - 1];
+            f0s[j - 1] = t;
+        }
+    return k ? f0s[k / 2] : 0;
+}
+
 #endif

@@ -266,26 +266,6 @@ static int say(tts_voice *v, const char *text, float rate, float pitch, capture 
     return rc;
 }
 
-/* Median F0 over voiced 40 ms frames (80 to 500 Hz). */
-static double median_f0(const float *x, size_t n, int sr)
-{
-    double f0s[2048], strength;
-    int k = 0;
-    size_t w = (size_t)sr / 25, hi = (size_t)sr / 80;
-    for (size_t s = 0; s + w + hi < n && k < 2048; s += w / 2) {
-        double f = pitch_f0(x, s, w, sr, 80, 500, &strength);
-        if (strength > 0.6)
-            f0s[k++] = f;
-    }
-    for (int i = 1; i < k; i++) /* insertion sort */
-        for (int j = i; j > 0 && f0s[j] < f0s[j - 1]; j--) {
-            double t = f0s[j];
-            f0s[j] = f0s[j - 1];
-            f0s[j - 1] = t;
-        }
-    return k ? f0s[k / 2] : 0;
-}
-
 /* Warnings about OpenBLAS's kernels (the voice's open logs one per process
  * when they are generic on a CPU with better ones). */
 static int kernel_warnings;
@@ -385,7 +365,7 @@ static void test_voice(void)
     printf("rate 2: %.2f of the length\n", ratio);
     CHECK(ratio > 0.35 && ratio < 0.65, "rate 2.0 gave %.2f of the length", ratio);
     say(v, text, 1.0f, 1.5f, &high);
-    double f_a = median_f0(a.pcm, a.n, sr), f_h = median_f0(high.pcm, high.n, sr);
+    double f_a = pitch_median_f0(a.pcm, a.n, sr), f_h = pitch_median_f0(high.pcm, high.n, sr);
     printf("median F0 %.1f Hz, with pitch 1.5: %.1f Hz (x%.2f)\n", f_a, f_h, f_h / f_a);
     CHECK(f_a > 120 && f_a < 320, "median F0 %.1f Hz for a female voice", f_a);
     CHECK(f_h / f_a > 1.35 && f_h / f_a < 1.65, "pitch 1.5 moved F0 by x%.2f", f_h / f_a);

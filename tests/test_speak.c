@@ -13,6 +13,7 @@
 #include "tts/speak.h"
 
 #include "check.h"
+#include "pitch.h"
 
 /* ---- the probe voice: 10 samples of 0.25 per byte of text, at 1 kHz ---- */
 
@@ -336,6 +337,33 @@ static void test_espeak(void)
           "%s", err);
     CHECK(find_event(&p, TTS_EV_PHONE, "ɑː", 0) != NULL, "the IPA's ɑː is spoken");
     CHECK(find_event(&p, TTS_EV_WORD, "tomato", 0) != NULL, "word tomato");
+
+    /* the voice's own pitch (--pitch, "voice_pitch"), not only SSML's */
+    tts_voice *hv = NULL;
+    tts_voice_params hp = vp;
+    hp.pitch = 1.5f;
+    capture lo = {0}, hi = {0};
+    tts_sink los = {cap_audio, cap_event, &lo}, his = {cap_audio, cap_event, &hi};
+    const char *line = "We are open from nine in the morning until five in the evening.";
+    if (tts_voice_open("espeak:en-us", &hp, &hv, err, sizeof err) == SZ_OK &&
+        tts_speak(v, line, 0, &los, err, sizeof err) == SZ_OK &&
+        tts_speak(hv, line, 0, &his, err, sizeof err) == SZ_OK) {
+        int sr = tts_voice_sample_rate(v);
+        double f_lo = pitch_median_f0(lo.pcm, lo.n, sr), f_hi = pitch_median_f0(hi.pcm, hi.n, sr);
+        printf("espeak median F0 %.1f Hz, with the voice's pitch 1.5: %.1f Hz\n", f_lo, f_hi);
+        CHECK(f_lo > 0 && f_hi > 1.3 * f_lo && f_hi < 1.7 * f_lo, "pitch 1.5: %.1f vs %.1f Hz",
+              f_hi, f_lo);
+    } else {
+        CHECK(0, "espeak with pitch 1.5: %s", err);
+    }
+    hp.pitch = 2.5f;
+    tts_voice *bad = NULL;
+    CHECK(tts_voice_open("espeak:en-us", &hp, &bad, err, sizeof err) == SZ_ERR_INVALID_ARG &&
+              strstr(err, "pitch"),
+          "pitch 2.5 refused: %s", err);
+    tts_voice_free(&hv);
+    free(lo.pcm);
+    free(hi.pcm);
     free(c.pcm);
     free(f.pcm);
     free(a.pcm);
