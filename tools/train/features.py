@@ -85,7 +85,9 @@ def pitch(fr):
     best = seg.max(axis=1)
     k = np.empty(len(seg), dtype=np.int64)
     for i in range(len(seg)):
-        cand = np.nonzero(seg[i] >= 0.9 * best[i])[0]
+        # (best - 0.1 |best|: in digital silence every lag can be below 0,
+        # and 0.9 * best would then exclude the best one itself)
+        cand = np.nonzero(seg[i] >= best[i] - 0.1 * abs(best[i]))[0]
         # among candidates, the first local maximum
         j = cand[0]
         while j + 1 < seg.shape[1] and seg[i, j + 1] > seg[i, j]:
