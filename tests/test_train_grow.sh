@@ -6,7 +6,9 @@
 # checkpoint, or a malformed list, is one clear error. --ema keeps the
 # moving average of the weights exactly (also across a resume), export.py
 # writes it (or the trained weights with --raw) and says which, and a decay
-# outside [0, 1) is one clear error. Skips without Debian's python3-torch.
+# outside [0, 1) is one clear error. export.py --pretrained blends in the
+# weights a voice was fine-tuned from, by a share it records, and refuses
+# a share outside [0, 1) or another network. Skips without Debian's python3-torch.
 set -u
 SRC=${SHUZI_SOURCE_DIR:?SHUZI_SOURCE_DIR must point at the source tree}
 PY=/usr/bin/python3
@@ -125,6 +127,44 @@ sys.exit(0 if np.array_equal(got, want[k].numpy().ravel())
 EOF
     then ok "export.py writes the $mode weights and says so"; else fail "export.py ($mode): $(tail -2 "$T/out")"; fi
   done
+  # --pretrained: a quarter of w0's weights (the initial ones), three
+  # quarters of the average, and the share in the metadata.
+  if $PY "$TR/export.py" "$T/e/ckpt.pt" "$T/blend.safetensors" --name t --data d --licence l \
+       --pretrained "$T/w0/ckpt.pt" --pretrained-share 0.25 >"$T/out" 2>&1 && $PY - "$T" <<'EOF'
+import json, struct, sys, numpy as np, torch
+t = sys.argv[1]
+raw = open(f"{t}/blend.safetensors", "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+head = json.loads(raw[8:8 + n])
+pre, fine = torch.load(f"{t}/w0/ckpt.pt")["model"], torch.load(f"{t}/e/ckpt.pt")["ema"]
+worst, moved = 0.0, 0.0
+for k in ("decoder.out.weight", "encoder.emb.weight"):
+    a, b = head[k]["data_offsets"]
+    got = np.frombuffer(raw[8 + n + a:8 + n + b], "<f4")
+    want = (0.25 * pre[k] + 0.75 * fine[k]).numpy().ravel()
+    worst = max(worst, float(np.abs(got - want).max()))
+    moved = max(moved, float(np.abs(got - fine[k].numpy().ravel()).max()))
+training = json.loads(head["__metadata__"]["training"])
+print("largest error", worst, "largest change", moved, training["pretrained_share"])
+sys.exit(0 if worst < 1e-6 and moved > 1e-3 and training["pretrained_share"] == 0.25
+         and training["pretrained_steps"] == 1 else 1)
+EOF
+  then ok "export.py --pretrained blends the weights by the share and says so"
+  else fail "export.py --pretrained: $(tail -2 "$T/out")"; fi
+  # Bad blends: each case is one clear error. ARGS|what the error must say.
+  while IFS='|' read -r args want; do
+    # shellcheck disable=SC2086
+    if $PY "$TR/export.py" "$T/e/ckpt.pt" "$T/bad.safetensors" --name t --data d --licence l \
+         $args >"$T/out" 2>&1 || grep -q Traceback "$T/out" || ! grep -qF "$want" "$T/out" \
+         || [ -e "$T/bad.safetensors" ]; then
+      fail "export.py $args: $(tail -2 "$T/out")"
+    else ok "export.py $args: $(tail -1 "$T/out")"; fi
+  done <<EOF_BLEND
+--pretrained $T/w0/ckpt.pt --pretrained-share 1|wants a share in [0, 1)
+--pretrained $T/w0/ckpt.pt|go together
+--pretrained-share 0.3|go together
+--pretrained $T/g/ckpt.pt --pretrained-share 0.3|cannot be blended in
+EOF_BLEND
 else
   fail "--ema: $(tail -3 "$T/out")"
 fi

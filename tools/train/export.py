@@ -9,6 +9,12 @@ __metadata__: format, hyper-parameters, the symbol table, the feature
 constants, language, provenance, and data_sha256 (SHA-256 over every
 tensor's bytes, tensors in byte order of their names), which the C loader
 checks so an altered file is refused.
+
+With --pretrained CKPT --pretrained-share S the exported weights are
+S * (CKPT's weights) + (1 - S) * (the trained weights or their average):
+a blend of the fine-tuned voice with the weights it was fine-tuned from
+(train.py --init), which keeps more of what pretraining on a large corpus
+learnt (tools/train/README.md has the measurements).
 """
 import argparse
 import datetime
@@ -64,6 +70,20 @@ def portable(args):
     return out
 
 
+def blend(weights, ck, path, share):
+    """share * the pretrained checkpoint's weights + (1 - share) * weights.
+    The two networks must be the same: same symbols, same weight shapes."""
+    pk = torch.load(path)
+    pre = pk["model"]
+    same = (list(pk["symbols"]) == list(ck["symbols"]) and set(pre) == set(weights)
+            and all(pre[k].shape == v.shape for k, v in weights.items()))
+    if not same:
+        sys.exit(f"export: {path}: its network is not the voice's (other symbols, or weights of "
+                 f"other shapes, as after train.py --dec-dilations): it cannot be blended in")
+    return {k: share * pre[k] + (1.0 - share) * v if v.dtype.is_floating_point else v
+            for k, v in weights.items()}, pk["step"]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("ckpt")
@@ -78,10 +98,23 @@ def main():
     ap.add_argument("--raw", action="store_true",
                     help="export the trained weights even where the checkpoint also holds their "
                          "moving average (train.py --ema), which is exported by default")
+    ap.add_argument("--pretrained", metavar="CKPT",
+                    help="the checkpoint the voice was fine-tuned from (train.py --init): blend its "
+                         "weights in, by --pretrained-share")
+    ap.add_argument("--pretrained-share", type=float, default=0.0, metavar="S",
+                    help="share of the pretrained weights in the exported ones, in [0, 1) "
+                         "(train_voice.sh uses 0.3); 0 (the default) exports the fine-tuned weights")
     a = ap.parse_args()
+    if not 0.0 <= a.pretrained_share < 1.0:
+        sys.exit(f"export: --pretrained-share wants a share in [0, 1), not {a.pretrained_share}")
+    if (a.pretrained is None) != (a.pretrained_share == 0.0):
+        sys.exit("export: --pretrained and --pretrained-share go together (a checkpoint and a share above 0)")
     ck = torch.load(a.ckpt)
     use_ema = "ema" in ck and not a.raw
     weights = ck["ema"] if use_ema else ck["model"]
+    pretrained_steps = None
+    if a.pretrained:
+        weights, pretrained_steps = blend(weights, ck, a.pretrained, a.pretrained_share)
     tensors = {k: v.detach().cpu().numpy() for k, v in weights.items()}
     tensors["feat_mean"] = np.asarray(ck["mean"], np.float32)
     tensors["feat_std"] = np.asarray(ck["std"], np.float32)
@@ -102,7 +135,9 @@ def main():
         "symbols": json.dumps(ck["symbols"], ensure_ascii=False),
         "hparams": json.dumps(ck["hp"]),
         "training": json.dumps({"steps": ck["step"], "args": portable(ck["args"]),
-                                "weights": "moving average" if use_ema else "trained"}),
+                                "weights": "moving average" if use_ema else "trained",
+                                "pretrained_share": a.pretrained_share,
+                                **({"pretrained_steps": pretrained_steps} if a.pretrained else {})}),
         "provenance": json.dumps({"data": a.data, "licence": a.licence, "speaker": a.speaker,
                                   "teacher": a.teacher, "command": a.command,
                                   "exported": datetime.date.today().isoformat(),

@@ -43,8 +43,11 @@ if [ ! -f "$work/data.npz" ]; then
   $py "$here/prepare.py" "$data" "$work" --shuzi "$root/build/shuzi"
 fi
 init=""
+blend=""
 teacher_note=none
-recipe="tools/train/train_voice.sh $data $name $steps"
+# the command, as the voice file records it (with the credits it was given)
+credits="${VOICE_LICENCE:+VOICE_LICENCE=\"$VOICE_LICENCE\" }${VOICE_SPEAKER:+VOICE_SPEAKER=\"$VOICE_SPEAKER\" }"
+recipe="${credits}tools/train/train_voice.sh $data $name $steps"
 if [ "$teacher" -gt 0 ]; then
   [ -f "$texts" ] || { echo "train_voice: teacher texts $texts not found (set TEACHER_TEXTS)" >&2; exit 1; }
   echo "train_voice: the teacher voice reads $texts"
@@ -56,7 +59,11 @@ if [ "$teacher" -gt 0 ]; then
   echo "train_voice: pretraining $teacher steps on the teacher's speech (log: $work/teacher/train.log)"
   $py "$here/train.py" "$work/teacher" "$work/teacher/ckpt" --steps "$teacher" 2>&1 | tee -a "$work/teacher/train.log"
   init="--init $work/teacher/ckpt/ckpt.pt"
-  recipe="tools/train/train_voice.sh --teacher $teacher $data $name $steps"
+  # The voice keeps 30% of the pretrained weights (export.py --pretrained):
+  # clearer than the fine-tuned weights alone, and still the data's voice
+  # (tools/train/README.md).
+  blend="--pretrained $work/teacher/ckpt/ckpt.pt --pretrained-share 0.3"
+  recipe="${credits}tools/train/train_voice.sh --teacher $teacher $data $name $steps"
   teacher_note="pretrained $teacher steps on Festival's CMU ARCTIC SLT HTS voice (festvox-us-slt-hts) reading $(wc -l < "$work/teacher/metadata.csv") sentences of $(basename "$texts") (public domain)"
 fi
 echo "train_voice: training $steps steps (log: $work/train.log)"
@@ -65,9 +72,10 @@ echo "train_voice: training $steps steps (log: $work/train.log)"
 # (tools/train/README.md).
 # shellcheck disable=SC2086
 $py "$here/train.py" "$work" "$work/ckpt" --steps "$steps" --ema 0.9995 $init 2>&1 | tee -a "$work/train.log"
+# shellcheck disable=SC2086
 $py "$here/export.py" "$work/ckpt/ckpt.pt" "$root/assets/voices/$name.safetensors" \
   --name "$name" --language en-us \
   --data "$(basename "$data") ($(wc -l < "$data/metadata.csv") utterances; $(wc -l < "$work/heldout.tsv") held out)" \
   --licence "${VOICE_LICENCE:-as the data set}" --speaker "${VOICE_SPEAKER:-}" \
-  --teacher "$teacher_note" --command "$recipe"
+  --teacher "$teacher_note" --command "$recipe" $blend
 echo "train_voice: done; try: build/shuzi tts --voice diffusion:$name \"Hello there.\" -o hello.wav"
