@@ -13,11 +13,8 @@ flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
 if ! grep -qw avx2 <<<"$flags" || ! grep -qw fma <<<"$flags"; then
   echo "SKIP: this CPU has no AVX2 and FMA"; exit 77
 fi
-T=$(mktemp -d /tmp/shuzi-blas-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails+1)); }
-ok() { echo "ok: $*"; }
+# shellcheck source=tests/testlib.sh
+. "$SRC/tests/testlib.sh" blas
 
 k=$(env -u OPENBLAS_CORETYPE -u SHUZI_OPENBLAS_CHOSEN "$BIN" --version | tail -1)
 name=$(sed -n 's/^matrix products: OpenBLAS, \([A-Za-z0-9]*\) kernels.*/\1/p' <<<"$k")
@@ -75,4 +72,4 @@ case "$k" in
   *) fail "training scripts: $k" ;;
 esac
 
-[ $fails -eq 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }
+testlib_end

@@ -16,11 +16,8 @@ TR=$SRC/tools/train
 if ! $PY -c 'import torch, numpy' 2>/dev/null; then
   echo "SKIP: /usr/bin/python3 has no torch (tools/train/setup.sh installs it)"; exit 77
 fi
-T=$(mktemp -d /tmp/shuzi-grow-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails+1)); }
-ok() { echo "ok: $*"; }
+# shellcheck source=tests/testlib.sh
+. "$SRC/tests/testlib.sh" grow
 
 # Six utterances of random tokens and features: enough to run steps.
 $PY - "$T" <<'EOF'
@@ -172,4 +169,4 @@ if run "$T/x" --steps 1 --ema 1 || ! grep -q "wants a decay" "$T/out" || grep -q
   fail "--ema 1: $(tail -2 "$T/out")"
 else ok "--ema 1: $(tail -1 "$T/out")"; fi
 
-[ $fails -eq 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }
+testlib_end

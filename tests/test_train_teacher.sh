@@ -14,11 +14,8 @@ TR=$SRC/tools/train
 if ! command -v festival >/dev/null || [ ! -d /usr/share/festival/voices/us/cmu_us_slt_arctic_hts ]; then
   echo "SKIP: festival with festvox-us-slt-hts is not installed"; exit 77
 fi
-T=$(mktemp -d /tmp/shuzi-teacher-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails+1)); }
-ok() { echo "ok: $*"; }
+# shellcheck source=tests/testlib.sh
+. "$SRC/tests/testlib.sh" teacher
 
 # A malformed list: one clear line naming the file and line, no traceback.
 printf 'LJ1|A fine first line.|A fine first line.\n|no id here\n' > "$T/bad.csv"
@@ -97,4 +94,4 @@ else
   grep -q "wants a step count" "$T/out" && ok "train_voice.sh rejects a bad --teacher" || fail "$(cat "$T/out")"
 fi
 
-[ "$fails" -eq 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }
+testlib_end

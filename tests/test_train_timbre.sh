@@ -12,11 +12,8 @@ TB=$SRC/tools/train/timbre.py
 if ! $PY -c 'import numpy' 2>/dev/null; then
   echo "SKIP: /usr/bin/python3 has no numpy (tools/train/setup.sh installs it)"; exit 77
 fi
-T=$(mktemp -d /tmp/shuzi-timbre-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails+1)); }
-ok() { echo "ok: $*"; }
+# shellcheck source=tests/testlib.sh
+. "$SRC/tests/testlib.sh" timbre
 
 mkdir -p "$T/low" "$T/high" "$T/empty"
 i=0
@@ -57,4 +54,4 @@ x=$T/empty|no .wav or .flac files
 x=$T/bad.wav|ffmpeg could not read
 EOF_CASES
 
-[ $fails -eq 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }
+testlib_end
