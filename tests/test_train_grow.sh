@@ -107,19 +107,17 @@ EOF
   then ok "--ema keeps the moving average, across a resume"; else fail "--ema: the average is wrong"; fi
   for mode in ema raw; do
     if $PY "$TR/export.py" "$T/e/ckpt.pt" "$T/$mode.safetensors" --name t --data d --licence l \
-         $([ $mode = raw ] && echo --raw) >"$T/out" 2>&1 && $PY - "$T" $mode <<'EOF'
-import json, struct, sys, numpy as np, torch
-t, mode = sys.argv[1], sys.argv[2]
-raw = open(f"{t}/{mode}.safetensors", "rb").read()
-n = struct.unpack("<Q", raw[:8])[0]
-head = json.loads(raw[8:8 + n])
+         $([ $mode = raw ] && echo --raw) >"$T/out" 2>&1 && $PY - "$TR" "$T" $mode <<'EOF'
+import json, sys, numpy as np, torch
+sys.path.insert(0, sys.argv[1])
+from reference import read_safetensors
+t, mode = sys.argv[2], sys.argv[3]
+meta, tensors = read_safetensors(f"{t}/{mode}.safetensors")
 want = torch.load(f"{t}/e/ckpt.pt")["ema" if mode == "ema" else "model"]
 k = "decoder.out.weight"
-a, b = head[k]["data_offsets"]
-got = np.frombuffer(raw[8 + n + a:8 + n + b], "<f4")
-training = json.loads(head["__metadata__"]["training"])
+training = json.loads(meta["training"])
 print(mode, training["weights"])
-sys.exit(0 if np.array_equal(got, want[k].numpy().ravel())
+sys.exit(0 if np.array_equal(tensors[k], want[k].numpy())
          and training["weights"] == ("moving average" if mode == "ema" else "trained") else 1)
 EOF
     then ok "export.py writes the $mode weights and says so"; else fail "export.py ($mode): $(tail -2 "$T/out")"; fi
@@ -127,21 +125,19 @@ EOF
   # --pretrained: a quarter of w0's weights (the initial ones), three
   # quarters of the average, and the share in the metadata.
   if $PY "$TR/export.py" "$T/e/ckpt.pt" "$T/blend.safetensors" --name t --data d --licence l \
-       --pretrained "$T/w0/ckpt.pt" --pretrained-share 0.25 >"$T/out" 2>&1 && $PY - "$T" <<'EOF'
-import json, struct, sys, numpy as np, torch
-t = sys.argv[1]
-raw = open(f"{t}/blend.safetensors", "rb").read()
-n = struct.unpack("<Q", raw[:8])[0]
-head = json.loads(raw[8:8 + n])
+       --pretrained "$T/w0/ckpt.pt" --pretrained-share 0.25 >"$T/out" 2>&1 && $PY - "$TR" "$T" <<'EOF'
+import json, sys, numpy as np, torch
+sys.path.insert(0, sys.argv[1])
+from reference import read_safetensors
+t = sys.argv[2]
+meta, tensors = read_safetensors(f"{t}/blend.safetensors")
 pre, fine = torch.load(f"{t}/w0/ckpt.pt")["model"], torch.load(f"{t}/e/ckpt.pt")["ema"]
 worst, moved = 0.0, 0.0
 for k in ("decoder.out.weight", "encoder.emb.weight"):
-    a, b = head[k]["data_offsets"]
-    got = np.frombuffer(raw[8 + n + a:8 + n + b], "<f4")
-    want = (0.25 * pre[k] + 0.75 * fine[k]).numpy().ravel()
-    worst = max(worst, float(np.abs(got - want).max()))
-    moved = max(moved, float(np.abs(got - fine[k].numpy().ravel()).max()))
-training = json.loads(head["__metadata__"]["training"])
+    got = tensors[k]
+    worst = max(worst, float(np.abs(got - (0.25 * pre[k] + 0.75 * fine[k]).numpy()).max()))
+    moved = max(moved, float(np.abs(got - fine[k].numpy()).max()))
+training = json.loads(meta["training"])
 print("largest error", worst, "largest change", moved, training["pretrained_share"])
 sys.exit(0 if worst < 1e-6 and moved > 1e-3 and training["pretrained_share"] == 0.25
          and training["pretrained_steps"] == 1 else 1)

@@ -44,10 +44,8 @@ if [ ! -f "$work/data.npz" ]; then
 fi
 init=""
 blend=""
+teacher_arg=""
 teacher_note=none
-# the command, as the voice file records it (with the credits it was given)
-credits="${VOICE_LICENCE:+VOICE_LICENCE=\"$VOICE_LICENCE\" }${VOICE_SPEAKER:+VOICE_SPEAKER=\"$VOICE_SPEAKER\" }"
-recipe="${credits}tools/train/train_voice.sh $data $name $steps"
 if [ "$teacher" -gt 0 ]; then
   [ -f "$texts" ] || { echo "train_voice: teacher texts $texts not found (set TEACHER_TEXTS)" >&2; exit 1; }
   echo "train_voice: the teacher voice reads $texts"
@@ -63,9 +61,12 @@ if [ "$teacher" -gt 0 ]; then
   # clearer than the fine-tuned weights alone, and still the data's voice
   # (tools/train/README.md).
   blend="--pretrained $work/teacher/ckpt/ckpt.pt --pretrained-share 0.3"
-  recipe="${credits}tools/train/train_voice.sh --teacher $teacher $data $name $steps"
+  teacher_arg="--teacher $teacher "
   teacher_note="pretrained $teacher steps on Festival's CMU ARCTIC SLT HTS voice (festvox-us-slt-hts) reading $(wc -l < "$work/teacher/metadata.csv") sentences of $(basename "$texts") (public domain)"
 fi
+# the command, as the voice file records it (with the credits it was given)
+credits="${VOICE_LICENCE:+VOICE_LICENCE=\"$VOICE_LICENCE\" }${VOICE_SPEAKER:+VOICE_SPEAKER=\"$VOICE_SPEAKER\" }"
+recipe="${credits}tools/train/train_voice.sh ${teacher_arg}$data $name $steps"
 echo "train_voice: training $steps steps (log: $work/train.log)"
 # The voice is the moving average of the weights (decay 0.9995: about the last
 # two thousand steps), which is clearer than the last weights of the same run
