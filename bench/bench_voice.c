@@ -73,6 +73,7 @@ typedef struct bv_opts {
     int wer, speed, memory;
     size_t limit;
     char data_dir[1024];
+    const char *data_label; /* what the recordings are (default: Kathleen's voice) */
     char sentences[1024];
     const char *dump;
     char shuzi[1024];
@@ -793,7 +794,10 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
     w[BV_OURS].label = label_ours;
     w[BV_ESPEAK].label = BV_BASELINE_VOICE;
     w[BV_FESTIVAL].label = "festival cmu_us_slt_arctic_hts";
-    w[BV_KATHLEEN].label = "kathleen recordings (human)";
+    char label_data[300];
+    snprintf(label_data, sizeof label_data, "%.200s",
+             o->data_label ? o->data_label : "kathleen recordings (human)");
+    w[BV_KATHLEEN].label = label_data;
     bv_health health[2];
     memset(health, 0, sizeof health);
     const char *names[2] = {o->voice, BV_BASELINE_VOICE};
@@ -1294,7 +1298,8 @@ static void bv_usage(FILE *f)
         f,
         "Usage: bench_voice [--voice NAME] [--sections wer,speed,memory] [--limit N]\n"
         "                   [--seeds N] [--temperature T] [--rate X] [--data DIR]\n"
-        "                   [--sentences FILE] [--dump DIR] [--shuzi PATH]\n"
+        "                   [--data-label TEXT] [--sentences FILE] [--dump DIR]\n"
+        "                   [--shuzi PATH]\n"
         "\n"
         "Measures a voice against the bars of issue 8, each beside " BV_BASELINE_VOICE ":\n"
         "  wer     word error rate of pocketsphinx (generic US English) on held-out\n"
@@ -1314,6 +1319,8 @@ static void bv_usage(FILE *f)
         "                    points)\n"
         "  --data DIR        the recordings' data set (DIR/wavs/UID.flac; default\n"
         "                    SOURCE/../shared/data/kathleen)\n"
+        "  --data-label TEXT what DIR holds, for the table (default \"kathleen recordings\n"
+        "                    (human)\"; tools/train/copysynth.py writes copy syntheses)\n"
         "  --sentences FILE  UID<TAB>TEXT lines (default SOURCE/bench/data/kathleen_heldout.tsv,\n"
         "                    the held-out Kathleen texts; also there: lj_dev.tsv, 160 LJ\n"
         "                    Speech sentences that settings are chosen on, and\n"
@@ -1428,6 +1435,12 @@ static int bv_parse(int argc, char **argv, bv_opts *o)
             o->limit = (size_t)n;
         } else if (!strcmp(a, "--data")) {
             snprintf(o->data_dir, sizeof o->data_dir, "%s", v);
+        } else if (!strcmp(a, "--data-label")) {
+            if (!v[0]) {
+                fprintf(stderr, "bench_voice: --data-label: expected a non-empty text\n");
+                return -1;
+            }
+            o->data_label = v;
         } else if (!strcmp(a, "--sentences")) {
             snprintf(o->sentences, sizeof o->sentences, "%s", v);
         } else if (!strcmp(a, "--dump")) {
@@ -1476,6 +1489,8 @@ static void bv_header(const bv_opts *o, int argc, char **argv, size_t n, size_t 
              o->memory ? ",memory" : "");
     printf("\n  (in full: --voice '%s' --sections %s --limit %zu --sentences '%s' --data '%s'",
            o->voice, sections + 1, n, o->sentences, o->data_dir);
+    if (o->data_label)
+        printf(" --data-label '%s'", o->data_label);
     if (o->dump)
         printf(" --dump '%s'", o->dump);
     printf(" --shuzi '%s')\n", o->shuzi);

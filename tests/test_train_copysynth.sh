@@ -1,0 +1,148 @@
+#!/bin/bash
+# test_train_copysynth.sh: copy synthesis (tools/train/copysynth.py and
+# build/vocode) renders recordings back through the voice's features and
+# vocoder: same uids, same length, same pitch, same envelope; a bench_voice
+# dump folder works with --sentences; bad input (a malformed feature file,
+# bad options, missing folders and files) is refused with one clear line,
+# no traceback and no partial output. Skips without Debian's python3-numpy.
+set -u
+SRC=${SHUZI_SOURCE_DIR:?SHUZI_SOURCE_DIR must point at the source tree}
+BIN=${SHUZI_BIN:?SHUZI_BIN must point at the shuzi binary}
+BUILD=$(dirname "$BIN")
+PY=/usr/bin/python3
+CS=$SRC/tools/train/copysynth.py
+VOC=$BUILD/vocode
+if ! $PY -c 'import numpy' 2>/dev/null; then
+  echo "SKIP: /usr/bin/python3 has no numpy (tools/train/setup.sh installs it)"; exit 77
+fi
+# shellcheck source=tests/testlib.sh
+. "$SRC/tests/testlib.sh" copysynth
+
+# An LJSpeech-format folder of two sentences, and the same as a dump folder.
+mkdir -p "$T/data/wavs" "$T/dump"
+printf 'a1\tThe quick brown fox jumps over the lazy dog.\n' >"$T/sentences.tsv"
+printf 'b2\tPlease bring your passport tomorrow morning.\n' >>"$T/sentences.tsv"
+printf 'c3\tThe quick brown fox jumps over the lazy dog.\n' >>"$T/sentences.tsv"
+i=0
+while IFS=$'\t' read -r uid text; do
+  [ "$uid" = c3 ] && continue
+  "$BIN" tts --voice espeak:en-us -o "$T/data/wavs/$uid.wav" -- "$text" >/dev/null 2>&1 \
+    || fail "shuzi tts $uid"
+  cp "$T/data/wavs/$uid.wav" "$T/dump/$(printf %03d $i).wav"
+  echo "$uid|$text" >>"$T/data/metadata.csv"
+  i=$((i+1))
+done <"$T/sentences.tsv"
+
+if $PY "$CS" "$T/data" "$T/copy1" >"$T/log" 2>&1; then ok "copysynth.py: $(tail -1 "$T/log")"
+else fail "copysynth.py: $(cat "$T/log")"; fi
+if $PY "$CS" "$T/dump" "$T/copy2" --sentences "$T/sentences.tsv" --seed 2 >"$T/log" 2>&1; then
+  ok "copysynth.py on a dump folder: $(tail -1 "$T/log")"
+else fail "copysynth.py on a dump folder: $(cat "$T/log")"; fi
+
+# The copies: the same uids and texts, the length of their source (within
+# one frame), the median F0 within 5%, the long-term envelope within 3 dB,
+# and frame energies that follow the source's; another seed changes the
+# noise, not the pitch.
+if $PY - "$SRC" "$T" <<'EOF'
+import os, sys
+import numpy as np
+src, t = sys.argv[1:3]
+sys.path.insert(0, os.path.join(src, "tools", "train"))
+import features, prepare
+assert open(f"{t}/copy1/metadata.csv").read() == open(f"{t}/data/metadata.csv").read()
+assert sorted(os.listdir(f"{t}/copy1/wavs")) == ["a1.flac", "b2.flac"], os.listdir(f"{t}/copy1/wavs")
+assert sorted(os.listdir(f"{t}/copy2/wavs")) == ["a1.flac", "b2.flac"], os.listdir(f"{t}/copy2/wavs")
+for uid in ("a1", "b2"):
+    x = prepare.normalize_loudness(prepare.load_audio(f"{t}/data/wavs/{uid}.wav"))
+    y = prepare.load_audio(f"{t}/copy1/wavs/{uid}.flac")
+    z = prepare.load_audio(f"{t}/copy2/wavs/{uid}.flac")
+    assert abs(len(x) - len(y)) <= features.HOP, (len(x), len(y))
+    with np.errstate(all="ignore"):
+        fx, fy, fz = features.analyze(x), features.analyze(y), features.analyze(z)
+    n = min(len(fx), len(fy), len(fz))
+    fx, fy, fz = fx[:n], fy[:n], fz[:n]
+    nb = features.N_BANDS
+    v = (fx[:, -1] > 0) & (fy[:, -1] > 0)
+    f0x, f0y, f0z = (np.median(np.exp(f[v, nb])) for f in (fx, fy, fz))
+    env = 10 / np.log(10) * (fy[v, :nb].mean(0) - fx[v, :nb].mean(0))
+    env_rms = np.sqrt(((env - env.mean()) ** 2).mean())
+    ex, ey = np.log(np.exp(fx[:, :nb]).sum(1)), np.log(np.exp(fy[:, :nb]).sum(1))
+    corr = np.corrcoef(ex, ey)[0, 1]
+    print(f"{uid}: {len(x)} -> {len(y)} samples, F0 {f0x:.1f} -> {f0y:.1f} Hz "
+          f"(seed 2: {f0z:.1f}), envelope {env_rms:.2f} dB apart, energy correlation {corr:.3f}")
+    assert abs(f0y / f0x - 1) < 0.05 and abs(f0z / f0x - 1) < 0.05
+    assert env_rms < 3.0 and corr > 0.9
+    assert not np.array_equal(y, z)
+EOF
+then ok "copies keep length, pitch, envelope and energy"; else fail "copies differ from their sources"; fi
+
+# vocode refuses malformed features with the reason, and leaves no output.
+$PY - "$T" <<'EOF'
+import sys
+import numpy as np
+t = sys.argv[1]
+good = np.zeros((10, 50), np.float32)
+good[:, :48] = -8.0
+good[:, 48] = np.log(150.0)
+good[:, 49] = 0.9
+good.tofile(f"{t}/good.f32")
+open(f"{t}/short.f32", "wb").write(good.tobytes()[:-4])
+open(f"{t}/empty.f32", "wb").close()
+for name, (row, col, val) in {"nan": (3, 5, np.nan), "voicing": (2, 49, 2.0),
+                              "f0": (4, 48, np.log(5000.0)), "band": (1, 0, 99.0)}.items():
+    bad = good.copy()
+    bad[row, col] = val
+    bad.tofile(f"{t}/{name}.f32")
+EOF
+if "$VOC" "$T/good.f32" "$T/good.pcm" && [ "$(stat -c %s "$T/good.pcm")" -eq $((10 * 256 * 4)) ]; then
+  ok "vocode: 10 frames -> 2560 samples"
+else fail "vocode on good features"; fi
+while IFS='|' read -r args want; do
+  # shellcheck disable=SC2086
+  if "$VOC" $args "$T/bad.pcm" >"$T/out" 2>&1; then
+    fail "vocode $args was accepted"
+  elif ! grep -qF -- "$want" "$T/out" || [ -e "$T/bad.pcm" ] || [ -e "$T/bad.pcm.part" ]; then
+    fail "vocode $args: $(cat "$T/out")"
+  else ok "vocode $args: $(head -1 "$T/out")"; fi
+done <<EOF_CASES
+$T/short.f32|is not a whole, non-zero number of frames
+$T/empty.f32|is not a whole, non-zero number of frames
+$T/nan.f32|frame 3, value 5 (nan) is not finite
+$T/voicing.f32|frame 2, value 49 (2) is a voicing strength outside 0 to 1
+$T/f0.f32|frame 4, value 48
+$T/band.f32|frame 1, value 0 (99) is a log band energy outside
+--bands 1 $T/good.f32|--bands needs a whole number from 2 to 256
+--bands 80 $T/good.f32|is not a whole, non-zero number of frames of 82
+--frob $T/good.f32|unknown option --frob
+$T/missing.f32|cannot open
+EOF_CASES
+
+# copysynth.py refuses bad input with one line and no traceback.
+mkdir -p "$T/nometa" "$T/badmeta/wavs"
+echo "x1|Hello there." >"$T/badmeta/metadata.csv"
+echo "not audio" >"$T/badmeta/wavs/x1.wav"
+printf 'zz\tNo such sentence.\n' >"$T/other.tsv"
+while IFS='|' read -r args want; do
+  # shellcheck disable=SC2086
+  if $PY "$CS" $args "$T/bad_out" >"$T/out" 2>&1; then
+    fail "copysynth.py $args was accepted"
+  elif grep -q Traceback "$T/out" || ! grep -qF -- "$want" "$T/out"; then
+    fail "copysynth.py $args: $(tail -2 "$T/out")"
+  else ok "copysynth.py $args: $(tail -1 "$T/out")"; fi
+done <<EOF_CASES
+$T/missing|no such folder
+$T/nometa|needs --sentences
+$T/nometa --sentences $T/sentences.tsv|000.wav is missing
+$T/data --sentences $T/other.tsv|has no zz
+$T/badmeta|ffmpeg could not read
+$T/data --bands 1|--bands must be from 2 to 256
+$T/data --vocode $T/nothing|not found
+EOF_CASES
+
+# bench_voice labels copy syntheses; an empty label is refused.
+if "$BUILD/bench_voice" --help | grep -q -- "--data-label TEXT" &&
+   ! "$BUILD/bench_voice" --data-label "" >"$T/out" 2>&1 && grep -q "non-empty" "$T/out"; then
+  ok "bench_voice --data-label"
+else fail "bench_voice --data-label: $(cat "$T/out")"; fi
+
+testlib_end
