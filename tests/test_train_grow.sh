@@ -8,7 +8,8 @@
 # writes it (or the trained weights with --raw) and says which, and a decay
 # outside [0, 1) is one clear error. export.py --pretrained blends in the
 # weights a voice was fine-tuned from, by a share it records, and refuses
-# a share outside [0, 1) or another network. Skips without Debian's python3-torch.
+# a share outside [0, 1) or another network, and records the band count of
+# the checkpoint's features. Skips without Debian's python3-torch.
 set -u
 SRC=${SHUZI_SOURCE_DIR:?SHUZI_SOURCE_DIR must point at the source tree}
 PY=/usr/bin/python3
@@ -164,5 +165,23 @@ fi
 if run "$T/x" --steps 1 --ema 1 || ! grep -q "wants a decay" "$T/out" || grep -q Traceback "$T/out"; then
   fail "--ema 1: $(tail -2 "$T/out")"
 else ok "--ema 1: $(tail -1 "$T/out")"; fi
+
+# The voice file records the checkpoint's band count (prepare.py --bands):
+# 48 for the data above, 16 for a copy of it with 18 features per frame.
+mkdir -p "$T/b16"
+$PY -c "
+import sys, numpy as np
+z = dict(np.load('$T/data.npz'))
+z['feats'] = z['feats'][:, 32:]
+z['mean'], z['std'] = z['mean'][32:], z['std'][32:]
+np.savez('$T/b16/data.npz', **z)"
+bands_of() {
+  $PY -c "import sys; sys.path.insert(0, '$TR'); from reference import read_safetensors; print(read_safetensors(sys.argv[1])[0]['n_bands'])" "$1"
+}
+if $PY "$TR/train.py" "$T/b16" "$T/b16/ck" --steps 1 --threads 1 --batch-frames 400 --crop 16 >"$T/out" 2>&1 \
+   && $PY "$TR/export.py" "$T/b16/ck/ckpt.pt" "$T/b16.safetensors" --name t --data d --licence l >"$T/out" 2>&1 \
+   && [ "$(bands_of "$T/b16.safetensors")" = 16 ] && [ "$(bands_of "$T/ema.safetensors")" = 48 ]; then
+  ok "export.py records 16 and 48 bands"
+else fail "band count in the voice file: $(tail -2 "$T/out")"; fi
 
 testlib_end

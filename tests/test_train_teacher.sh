@@ -4,8 +4,10 @@
 # speech (leaving out the development sentences), and rejects a malformed
 # text list with one clear line; prepare.py phonemizes clause by clause
 # (batched through `shuzi tts --dry-run --lines`); --symbols keeps another data
-# set's symbol table and leaves out what it cannot spell; train_voice.sh
-# rejects a bad --teacher argument. Skips without festival's SLT voice.
+# set's symbol table and leaves out what it cannot spell; --bands sets the
+# envelope bands (taken from the other data set with --symbols, another
+# number refused); train_voice.sh rejects a bad --teacher or --bands
+# argument. Skips without festival's SLT voice.
 set -u
 SRC=${SHUZI_SOURCE_DIR:?SHUZI_SOURCE_DIR must point at the source tree}
 BIN=${SHUZI_BIN:?SHUZI_BIN must point at the shuzi binary}
@@ -81,6 +83,27 @@ o = int(a['lens'][:i].sum())
 print('|'.join(str(a['symbols'][k]) for k in a['ids'][o:o + a['lens'][i]]))" >"$T/tok" 2>&1
     [ "$(cat "$T/tok")" = '^|n|ˈ|oʊ|b|ɑː|d|i| |ˈ|æ|n|s|ɚ|d| |ð|ə| |d|ˈ|oːɹ| |ð|æ|t| |ˈ|iː|v|n|ɪ|ŋ|,| |s|ˌ|oʊ| |ð|eɪ| |w|ɛ|n|t| |h|ˈ|oʊ|m|.|$' ] \
       && ok "prepare phonemizes clause by clause" || fail "A4 tokens: $(cat "$T/tok")"
+    # --bands: 16 bands per frame, recorded; --symbols takes the other data
+    # set's number, and refuses another one.
+    $PY "$TR/prepare.py" "$T/slt" "$T/prep16" --shuzi "$BIN" --bands 16 >"$T/out" 2>&1 \
+      || fail "prepare --bands 16: $(tail -2 "$T/out")"
+    $PY "$TR/prepare.py" "$T/slt" "$T/prep16b" --shuzi "$BIN" --symbols "$T/prep16/data.npz" >"$T/out" 2>&1 \
+      || fail "prepare --symbols of a 16-band set: $(tail -2 "$T/out")"
+    $PY -c "
+import sys, numpy as np
+a, b, c = (np.load(f'$T/{d}/data.npz') for d in ('prep', 'prep16', 'prep16b'))
+print(int(a['n_bands']), a['feats'].shape, int(b['n_bands']), b['feats'].shape, int(c['n_bands']))
+sys.exit(0 if int(a['n_bands']) == 48 and a['feats'].shape[1] == 50 and int(b['n_bands']) == 16
+         and b['feats'].shape[1] == 18 and int(c['n_bands']) == 16 and len(b['feats']) == len(a['feats'])
+         else 1)" >"$T/out" 2>&1 && ok "prepare --bands 16: $(cat "$T/out")" || fail "--bands: $(cat "$T/out")"
+    for args in "--bands 3" "--bands 16 --symbols $T/prep/data.npz" "--symbols $T/slt/metadata.csv"; do
+      # shellcheck disable=SC2086
+      if $PY "$TR/prepare.py" "$T/slt" "$T/prepbad" --shuzi "$BIN" $args >"$T/out" 2>&1; then
+        fail "prepare $args was accepted"
+      elif grep -q Traceback "$T/out" || ! grep -q "^prepare: " "$T/out"; then
+        fail "prepare $args: $(tail -2 "$T/out")"
+      else ok "prepare $args: $(tail -1 "$T/out")"; fi
+    done
   else
     fail "prepare.py: $(tail -2 "$T/out")"
   fi
@@ -92,6 +115,11 @@ if bash "$TR/train_voice.sh" --teacher lots "$T/slt" x >"$T/out" 2>&1; then
   fail "train_voice.sh accepted --teacher lots"
 else
   grep -q "wants a step count" "$T/out" && ok "train_voice.sh rejects a bad --teacher" || fail "$(cat "$T/out")"
+fi
+if bash "$TR/train_voice.sh" --bands many "$T/slt" x >"$T/out" 2>&1; then
+  fail "train_voice.sh accepted --bands many"
+else
+  grep -q "wants a number of bands" "$T/out" && ok "train_voice.sh rejects a bad --bands" || fail "$(cat "$T/out")"
 fi
 
 testlib_end

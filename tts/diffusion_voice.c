@@ -442,17 +442,18 @@ static void diff_audio(diff_run *r, int n_tok, const float *pcm, size_t n)
 }
 
 /* Sharpens the envelope of one frame: each band moves away from the mean
- * of its neighbours (+-3 bands) by DIFF_POSTFILTER. Models trained on a
- * squared error predict over-smoothed spectra (formant peaks too flat);
- * this restores some of their contrast. */
+ * of its neighbours (+-3 bands of 48, the same width in mel for other band
+ * counts: +-5 of 80) by DIFF_POSTFILTER. Models trained on a squared error
+ * predict over-smoothed spectra (formant peaks too flat); this restores
+ * some of their contrast. */
 static void diff_postfilter(const diff_voice *v, float *f)
 {
-    const int nb = v->info->n_bands;
+    const int nb = v->info->n_bands, r = (3 * nb + 24) / 48;
     const float alpha = DIFF_POSTFILTER;
     float orig[256];
     memcpy(orig, f, sizeof(float) * (size_t)nb);
     for (int i = 0; i < nb; i++) {
-        int lo = i - 3 < 0 ? 0 : i - 3, hi = i + 3 >= nb ? nb - 1 : i + 3;
+        int lo = i - r < 0 ? 0 : i - r, hi = i + r >= nb ? nb - 1 : i + r;
         float m = 0;
         for (int k = lo; k <= hi; k++)
             m += orig[k];

@@ -105,8 +105,6 @@ def main():
     if not os.access(a.vocode, os.X_OK):
         sys.exit(f"copysynth: {a.vocode} not found: build it with "
                  "cmake -S . -B build && cmake --build build --target vocode")
-    features.N_BANDS = a.bands
-    features.N_FEATS = a.bands + 2
     todo = jobs(a.src, read_sentences(a.sentences) if a.sentences else None)
     wavs = os.path.join(a.out, "wavs")
     os.makedirs(wavs, exist_ok=True)
@@ -118,7 +116,7 @@ def main():
             except RuntimeError as e:
                 sys.exit(f"copysynth: {e}")
             with np.errstate(all="ignore"):
-                f = features.analyze(x)
+                f = features.analyze(x, a.bands)
             f.astype("<f4").tofile(fin)
             r = subprocess.run([a.vocode, "--bands", str(a.bands), "--seed", str(a.seed), fin, fout],
                                capture_output=True, text=True)

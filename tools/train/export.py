@@ -127,7 +127,7 @@ def main():
         "hop": str(features.HOP),
         "win": str(features.WIN),
         "envelope_win": str(features.ENV_WIN),
-        "n_bands": str(features.N_BANDS),
+        "n_bands": str(ck["n_feats"] - 2),  # prepare.py --bands
         "voicing_threshold_permille": str(int(round(features.VOICING_THRESHOLD * 1000))),
         "features": "per frame: n_bands log PSD of the F0-smoothed power spectrum on mel-spaced "
                     "band centres (0 Hz to Nyquist), log F0 (interpolated through unvoiced frames), "

@@ -31,22 +31,22 @@ def mel(f):
     return 2595.0 * np.log10(1.0 + f / 700.0)
 
 
-def band_centers():
+def band_centers(n_bands=N_BANDS):
     """Centre frequencies (Hz) of the envelope bands, equally spaced in mel
     from 0 to Nyquist inclusive (the C vocoder interpolates between them)."""
-    m = np.linspace(0.0, mel(SAMPLE_RATE / 2), N_BANDS)
+    m = np.linspace(0.0, mel(SAMPLE_RATE / 2), n_bands)
     return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
 
 
-def band_weights(win=ENV_WIN):
-    """Triangular weights (N_BANDS x win/2+1) on FFT bins, each row summing
+def band_weights(win=ENV_WIN, n_bands=N_BANDS):
+    """Triangular weights (n_bands x win/2+1) on FFT bins, each row summing
     to 1: a band value is the weighted mean of the envelope around its centre."""
-    c = band_centers()
+    c = band_centers(n_bands)
     f = np.arange(win // 2 + 1) * SAMPLE_RATE / win
-    w = np.zeros((N_BANDS, f.size))
-    for i in range(N_BANDS):
+    w = np.zeros((n_bands, f.size))
+    for i in range(n_bands):
         lo = c[i - 1] if i > 0 else c[0] - (c[1] - c[0])
-        hi = c[i + 1] if i + 1 < N_BANDS else c[-1] + (c[-1] - c[-2])
+        hi = c[i + 1] if i + 1 < n_bands else c[-1] + (c[-1] - c[-2])
         up = (f - lo) / max(c[i] - lo, 1e-9)
         down = (hi - f) / max(hi - c[i], 1e-9)
         w[i] = np.clip(np.minimum(up, down), 0.0, None)
@@ -152,11 +152,12 @@ def envelope(fr, f0_cont, weights):
     return np.log(np.maximum(bands, 1e-10))
 
 
-def analyze(x):
-    """Features (n_frames x N_FEATS) of float32 audio at SAMPLE_RATE."""
+def analyze(x, n_bands=N_BANDS):
+    """Features (n_frames x n_bands + 2) of float32 audio at SAMPLE_RATE.
+    The voices ship with N_BANDS; prepare.py --bands trains on others."""
     fr = frames(x.astype(np.float64))
     f0, strength = pitch(fr)
     lf0 = interp_lf0(f0)
     lo = (WIN - ENV_WIN) // 2  # the centred ENV_WIN samples of each frame
-    env = envelope(fr[:, lo:lo + ENV_WIN], np.exp(lf0), band_weights())
+    env = envelope(fr[:, lo:lo + ENV_WIN], np.exp(lf0), band_weights(ENV_WIN, n_bands))
     return np.concatenate([env, lf0[:, None], strength[:, None]], axis=1).astype(np.float32)

@@ -16,6 +16,10 @@ OUT_DIR/data.npz gets token ids, features, and the symbol table.
 --symbols OTHER/data.npz uses another data set's symbol table instead of this
 one's, so a model trained on one can be fine-tuned on the other (train.py
 --init); utterances with a phone outside that table are left out and counted.
+
+--bands N computes N envelope bands per frame instead of 48 (the voice file
+records the number; the engine loads 4 to 256). With --symbols the other
+data set's number is taken, and another one is refused.
 """
 import argparse
 import concurrent.futures
@@ -121,9 +125,9 @@ def audio_path(data_dir, uid):
 
 
 def work(args):
-    data_dir, uid = args
+    data_dir, uid, n_bands = args
     x = normalize_loudness(load_audio(audio_path(data_dir, uid)))
-    return uid, features.analyze(x)
+    return uid, features.analyze(x, n_bands)
 
 
 def main():
@@ -133,7 +137,28 @@ def main():
     ap.add_argument("--shuzi", default="build/shuzi", help="the shuzi binary (its text frontend)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--symbols", metavar="DATA.npz", help="use this data set's symbol table")
+    ap.add_argument("--bands", type=int,
+                    help=f"envelope bands per frame (default {features.N_BANDS}, 4 to 256; with "
+                         "--symbols, the other data set's)")
     a = ap.parse_args()
+    if a.symbols:
+        try:
+            other = np.load(a.symbols)
+            other_bands = (int(other["n_bands"]) if "n_bands" in other
+                           else other["feats"].shape[1] - 2 if "feats" in other else None)
+            if "symbols" not in other:
+                raise KeyError("it has no symbol table")
+        except (OSError, ValueError, KeyError, IndexError) as e:
+            sys.exit(f"prepare: {a.symbols} is not a data set of prepare.py: {e}")
+        if a.bands is None:
+            a.bands = other_bands
+        elif other_bands is not None and a.bands != other_bands:
+            sys.exit(f"prepare: --bands {a.bands} differs from {a.symbols}'s {other_bands}: "
+                     "the pretrained weights would not fit")
+    if a.bands is None:
+        a.bands = features.N_BANDS
+    if not 4 <= a.bands <= 256:
+        sys.exit(f"prepare: --bands wants 4 to 256 (what the engine loads), not {a.bands}")
     os.makedirs(a.out_dir, exist_ok=True)
     rows = read_metadata(os.path.join(a.data_dir, "metadata.csv"))
     texts = sorted({t for _, t in rows})
@@ -159,7 +184,7 @@ def main():
     print(f"{len(train_rows)} for training, {len(test_rows)} held out; {len(table)} symbols", flush=True)
     feats = {}
     with concurrent.futures.ProcessPoolExecutor(a.jobs) as ex:
-        for i, (uid, f) in enumerate(ex.map(work, [(a.data_dir, u) for u, _ in train_rows], chunksize=8)):
+        for i, (uid, f) in enumerate(ex.map(work, [(a.data_dir, u, a.bands) for u, _ in train_rows], chunksize=8)):
             feats[uid] = f
             if (i + 1) % 200 == 0:
                 print(f"features {i + 1}/{len(train_rows)}", flush=True)
@@ -173,7 +198,7 @@ def main():
     allf = np.concatenate(flat)
     np.savez(os.path.join(a.out_dir, "data.npz"), ids=np.array(ids, np.int32),
              lens=np.array(lens, np.int32), feats=allf, flens=np.array(flens, np.int32),
-             symbols=np.array(table), mean=allf.mean(0), std=allf.std(0) + 1e-4,
+             symbols=np.array(table), mean=allf.mean(0), std=allf.std(0) + 1e-4, n_bands=a.bands,
              uids=np.array([u for u, _ in train_rows]))
     print(f"{allf.shape[0]} frames ({allf.shape[0] * features.HOP / features.SAMPLE_RATE / 60:.1f} min)",
           flush=True)

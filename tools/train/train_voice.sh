@@ -5,10 +5,12 @@
 #   tools/train/train_voice.sh --teacher 14000 ../shared/data/kathleen kathleen 6000
 #
 # (how the shipped default voice was made: tools/train/README.md)
-# Usage: tools/train/train_voice.sh [--teacher T_STEPS] DATA_DIR NAME [STEPS] [WORK_DIR]
+# Usage: tools/train/train_voice.sh [--teacher T_STEPS] [--bands N] DATA_DIR NAME [STEPS] [WORK_DIR]
 #   --teacher T_STEPS  first pretrain T_STEPS steps on speech of a teacher voice
 #             (Festival's SLT HTS voice reading public-domain sentences; needs
 #             festival and festvox-us-slt-hts), then train STEPS on DATA_DIR
+#   --bands N envelope bands per frame (default 48, 4 to 256; copy synthesis
+#             keeps more of a voice with 64 or more: tools/train/README.md)
 #   DATA_DIR  metadata.csv (id|text[|normalized text]) + wavs/ (.wav or .flac)
 #   NAME      the voice name: writes assets/voices/NAME.safetensors
 #   STEPS     training steps (default 12000: about 70 minutes on 2 CPU cores)
@@ -20,12 +22,22 @@
 set -eu
 usage() { sed -n '2,21p' "$0"; exit 2; }
 teacher=0
-if [ "${1:-}" = --teacher ]; then
-  [ $# -ge 2 ] || usage
-  teacher=$2
-  shift 2
-  case $teacher in ''|*[!0-9]*) echo "train_voice: --teacher wants a step count, not '$teacher'" >&2; exit 2;; esac
-fi
+bands=""
+while [ $# -ge 1 ]; do
+  case $1 in
+    --teacher)
+      [ $# -ge 2 ] || usage
+      teacher=$2
+      shift 2
+      case $teacher in ''|*[!0-9]*) echo "train_voice: --teacher wants a step count, not '$teacher'" >&2; exit 2;; esac;;
+    --bands)
+      [ $# -ge 2 ] || usage
+      bands=$2
+      shift 2
+      case $bands in ''|*[!0-9]*) echo "train_voice: --bands wants a number of bands, not '$bands'" >&2; exit 2;; esac;;
+    *) break;;
+  esac
+done
 [ $# -ge 2 ] || usage
 data=$1
 name=$2
@@ -38,9 +50,13 @@ py=/usr/bin/python3
 [ -x "$root/build/shuzi" ] || { echo "train_voice: build shuzi first (cmake -S . -B build && cmake --build build)" >&2; exit 1; }
 [ -f "$data/metadata.csv" ] || { echo "train_voice: $data/metadata.csv not found" >&2; exit 1; }
 mkdir -p "$work"
+if [ -f "$work/data.npz" ] && [ -n "$bands" ]; then
+  have=$($py -c 'import sys, numpy as np; z = np.load(sys.argv[1]); print(int(z["n_bands"]) if "n_bands" in z else z["feats"].shape[1] - 2)' "$work/data.npz")
+  [ "$have" = "$bands" ] || { echo "train_voice: $work/data.npz has $have bands, not $bands: give another WORK_DIR" >&2; exit 1; }
+fi
 if [ ! -f "$work/data.npz" ]; then
   echo "train_voice: preparing $data (phones and features)"
-  $py "$here/prepare.py" "$data" "$work" --shuzi "$root/build/shuzi"
+  $py "$here/prepare.py" "$data" "$work" --shuzi "$root/build/shuzi" ${bands:+--bands "$bands"}
 fi
 init=""
 blend=""
@@ -66,7 +82,7 @@ if [ "$teacher" -gt 0 ]; then
 fi
 # the command, as the voice file records it (with the credits it was given)
 credits="${VOICE_LICENCE:+VOICE_LICENCE=\"$VOICE_LICENCE\" }${VOICE_SPEAKER:+VOICE_SPEAKER=\"$VOICE_SPEAKER\" }"
-recipe="${credits}tools/train/train_voice.sh ${teacher_arg}$data $name $steps"
+recipe="${credits}tools/train/train_voice.sh ${teacher_arg}${bands:+--bands $bands }$data $name $steps"
 echo "train_voice: training $steps steps (log: $work/train.log)"
 # The voice is the moving average of the weights (decay 0.9995: about the last
 # two thousand steps), which is clearer than the last weights of the same run
