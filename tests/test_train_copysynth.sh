@@ -122,6 +122,7 @@ mkdir -p "$T/nometa" "$T/badmeta/wavs"
 echo "x1|Hello there." >"$T/badmeta/metadata.csv"
 echo "not audio" >"$T/badmeta/wavs/x1.wav"
 printf 'zz\tNo such sentence.\n' >"$T/other.tsv"
+printf 'a1 The quick brown fox.\n' >"$T/notab.tsv"
 while IFS='|' read -r args want; do
   # shellcheck disable=SC2086
   if $PY "$CS" $args "$T/bad_out" >"$T/out" 2>&1; then
@@ -134,6 +135,8 @@ $T/missing|no such folder
 $T/nometa|needs --sentences
 $T/nometa --sentences $T/sentences.tsv|000.wav is missing
 $T/data --sentences $T/other.tsv|has no zz
+$T/data --sentences $T/notab.tsv|notab.tsv:1: expected UID<TAB>TEXT
+$T/data --sentences $T/none.tsv|cannot read
 $T/badmeta|ffmpeg could not read
 $T/data --bands 1|--bands must be from 2 to 256
 $T/data --vocode $T/nothing|not found

@@ -28,7 +28,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import features  # noqa: E402
 import prepare  # noqa: E402
-from metadata import read_metadata  # noqa: E402
+from metadata import read_fields, read_metadata  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -37,20 +37,12 @@ def read_sentences(path):
     """[(uid, text)] of a bench_voice sentence file, its distinct texts in
     order (bench_voice's rule: a repeated text keeps its first uid)."""
     out, seen = [], set()
-    try:
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                line = line.rstrip("\r\n")
-                if not line:
-                    continue
-                parts = line.split("\t")
-                if len(parts) != 2 or not parts[0] or not parts[1]:
-                    sys.exit(f"copysynth: {path}:{n}: expected UID<TAB>TEXT")
-                if parts[1] not in seen:
-                    seen.add(parts[1])
-                    out.append((parts[0], parts[1]))
-    except (OSError, UnicodeDecodeError) as e:
-        sys.exit(f"copysynth: cannot read {path}: {e}")
+    for n, parts in read_fields(path, "\t", "copysynth: "):
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            sys.exit(f"copysynth: {path}:{n}: expected UID<TAB>TEXT")
+        if parts[1] not in seen:
+            seen.add(parts[1])
+            out.append((parts[0], parts[1]))
     if not out:
         sys.exit(f"copysynth: {path}: no sentences")
     return out
