@@ -10,7 +10,7 @@
 #             (Festival's SLT HTS voice reading public-domain sentences; needs
 #             festival and festvox-us-slt-hts), then train STEPS on DATA_DIR
 #   --bands N envelope bands per frame (default 48, 4 to 256; copy synthesis
-#             keeps more of a voice with 64 or more: tools/train/README.md)
+#             keeps more of a voice with 80: tools/train/README.md)
 #   DATA_DIR  metadata.csv (id|text[|normalized text]) + wavs/ (.wav or .flac)
 #   NAME      the voice name: writes assets/voices/NAME.safetensors
 #   STEPS     training steps (default 12000: about 70 minutes on 2 CPU cores)
