@@ -794,10 +794,7 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
     w[BV_OURS].label = label_ours;
     w[BV_ESPEAK].label = BV_BASELINE_VOICE;
     w[BV_FESTIVAL].label = "festival cmu_us_slt_arctic_hts";
-    char label_data[300];
-    snprintf(label_data, sizeof label_data, "%.200s",
-             o->data_label ? o->data_label : "kathleen recordings (human)");
-    w[BV_KATHLEEN].label = label_data;
+    w[BV_KATHLEEN].label = o->data_label ? o->data_label : "kathleen recordings (human)";
     bv_health health[2];
     memset(health, 0, sizeof health);
     const char *names[2] = {o->voice, BV_BASELINE_VOICE};

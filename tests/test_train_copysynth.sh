@@ -115,6 +115,7 @@ $T/band.f32|frame 1, value 0 (99) is a log band energy outside
 --bands 80 $T/good.f32|is not a whole, non-zero number of frames of 82
 --frob $T/good.f32|unknown option --frob
 $T/missing.f32|cannot open
+$T|not a regular file
 EOF_CASES
 
 # copysynth.py refuses bad input with one line and no traceback.

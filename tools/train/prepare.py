@@ -130,6 +130,14 @@ def work(args):
     return uid, features.analyze(x, n_bands)
 
 
+def bands_of(data):
+    """The envelope bands per frame of a loaded data.npz (None for a bare
+    symbol table). Sets prepared before --bands existed have 48."""
+    if "n_bands" in data:
+        return int(data["n_bands"])
+    return data["feats"].shape[1] - 2 if "feats" in data else None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("data_dir")
@@ -141,13 +149,12 @@ def main():
                     help=f"envelope bands per frame (default {features.N_BANDS}, 4 to 256; with "
                          "--symbols, the other data set's)")
     a = ap.parse_args()
+    other_table = None
     if a.symbols:
         try:
             other = np.load(a.symbols)
-            other_bands = (int(other["n_bands"]) if "n_bands" in other
-                           else other["feats"].shape[1] - 2 if "feats" in other else None)
-            if "symbols" not in other:
-                raise KeyError("it has no symbol table")
+            other_table = [str(s) for s in other["symbols"]]
+            other_bands = bands_of(other)
         except (OSError, ValueError, KeyError, IndexError) as e:
             sys.exit(f"prepare: {a.symbols} is not a data set of prepare.py: {e}")
         if a.bands is None:
@@ -170,7 +177,7 @@ def main():
         for u, t in test_rows:
             f.write(f"{u}\t{t}\n")
     if a.symbols:
-        table = [str(s) for s in np.load(a.symbols)["symbols"]]
+        table = other_table
         known = set(table)
         kept = [(u, t) for u, t in train_rows if known.issuperset(toks[t])]
         print(f"{len(train_rows) - len(kept)} utterances left out: a phone outside {a.symbols}'s table",

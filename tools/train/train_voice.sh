@@ -51,7 +51,7 @@ py=/usr/bin/python3
 [ -f "$data/metadata.csv" ] || { echo "train_voice: $data/metadata.csv not found" >&2; exit 1; }
 mkdir -p "$work"
 if [ -f "$work/data.npz" ] && [ -n "$bands" ]; then
-  have=$($py -c 'import sys, numpy as np; z = np.load(sys.argv[1]); print(int(z["n_bands"]) if "n_bands" in z else z["feats"].shape[1] - 2)' "$work/data.npz")
+  have=$($py -c 'import sys, numpy as np; sys.path.insert(0, sys.argv[1]); import prepare; print(prepare.bands_of(np.load(sys.argv[2])))' "$here" "$work/data.npz")
   [ "$have" = "$bands" ] || { echo "train_voice: $work/data.npz has $have bands, not $bands: give another WORK_DIR" >&2; exit 1; }
 fi
 if [ ! -f "$work/data.npz" ]; then

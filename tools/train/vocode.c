@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
+#include "shuzi.h"
 #include "tts/vocoder/vocoder.h"
 
 #define VOCODE_RATE 22050
@@ -46,7 +48,7 @@ static int vocode_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-/* Reads and checks the features: a whole number of frames, all finite. */
+/* Reads and checks the features: a whole number of frames, all in range. */
 static float *vocode_read(const char *path, int n_feats, long *n_frames)
 {
     FILE *f = fopen(path, "rb");
@@ -54,37 +56,20 @@ static float *vocode_read(const char *path, int n_feats, long *n_frames)
         fprintf(stderr, "vocode: %s: cannot open: %s\n", path, strerror(errno));
         return NULL;
     }
-    float *x = NULL;
-    size_t n = 0, cap = 0, got;
-    float buf[4096];
-    while ((got = fread(buf, sizeof(float), 4096, f)) > 0) {
-        if (n + got > (size_t)VOCODE_MAX_FRAMES * (size_t)n_feats) {
-            fprintf(stderr, "vocode: %s: more than %d frames (an hour)\n", path, VOCODE_MAX_FRAMES);
-            goto fail;
-        }
-        if (n + got > cap) {
-            size_t c = cap ? 2 * cap : 65536;
-            while (c < n + got)
-                c *= 2;
-            float *y = realloc(x, c * sizeof(float));
-            if (!y) {
-                fprintf(stderr, "vocode: out of memory\n");
-                goto fail;
-            }
-            x = y;
-            cap = c;
-        }
-        memcpy(x + n, buf, got * sizeof(float));
-        n += got;
+    char *buf, err[512];
+    size_t bytes;
+    int rc = file_read_all(f, path, (size_t)VOCODE_MAX_FRAMES * (size_t)n_feats * sizeof(float),
+                           &buf, &bytes, err, sizeof err);
+    if (rc != SZ_OK) {
+        fprintf(stderr, "vocode: %s%s\n", err,
+                rc == SZ_ERR_FORMAT ? " (at most an hour of frames)" : "");
+        return NULL;
     }
-    if (ferror(f) || fseek(f, 0, SEEK_END) != 0) {
-        fprintf(stderr, "vocode: %s: read error\n", path);
-        goto fail;
-    }
-    long bytes = ftell(f);
-    if (bytes < 0 || (size_t)bytes != n * sizeof(float) || n % (size_t)n_feats || n == 0) {
+    float *x = (float *)buf; /* malloc'd: aligned for float */
+    size_t n = bytes / sizeof(float);
+    if (bytes % sizeof(float) || n % (size_t)n_feats || n == 0) {
         fprintf(stderr,
-                "vocode: %s: %ld bytes is not a whole, non-zero number of frames of %d "
+                "vocode: %s: %zu bytes is not a whole, non-zero number of frames of %d "
                 "float32 values (--bands %d + log F0 + voicing)\n",
                 path, bytes, n_feats, n_feats - 2);
         goto fail;
@@ -106,11 +91,9 @@ static float *vocode_read(const char *path, int n_feats, long *n_frames)
             goto fail;
         }
     }
-    fclose(f);
     *n_frames = (long)(n / (size_t)n_feats);
     return x;
 fail:
-    fclose(f);
     free(x);
     return NULL;
 }
