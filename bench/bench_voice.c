@@ -68,9 +68,13 @@ typedef struct bv_sentence {
     char *text;
 } bv_sentence;
 
+/* the systems the wer section scores (--systems ours,espeak,festival,data) */
+enum { BV_OURS, BV_ESPEAK, BV_FESTIVAL, BV_KATHLEEN, BV_N_SYSTEMS };
+
 typedef struct bv_opts {
     const char *voice;
     int wer, speed, memory;
+    int systems[BV_N_SYSTEMS]; /* 1: scored */
     size_t limit;
     char data_dir[1024];
     const char *data_label; /* what the recordings are (default: Kathleen's voice) */
@@ -529,7 +533,6 @@ static void bv_join(char **w, size_t n, char *dst, size_t cap)
     }
 }
 
-enum { BV_OURS, BV_ESPEAK, BV_FESTIVAL, BV_KATHLEEN, BV_N_SYSTEMS };
 static const char *const bv_system_dir[BV_N_SYSTEMS] = {"ours", "espeak", "festival", "kathleen"};
 
 typedef struct bv_wer {
@@ -799,6 +802,10 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
     memset(health, 0, sizeof health);
     const char *names[2] = {o->voice, BV_BASELINE_VOICE};
     for (int k = 0; k < 2; k++) {
+        if (!o->systems[k]) {
+            snprintf(w[k].why, sizeof w[k].why, "not asked for (--systems)");
+            continue;
+        }
         double t0 = bv_now_s();
         int runs = k == BV_OURS ? bv_seeds : 1;
         for (int r = 0; r < runs; r++) {
@@ -822,7 +829,9 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
         printf("  (%s: synthesis and recognition took %.1f s)\n", w[k].label, bv_now_s() - t0);
     }
     /* Festival: all sentences in one process */
-    if (!festival_available()) {
+    if (!o->systems[BV_FESTIVAL]) {
+        snprintf(w[BV_FESTIVAL].why, sizeof w[BV_FESTIVAL].why, "not asked for (--systems)");
+    } else if (!festival_available()) {
         snprintf(w[BV_FESTIVAL].why, sizeof w[BV_FESTIVAL].why,
                  "festival with festvox-us-slt-hts is not installed");
     } else {
@@ -859,14 +868,16 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
     /* the real recordings: the first uid of each text */
     char wavs[1100];
     snprintf(wavs, sizeof wavs, "%s/wavs", o->data_dir);
-    int have_wavs = bv_exists(wavs);
+    int have_wavs = o->systems[BV_KATHLEEN] && bv_exists(wavs);
     size_t recorded = 0; /* sentences with a recording (other texts have none) */
     for (size_t i = 0; i < n && have_wavs; i++) {
         char path[1400];
         bv_recording_path(path, sizeof path, wavs, &s[i]);
         recorded += bv_exists(path);
     }
-    if (!have_wavs) {
+    if (!o->systems[BV_KATHLEEN]) {
+        snprintf(w[BV_KATHLEEN].why, sizeof w[BV_KATHLEEN].why, "not asked for (--systems)");
+    } else if (!have_wavs) {
         snprintf(w[BV_KATHLEEN].why, sizeof w[BV_KATHLEEN].why,
                  "%.400s not found (give the data set with --data DIR)", wavs);
     } else if (!recorded) {
@@ -1296,7 +1307,7 @@ static void bv_usage(FILE *f)
         "Usage: bench_voice [--voice NAME] [--sections wer,speed,memory] [--limit N]\n"
         "                   [--seeds N] [--temperature T] [--rate X] [--data DIR]\n"
         "                   [--data-label TEXT] [--sentences FILE] [--dump DIR]\n"
-        "                   [--shuzi PATH]\n"
+        "                   [--systems LIST] [--shuzi PATH]\n"
         "\n"
         "Measures a voice against the bars of issue 8, each beside " BV_BASELINE_VOICE ":\n"
         "  wer     word error rate of pocketsphinx (generic US English) on held-out\n"
@@ -1323,6 +1334,9 @@ static void bv_usage(FILE *f)
         "                    Speech sentences that settings are chosen on, and\n"
         "                    service_sentences.tsv, 60 of a bank kiosk, a live-selling\n"
         "                    host and explainer videos)\n"
+        "  --systems LIST    what the wer section scores, comma-separated: ours (the\n"
+        "                    tested voice), espeak, festival, data (the recordings of\n"
+        "                    --data); default all (data alone scores copy syntheses fast)\n"
         "  --dump DIR        write each system's WAVs, the voices' events and the\n"
         "                    recognizer's hypotheses there\n"
         "  --shuzi PATH      the shuzi binary for the memory section (default: beside\n"
@@ -1361,11 +1375,46 @@ static int bv_parse_sections(const char *list, bv_opts *o)
     return 0;
 }
 
+/* --systems LIST: which of ours, espeak, festival, data the wer section scores */
+static const char *const bv_system_name[BV_N_SYSTEMS] = {"ours", "espeak", "festival", "data"};
+
+static int bv_parse_systems(const char *list, bv_opts *o)
+{
+    memset(o->systems, 0, sizeof o->systems);
+    int any = 0;
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        int k = 0;
+        while (k < BV_N_SYSTEMS &&
+               !(strlen(bv_system_name[k]) == n && !strncmp(p, bv_system_name[k], n)))
+            k++;
+        if (k == BV_N_SYSTEMS) {
+            fprintf(stderr,
+                    "bench_voice: --systems: unknown system '%.*s' (expected ours, espeak, "
+                    "festival, data)\n",
+                    (int)n, p);
+            return -1;
+        }
+        o->systems[k] = any = 1;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (!any) {
+        fprintf(stderr, "bench_voice: --systems: empty list\n");
+        return -1;
+    }
+    return 0;
+}
+
 static int bv_parse(int argc, char **argv, bv_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->voice = BV_DEFAULT_VOICE;
     o->wer = o->speed = o->memory = 1;
+    for (int k = 0; k < BV_N_SYSTEMS; k++)
+        o->systems[k] = 1;
     const char *src = getenv("SHUZI_SOURCE_DIR");
     if (!src || !src[0])
         src = SHUZI_SOURCE_DIR;
@@ -1397,6 +1446,9 @@ static int bv_parse(int argc, char **argv, bv_opts *o)
             o->voice = v;
         } else if (!strcmp(a, "--sections")) {
             if (bv_parse_sections(v, o) != 0)
+                return -1;
+        } else if (!strcmp(a, "--systems")) {
+            if (bv_parse_systems(v, o) != 0)
                 return -1;
         } else if (!strcmp(a, "--temperature") || !strcmp(a, "--rate")) {
             char *end = NULL;
@@ -1490,6 +1542,12 @@ static void bv_header(const bv_opts *o, int argc, char **argv, size_t n, size_t 
         printf(" --data-label '%s'", o->data_label);
     if (o->dump)
         printf(" --dump '%s'", o->dump);
+    printf(" --systems ");
+    for (int k = 0, first = 1; k < BV_N_SYSTEMS; k++)
+        if (o->systems[k]) {
+            printf(first ? "%s" : ",%s", bv_system_name[k]);
+            first = 0;
+        }
     printf(" --shuzi '%s')\n", o->shuzi);
 }
 

@@ -2,7 +2,7 @@
 # test_train_copysynth.sh: copy synthesis (tools/train/copysynth.py and
 # build/vocode) renders recordings back through the voice's features and
 # vocoder: same uids, same length, same pitch, same envelope; a bench_voice
-# dump folder works with --sentences; bad input (a malformed feature file,
+# dump folder works with --sentences; bench_voice --systems data scores them; bad input (a malformed feature file,
 # bad options, missing folders and files) is refused with one clear line,
 # no traceback and no partial output. Skips without Debian's python3-numpy.
 set -u
@@ -148,5 +148,20 @@ if "$BUILD/bench_voice" --help | grep -q -- "--data-label TEXT" &&
    ! "$BUILD/bench_voice" --data-label "" >"$T/out" 2>&1 && grep -q "non-empty" "$T/out"; then
   ok "bench_voice --data-label"
 else fail "bench_voice --data-label: $(cat "$T/out")"; fi
+
+# bench_voice --systems data scores the copies alone; bad lists are refused.
+"$BUILD/bench_voice" --sections wer --systems data --data "$T/copy1" --data-label "the copies" \
+  --sentences "$T/sentences.tsv" >"$T/out" 2>&1
+if grep -q "this build has no pocketsphinx" "$T/out"; then
+  ok "bench_voice --systems data: not scored (no pocketsphinx in this build)"
+elif grep -Eq "^  the copies +2 +15 " "$T/out" &&
+     [ "$(grep -c "unavailable: not asked for (--systems)" "$T/out")" = 3 ]; then
+  ok "bench_voice --systems data: $(grep -E "^  the copies" "$T/out" | tr -s ' ')"
+else fail "bench_voice --systems data: $(tail -12 "$T/out")"; fi
+for bad in "ours,nobody" "" ","; do
+  if ! "$BUILD/bench_voice" --systems "$bad" >"$T/out" 2>&1 && grep -q "^bench_voice: --systems: " "$T/out"; then
+    ok "bench_voice --systems '$bad': $(cat "$T/out")"
+  else fail "bench_voice --systems '$bad' was accepted: $(tail -3 "$T/out")"; fi
+done
 
 testlib_end
