@@ -801,11 +801,12 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
     bv_health health[2];
     memset(health, 0, sizeof health);
     const char *names[2] = {o->voice, BV_BASELINE_VOICE};
-    for (int k = 0; k < 2; k++) {
-        if (!o->systems[k]) {
+    for (int k = 0; k < BV_N_SYSTEMS; k++)
+        if (!o->systems[k])
             snprintf(w[k].why, sizeof w[k].why, "not asked for (--systems)");
+    for (int k = 0; k < 2; k++) {
+        if (!o->systems[k])
             continue;
-        }
         double t0 = bv_now_s();
         int runs = k == BV_OURS ? bv_seeds : 1;
         for (int r = 0; r < runs; r++) {
@@ -830,7 +831,7 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
     }
     /* Festival: all sentences in one process */
     if (!o->systems[BV_FESTIVAL]) {
-        snprintf(w[BV_FESTIVAL].why, sizeof w[BV_FESTIVAL].why, "not asked for (--systems)");
+        /* not asked for: its reason is set above */
     } else if (!festival_available()) {
         snprintf(w[BV_FESTIVAL].why, sizeof w[BV_FESTIVAL].why,
                  "festival with festvox-us-slt-hts is not installed");
@@ -876,7 +877,7 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
         recorded += bv_exists(path);
     }
     if (!o->systems[BV_KATHLEEN]) {
-        snprintf(w[BV_KATHLEEN].why, sizeof w[BV_KATHLEEN].why, "not asked for (--systems)");
+        /* not asked for: its reason is set above */
     } else if (!have_wavs) {
         snprintf(w[BV_KATHLEEN].why, sizeof w[BV_KATHLEEN].why,
                  "%.400s not found (give the data set with --data DIR)", wavs);
@@ -1345,68 +1346,55 @@ static void bv_usage(FILE *f)
         "(--spawn-rss LOG PROGRAM ARGS... is internal: the memory section's launcher.)\n");
 }
 
-static int bv_parse_sections(const char *list, bv_opts *o)
+/* A comma-separated LIST of names (option --OPT, each a KIND): on[k] = 1 for
+ * each names[k] given, 0 for the others. Unknown names and empty lists are
+ * refused with one line. */
+static int bv_parse_names(const char *opt, const char *kind, const char *list,
+                          const char *const *names, int count, int *on)
 {
-    o->wer = o->speed = o->memory = 0;
-    const char *p = list;
-    while (*p) {
-        size_t n = strcspn(p, ",");
-        if (n == 3 && !strncmp(p, "wer", 3))
-            o->wer = 1;
-        else if (n == 5 && !strncmp(p, "speed", 5))
-            o->speed = 1;
-        else if (n == 6 && !strncmp(p, "memory", 6))
-            o->memory = 1;
-        else {
-            fprintf(stderr,
-                    "bench_voice: --sections: unknown section '%.*s' (expected wer, speed, "
-                    "memory)\n",
-                    (int)n, p);
-            return -1;
-        }
-        p += n;
-        if (*p == ',')
-            p++;
+    char expected[200] = "";
+    for (int k = 0; k < count; k++) {
+        size_t used = strlen(expected);
+        snprintf(expected + used, sizeof expected - used, k ? ", %s" : "%s", names[k]);
+        on[k] = 0;
     }
-    if (!o->wer && !o->speed && !o->memory) {
-        fprintf(stderr, "bench_voice: --sections: empty list\n");
-        return -1;
-    }
-    return 0;
-}
-
-/* --systems LIST: which of ours, espeak, festival, data the wer section scores */
-static const char *const bv_system_name[BV_N_SYSTEMS] = {"ours", "espeak", "festival", "data"};
-
-static int bv_parse_systems(const char *list, bv_opts *o)
-{
-    memset(o->systems, 0, sizeof o->systems);
     int any = 0;
-    const char *p = list;
-    while (*p) {
+    for (const char *p = list; *p;) {
         size_t n = strcspn(p, ",");
         int k = 0;
-        while (k < BV_N_SYSTEMS &&
-               !(strlen(bv_system_name[k]) == n && !strncmp(p, bv_system_name[k], n)))
+        while (k < count && !(strlen(names[k]) == n && !strncmp(p, names[k], n)))
             k++;
-        if (k == BV_N_SYSTEMS) {
-            fprintf(stderr,
-                    "bench_voice: --systems: unknown system '%.*s' (expected ours, espeak, "
-                    "festival, data)\n",
-                    (int)n, p);
+        if (k == count) {
+            fprintf(stderr, "bench_voice: --%s: unknown %s '%.*s' (expected %s)\n", opt, kind,
+                    (int)n, p, expected);
             return -1;
         }
-        o->systems[k] = any = 1;
+        on[k] = any = 1;
         p += n;
         if (*p == ',')
             p++;
     }
     if (!any) {
-        fprintf(stderr, "bench_voice: --systems: empty list\n");
+        fprintf(stderr, "bench_voice: --%s: empty list\n", opt);
         return -1;
     }
     return 0;
 }
+
+static int bv_parse_sections(const char *list, bv_opts *o)
+{
+    static const char *const names[] = {"wer", "speed", "memory"};
+    int on[3];
+    if (bv_parse_names("sections", "section", list, names, 3, on) != 0)
+        return -1;
+    o->wer = on[0];
+    o->speed = on[1];
+    o->memory = on[2];
+    return 0;
+}
+
+/* --systems LIST: which of ours, espeak, festival, data the wer section scores */
+static const char *const bv_system_name[BV_N_SYSTEMS] = {"ours", "espeak", "festival", "data"};
 
 static int bv_parse(int argc, char **argv, bv_opts *o)
 {
@@ -1448,7 +1436,8 @@ static int bv_parse(int argc, char **argv, bv_opts *o)
             if (bv_parse_sections(v, o) != 0)
                 return -1;
         } else if (!strcmp(a, "--systems")) {
-            if (bv_parse_systems(v, o) != 0)
+            if (bv_parse_names("systems", "system", v, bv_system_name, BV_N_SYSTEMS, o->systems) !=
+                0)
                 return -1;
         } else if (!strcmp(a, "--temperature") || !strcmp(a, "--rate")) {
             char *end = NULL;
