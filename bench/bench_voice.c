@@ -759,6 +759,69 @@ static void bv_wer_system(bv_wer *w, int sys, ps_decoder_t *ps, const bv_sentenc
     bv_take_free(&take);
 }
 
+/* Festival's SLT voice: all sentences in one process, then recognized. */
+static void bv_wer_festival(bv_wer *w, ps_decoder_t *ps, const bv_sentence *s, size_t n,
+                            const char *dump, FILE *hyps)
+{
+    if (!festival_available()) {
+        snprintf(w->why, sizeof w->why, "festival with festvox-us-slt-hts is not installed");
+    } else {
+        double t0 = bv_now_s();
+        char dir[] = "/tmp/shuzi-bench-voice-fest-XXXXXX";
+        const char **texts = malloc(n * sizeof *texts);
+        if (!texts || !mkdtemp(dir)) {
+            snprintf(w->why, sizeof w->why, "no temporary folder");
+        } else {
+            for (size_t i = 0; i < n; i++)
+                texts[i] = s[i].text;
+            if (festival_synthesize(dir, texts, n) != 0) {
+                char log[200];
+                size_t len = 0;
+                snprintf(log, sizeof log, "%s/festival.log", dir);
+                char *text = festival_read(log, &len);
+                size_t from = len > 200 ? len - 200 : 0;
+                snprintf(w->why, sizeof w->why, "festival failed (%s ends: %.*s)", log,
+                         (int)(len - from), text ? text + from : "");
+                free(text);
+            } else {
+                w->available = 1;
+                bv_file_src src = {.dir = dir, .s = s, .festival = 1};
+                bv_wer_system(w, BV_FESTIVAL, ps, s, n, bv_audio_file, &src, dump, hyps, NULL);
+                festival_cleanup(dir, n);
+            }
+        }
+        free(texts);
+        printf("  (%s: synthesis and recognition took %.1f s)\n", w->label, bv_now_s() - t0);
+    }
+}
+
+/* The real recordings of data_dir: the first uid of each text. */
+static void bv_wer_recordings(bv_wer *w, ps_decoder_t *ps, const bv_sentence *s, size_t n,
+                              const char *data_dir, const char *dump, FILE *hyps)
+{
+    char wavs[1100];
+    snprintf(wavs, sizeof wavs, "%s/wavs", data_dir);
+    int have_wavs = bv_exists(wavs);
+    size_t recorded = 0; /* sentences with a recording (other texts have none) */
+    for (size_t i = 0; i < n && have_wavs; i++) {
+        char path[1400];
+        bv_recording_path(path, sizeof path, wavs, &s[i]);
+        recorded += bv_exists(path);
+    }
+    if (!have_wavs) {
+        snprintf(w->why, sizeof w->why, "%.400s not found (give the data set with --data DIR)",
+                 wavs);
+    } else if (!recorded) {
+        snprintf(w->why, sizeof w->why, "none of these sentences has a recording in %.400s", wavs);
+    } else {
+        double t0 = bv_now_s();
+        w->available = 1;
+        bv_file_src src = {.dir = wavs, .s = s, .festival = 0};
+        bv_wer_system(w, BV_KATHLEEN, ps, s, n, bv_audio_file, &src, dump, hyps, NULL);
+        printf("  (%s: recognition took %.1f s)\n", w->label, bv_now_s() - t0);
+    }
+}
+
 static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
 {
     printf("\n== 1. Intelligibility: pocketsphinx word error rate on %zu held-out sentences\n", n);
@@ -829,69 +892,10 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
         }
         printf("  (%s: synthesis and recognition took %.1f s)\n", w[k].label, bv_now_s() - t0);
     }
-    /* Festival: all sentences in one process */
-    if (!o->systems[BV_FESTIVAL]) {
-        /* not asked for: its reason is set above */
-    } else if (!festival_available()) {
-        snprintf(w[BV_FESTIVAL].why, sizeof w[BV_FESTIVAL].why,
-                 "festival with festvox-us-slt-hts is not installed");
-    } else {
-        double t0 = bv_now_s();
-        char dir[] = "/tmp/shuzi-bench-voice-fest-XXXXXX";
-        const char **texts = malloc(n * sizeof *texts);
-        if (!texts || !mkdtemp(dir)) {
-            snprintf(w[BV_FESTIVAL].why, sizeof w[BV_FESTIVAL].why, "no temporary folder");
-        } else {
-            for (size_t i = 0; i < n; i++)
-                texts[i] = s[i].text;
-            if (festival_synthesize(dir, texts, n) != 0) {
-                char log[200];
-                size_t len = 0;
-                snprintf(log, sizeof log, "%s/festival.log", dir);
-                char *text = festival_read(log, &len);
-                size_t from = len > 200 ? len - 200 : 0;
-                snprintf(w[BV_FESTIVAL].why, sizeof w[BV_FESTIVAL].why,
-                         "festival failed (%s ends: %.*s)", log, (int)(len - from),
-                         text ? text + from : "");
-                free(text);
-            } else {
-                w[BV_FESTIVAL].available = 1;
-                bv_file_src src = {.dir = dir, .s = s, .festival = 1};
-                bv_wer_system(&w[BV_FESTIVAL], BV_FESTIVAL, ps, s, n, bv_audio_file, &src, o->dump,
-                              hyps, NULL);
-                festival_cleanup(dir, n);
-            }
-        }
-        free(texts);
-        printf("  (%s: synthesis and recognition took %.1f s)\n", w[BV_FESTIVAL].label,
-               bv_now_s() - t0);
-    }
-    /* the real recordings: the first uid of each text */
-    char wavs[1100];
-    snprintf(wavs, sizeof wavs, "%s/wavs", o->data_dir);
-    int have_wavs = o->systems[BV_KATHLEEN] && bv_exists(wavs);
-    size_t recorded = 0; /* sentences with a recording (other texts have none) */
-    for (size_t i = 0; i < n && have_wavs; i++) {
-        char path[1400];
-        bv_recording_path(path, sizeof path, wavs, &s[i]);
-        recorded += bv_exists(path);
-    }
-    if (!o->systems[BV_KATHLEEN]) {
-        /* not asked for: its reason is set above */
-    } else if (!have_wavs) {
-        snprintf(w[BV_KATHLEEN].why, sizeof w[BV_KATHLEEN].why,
-                 "%.400s not found (give the data set with --data DIR)", wavs);
-    } else if (!recorded) {
-        snprintf(w[BV_KATHLEEN].why, sizeof w[BV_KATHLEEN].why,
-                 "none of these sentences has a recording in %.400s", wavs);
-    } else {
-        double t0 = bv_now_s();
-        w[BV_KATHLEEN].available = 1;
-        bv_file_src src = {.dir = wavs, .s = s, .festival = 0};
-        bv_wer_system(&w[BV_KATHLEEN], BV_KATHLEEN, ps, s, n, bv_audio_file, &src, o->dump, hyps,
-                      NULL);
-        printf("  (%s: recognition took %.1f s)\n", w[BV_KATHLEEN].label, bv_now_s() - t0);
-    }
+    if (o->systems[BV_FESTIVAL])
+        bv_wer_festival(&w[BV_FESTIVAL], ps, s, n, o->dump, hyps);
+    if (o->systems[BV_KATHLEEN])
+        bv_wer_recordings(&w[BV_KATHLEEN], ps, s, n, o->data_dir, o->dump, hyps);
     if (hyps)
         fclose(hyps);
     ps_free(ps);

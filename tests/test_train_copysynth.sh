@@ -2,9 +2,10 @@
 # test_train_copysynth.sh: copy synthesis (tools/train/copysynth.py and
 # build/vocode) renders recordings back through the voice's features and
 # vocoder: same uids, same length, same pitch, same envelope; a bench_voice
-# dump folder works with --sentences; bench_voice --systems data scores them; bad input (a malformed feature file,
-# bad options, missing folders and files) is refused with one clear line,
-# no traceback and no partial output. Skips without Debian's python3-numpy.
+# dump folder works with --sentences; bench_voice --systems data scores the
+# copies alone; bad input (a malformed feature file, bad options, bad
+# --systems lists, missing folders and files) is refused with one clear
+# line, no traceback and no partial output. Skips without Debian's python3-numpy.
 set -u
 SRC=${SHUZI_SOURCE_DIR:?SHUZI_SOURCE_DIR must point at the source tree}
 BIN=${SHUZI_BIN:?SHUZI_BIN must point at the shuzi binary}
