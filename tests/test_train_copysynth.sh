@@ -4,8 +4,10 @@
 # vocoder: same uids, same length, same pitch, same envelope; a bench_voice
 # dump folder works with --sentences; bench_voice --systems data scores the
 # copies alone; bad input (a malformed feature file, bad options, bad
-# --systems lists, missing folders and files) is refused with one clear
-# line, no traceback and no partial output. Skips without Debian's python3-numpy.
+# --systems lists, missing folders and files, bad voices) is refused with
+# one clear line, no traceback and no partial output. --voice puts parts of
+# the shipped voice's features in the copies, on the recording's timing
+# (tested only with Debian's python3-torch). Skips without python3-numpy.
 set -u
 SRC=${SHUZI_SOURCE_DIR:?SHUZI_SOURCE_DIR must point at the source tree}
 BIN=${SHUZI_BIN:?SHUZI_BIN must point at the shuzi binary}
@@ -77,6 +79,80 @@ for uid in ("a1", "b2"):
 EOF
 then ok "copies keep length, pitch, envelope and energy"; else fail "copies differ from their sources"; fi
 
+# With --voice, parts of the copies come from the shipped voice, decoded on
+# the recording's timing: the envelope alone keeps the recording's pitch and
+# follows its frame energies; the source alone keeps the recording's
+# envelope and takes the voice's pitch (Kathleen's, far above espeak's).
+if $PY -c 'import torch' 2>/dev/null; then
+  for part in envelope source all; do
+    if $PY "$CS" "$T/data" "$T/v_$part" --voice "$SRC/assets/voices/kathleen.safetensors" \
+         --from-voice "$part" >"$T/log" 2>&1; then ok "copysynth.py --from-voice $part: $(tail -1 "$T/log")"
+    else fail "copysynth.py --from-voice $part: $(cat "$T/log")"; fi
+  done
+  if $PY - "$SRC" "$T" <<'EOF'
+import os, sys
+import numpy as np
+src, t = sys.argv[1:3]
+sys.path.insert(0, os.path.join(src, "tools", "train"))
+import features, prepare
+nb = features.N_BANDS
+def feats(p):
+    with np.errstate(all="ignore"):
+        return features.analyze(prepare.load_audio(p))
+for uid in ("a1", "b2"):
+    fx = feats(f"{t}/copy1/wavs/{uid}.flac")
+    fe, fs, fa = (feats(f"{t}/v_{p}/wavs/{uid}.flac") for p in ("envelope", "source", "all"))
+    n = min(len(f) for f in (fx, fe, fs, fa))
+    assert max(len(f) for f in (fx, fe, fs, fa)) - n <= 1
+    fx, fe, fs, fa = fx[:n], fe[:n], fs[:n], fa[:n]
+    f0 = [np.median(np.exp(f[f[:, -1] > 0.5, nb])) for f in (fx, fe, fs, fa)]
+    energy = [np.log(np.exp(f[:, :nb]).sum(1)) for f in (fx, fe)]
+    corr = np.corrcoef(*energy)[0, 1]
+    v = (fx[:, -1] > 0.5) & (fs[:, -1] > 0.5)
+    env = 10 / np.log(10) * (fs[v, :nb].mean(0) - fx[v, :nb].mean(0))
+    env_rms = np.sqrt(((env - env.mean()) ** 2).mean())
+    print(f"{uid}: median F0 copy {f0[0]:.0f}, envelope from the voice {f0[1]:.0f}, "
+          f"source from the voice {f0[2]:.0f}, all {f0[3]:.0f} Hz; energy correlation "
+          f"{corr:.2f}; source from the voice: envelope {env_rms:.2f} dB from the copy's")
+    assert abs(f0[1] / f0[0] - 1) < 0.05
+    assert f0[2] > 1.15 * f0[0] and f0[3] > 1.15 * f0[0]
+    assert corr > 0.7 and env_rms < 3.0
+EOF
+  then ok "the voice's parts land on the recording's timing"; else fail "copies with the voice's parts"; fi
+  # On the voice's timing: the plain copy and the voice's own features have
+  # the voice's length, not the recording's; the copy keeps the pitch.
+  for part in none all; do
+    $PY "$CS" "$T/data" "$T/t_$part" --voice "$SRC/assets/voices/kathleen.safetensors" \
+      --from-voice "$part" --timing voice >"$T/log" 2>&1 || fail "copysynth.py --from-voice $part --timing voice: $(cat "$T/log")"
+  done
+  if $PY - "$SRC" "$T" <<'EOF'
+import os, sys
+import numpy as np
+import torch
+src, t = sys.argv[1:3]
+sys.path.insert(0, os.path.join(src, "tools", "train"))
+import aligned, features, model, prepare
+nb = features.N_BANDS
+voice = aligned.Voice(f"{src}/assets/voices/kathleen.safetensors")
+texts = dict(line.rstrip("\n").split("|") for line in open(f"{t}/data/metadata.csv"))
+for uid in ("a1", "b2"):
+    x, n, a = (prepare.load_audio(f"{t}/{d}/wavs/{uid}.flac") for d in ("copy1", "t_none", "t_all"))
+    tokens = prepare.phonemize_all(os.environ["SHUZI_BIN"], [texts[uid]], 1)[0]
+    _, logd = voice.net.encoder(torch.tensor([voice.ids(tokens)]), torch.ones(1, 1, len(tokens)))
+    frames = int(model.durations(logd[0].detach().numpy()).sum())
+    with np.errstate(all="ignore"):
+        fx, fn = features.analyze(x), features.analyze(n)
+    f0 = [np.median(np.exp(f[f[:, -1] > 0.5, nb])) for f in (fx, fn)]
+    print(f"{uid}: recording {len(x)} samples, on the voice's timing {len(n)} (its own features {len(a)}); "
+          f"median F0 {f0[0]:.0f} -> {f0[1]:.0f} Hz")
+    assert len(n) == len(a) == frames * features.HOP, frames
+    assert abs(f0[1] / f0[0] - 1) < 0.05
+EOF
+  then ok "copies on the voice's timing"; else fail "copies on the voice's timing"; fi
+else
+  echo "SKIP: /usr/bin/python3 has no torch: --voice not tested (tools/train/setup.sh installs it)"
+fi
+
 # vocode refuses malformed features with the reason, and leaves no output.
 $PY - "$T" <<'EOF'
 import sys
@@ -142,7 +218,30 @@ $T/data --sentences $T/none.tsv|cannot read
 $T/badmeta|ffmpeg could not read
 $T/data --bands 1|--bands must be from 2 to 256
 $T/data --vocode $T/nothing|not found
+$T/data --voice $T/sentences.tsv|--voice and --from-voice go together
+$T/data --from-voice all|--voice and --from-voice go together
+$T/data --voice $T/none.safetensors --from-voice some|invalid choice: 'some'
+$T/data --temperature 0.5|--temperature needs --voice
+$T/data --timing voice|--timing needs --voice
 EOF_CASES
+if $PY -c 'import torch' 2>/dev/null; then
+  head -c 200000 "$SRC/assets/voices/kathleen.safetensors" >"$T/cut.safetensors"
+  while IFS='|' read -r args want; do
+    # shellcheck disable=SC2086
+    if $PY "$CS" $args "$T/bad_out" >"$T/out" 2>&1; then
+      fail "copysynth.py $args was accepted"
+    elif grep -q Traceback "$T/out" || ! grep -qF -- "$want" "$T/out" || [ -e "$T/bad_out/metadata.csv" ]; then
+      fail "copysynth.py $args: $(tail -2 "$T/out")"
+    else ok "copysynth.py $args: $(tail -1 "$T/out")"; fi
+  done <<EOF_CASES
+$T/data --voice $T/none.safetensors --from-voice all|none.safetensors: no such voice file
+$T/data --voice $T/sentences.tsv --from-voice all|not a diffusion voice file this model loads
+$T/data --voice $T/cut.safetensors --from-voice all|do not hold shape
+$T/data --voice $SRC/assets/voices/kathleen.safetensors --from-voice none|--from-voice none needs --timing voice
+$T/data --voice $SRC/assets/voices/kathleen.safetensors --from-voice all --bands 80|has 48 bands, not --bands 80
+$T/data --voice $SRC/assets/voices/kathleen.safetensors --from-voice all --temperature 3|must be from 0 to 2
+EOF_CASES
+fi
 
 # bench_voice labels copy syntheses; an empty label is refused.
 if "$BUILD/bench_voice" --help | grep -q -- "--data-label TEXT" &&

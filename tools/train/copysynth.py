@@ -5,6 +5,7 @@ features (features.py) and renders them back through its C vocoder
 the vocoder alone keep of a voice, with no model in between.
 
     /usr/bin/python3 tools/train/copysynth.py SRC OUT [--sentences TSV] [--bands N]
+        [--voice VOICE.safetensors --from-voice none|envelope|source|all [--timing voice]]
     build/bench_voice --data OUT --data-label "copy synthesis" --sentences TSV --sections wer
 
 SRC is either an LJSpeech-format folder (metadata.csv + wavs/UID.wav or
@@ -16,6 +17,16 @@ wavs/UID.flac) that `bench_voice --data` reads as its recordings.
 With --sentences only those sentences' recordings are synthesized.
 --bands N analyzes with N envelope bands instead of the voice's 48 (to try
 other feature sets: the vocoder takes any band count).
+
+--voice VOICE.safetensors --from-voice PART puts a diffusion voice's own
+features in the copies: the voice decodes each recording's text on the
+recording's timing (aligned.py), and PART of the copy's features comes from
+the voice: `envelope` (the band energies), `source` (F0 and voicing) or
+`all`. Side by side with plain copies, this says which features cost the
+voice intelligibility (tools/train/README.md, "Where the voice loses").
+--timing voice decodes on the voice's own durations instead and resamples
+each phone of the recording to them; `--from-voice none --timing voice` is
+then the plain copy on the voice's timing.
 """
 import argparse
 import os
@@ -80,24 +91,89 @@ def jobs(src, sentences):
     return out
 
 
+PARTS = ("none", "envelope", "source", "all")
+
+
+def load_voice(a, texts):
+    """The voice of --voice, and each text's tokens from shuzi's frontend."""
+    if not os.access(a.shuzi, os.X_OK):
+        sys.exit(f"copysynth: {a.shuzi} not found: build it with "
+                 "cmake -S . -B build && cmake --build build")
+    try:
+        import aligned  # PyTorch, only for --voice
+    except ImportError as e:
+        sys.exit(f"copysynth: --voice needs Debian's python3-torch ({e}); "
+                 "tools/train/setup.sh installs it")
+    try:
+        voice = aligned.Voice(a.voice)
+        tokens = prepare.phonemize_all(a.shuzi, texts, 2)
+    except RuntimeError as e:
+        sys.exit(f"copysynth: {e}")
+    return voice, tokens
+
+
+def with_voice(voice, a, tokens, f, path):
+    """f with the parts of --from-voice replaced by the voice's features."""
+    kw = {} if a.temperature is None else {"temperature": a.temperature}
+    try:
+        g, f = voice.decode_aligned(tokens, f.astype(np.float64), seed=a.seed,
+                                    timing=a.timing, **kw)
+    except RuntimeError as e:
+        sys.exit(f"copysynth: {path}: {e}")
+    nb = voice.bands
+    out = f.copy()
+    if a.from_voice in ("envelope", "all"):
+        out[:, :nb] = g[:, :nb]
+    if a.from_voice in ("source", "all"):
+        out[:, nb:] = g[:, nb:]
+    return out.astype(np.float32)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("src")
     ap.add_argument("out")
     ap.add_argument("--sentences", help="UID<TAB>TEXT file (bench/data/*.tsv)")
-    ap.add_argument("--bands", type=int, default=features.N_BANDS,
-                    help=f"envelope bands (default {features.N_BANDS}, 2 to 256)")
-    ap.add_argument("--seed", type=int, default=1, help="the vocoder's noise seed (default 1)")
+    ap.add_argument("--bands", type=int, default=None,
+                    help=f"envelope bands (default {features.N_BANDS}, or the voice's; 2 to 256)")
+    ap.add_argument("--seed", type=int, default=1, help="the noise seed of the vocoder and of --voice (default 1)")
     ap.add_argument("--vocode", default=os.path.join(ROOT, "build", "vocode"),
                     help="the vocode program (default build/vocode)")
+    ap.add_argument("--voice", help="a diffusion voice file whose features go into the copies")
+    ap.add_argument("--from-voice", choices=PARTS,
+                    help="which features come from --voice: " + ", ".join(PARTS))
+    ap.add_argument("--timing", choices=("recording", "voice"), default="recording",
+                    help="with --voice: the recording's timing (default), or the voice's "
+                         "predicted durations with each phone's recorded frames resampled to them")
+    ap.add_argument("--temperature", type=float, default=None,
+                    help="the voice's sampling noise (default the engine's, 0.2)")
+    ap.add_argument("--shuzi", default=os.path.join(ROOT, "build", "shuzi"),
+                    help="the shuzi program that phonemizes the texts for --voice "
+                         "(default build/shuzi)")
     a = ap.parse_args()
-    if not 2 <= a.bands <= 256:
+    if a.bands is not None and not 2 <= a.bands <= 256:
         sys.exit("copysynth: --bands must be from 2 to 256")
+    if (a.voice is None) != (a.from_voice is None):
+        sys.exit("copysynth: --voice and --from-voice go together")
+    if a.timing != "recording" and a.voice is None:
+        sys.exit("copysynth: --timing needs --voice")
+    if a.from_voice == "none" and a.timing != "voice":
+        sys.exit("copysynth: --from-voice none needs --timing voice (it is then a copy on the voice's timing)")
+    if a.temperature is not None and (a.voice is None or not 0 <= a.temperature <= 2):
+        sys.exit("copysynth: --temperature needs --voice and must be from 0 to 2")
     if not os.access(a.vocode, os.X_OK):
         sys.exit(f"copysynth: {a.vocode} not found: build it with "
                  "cmake -S . -B build && cmake --build build --target vocode")
     todo = jobs(a.src, read_sentences(a.sentences) if a.sentences else None)
+    voice, tokens = None, None
+    if a.voice:
+        voice, tokens = load_voice(a, [text for _, text, _ in todo])
+        if a.bands not in (None, voice.bands):
+            sys.exit(f"copysynth: {a.voice} has {voice.bands} bands, not --bands {a.bands}")
+        a.bands = voice.bands
+    elif a.bands is None:
+        a.bands = features.N_BANDS
     wavs = os.path.join(a.out, "wavs")
     os.makedirs(wavs, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -109,6 +185,8 @@ def main():
                 sys.exit(f"copysynth: {e}")
             with np.errstate(all="ignore"):
                 f = features.analyze(x, a.bands)
+            if voice is not None:
+                f = with_voice(voice, a, tokens[k], f, path)
             f.astype("<f4").tofile(fin)
             r = subprocess.run([a.vocode, "--bands", str(a.bands), "--seed", str(a.seed), fin, fout],
                                capture_output=True, text=True)

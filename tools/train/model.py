@@ -140,11 +140,23 @@ class Voice(nn.Module):
         x = mu_y.clone()
         if temperature > 0:
             x = x + temperature * torch.as_tensor(noise).T[None]
+        x = self.integrate(x, mu_y, steps)
+        return mu[0].T.numpy(), d, x[0].T.numpy()
+
+    @torch.no_grad()
+    def integrate(self, x, mu_y, steps):
+        """Euler steps of the decoder's flow from x (1, D, T) at t = 0."""
         ym = torch.ones(1, 1, mu_y.shape[2])
         for s in range(steps):
-            t = torch.full((1,), s / steps)
-            x = x + self.decoder(x, mu_y, t, ym) / steps
-        return mu[0].T.numpy(), d, x[0].T.numpy()
+            x = x + self.decoder(x, mu_y, torch.full((1,), s / steps), ym) / steps
+        return x
+
+
+def token_loglik(mu, y):
+    """(B, N, T) log-likelihood of frame t of y (B, D, T) under token n's
+    mean mu (B, D, N), unit variance: what alignment search maximizes."""
+    return -0.5 * ((y ** 2).sum(1)[:, None, :] - 2 * torch.bmm(mu.transpose(1, 2), y)
+                   + (mu ** 2).sum(1)[:, :, None])
 
 
 def durations(logd, rate=1.0):

@@ -29,16 +29,37 @@ STEPS = 4
 
 
 def read_safetensors(path):
+    """(metadata, {name: float32 array}) of a safetensors file of F32
+    tensors; ValueError, with the reason, for anything else."""
     with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
+        blob = f.read()
+    if len(blob) < 8:
+        raise ValueError("shorter than a safetensors header")
+    n = struct.unpack("<Q", blob[:8])[0]
+    if n > len(blob) - 8:
+        raise ValueError(f"header of {n} bytes in a file of {len(blob)}")
+    try:
+        header = json.loads(blob[8:8 + n])
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"header is not JSON ({e})") from None
+    if not isinstance(header, dict):
+        raise ValueError("header is not a JSON object")
     meta = header.pop("__metadata__", {})
+    data = blob[8 + n:]
     tensors = {}
     for name, h in header.items():
-        a, b = h["data_offsets"]
-        assert h["dtype"] == "F32", name
-        tensors[name] = np.frombuffer(data[a:b], dtype="<f4").reshape(h["shape"])
+        try:
+            a, b = h["data_offsets"]
+            shape = [int(x) for x in h["shape"]]
+            dtype = h["dtype"]
+        except (TypeError, KeyError, ValueError):
+            raise ValueError(f"tensor {name}: malformed entry") from None
+        if dtype != "F32":
+            raise ValueError(f"tensor {name}: dtype {dtype}, not F32")
+        if not (isinstance(a, int) and isinstance(b, int) and 0 <= a <= b <= len(data)) \
+                or b - a != 4 * int(np.prod(shape)) or min(shape, default=1) < 0:
+            raise ValueError(f"tensor {name}: offsets {a}..{b} do not hold shape {shape}")
+        tensors[name] = np.frombuffer(data[a:b], dtype="<f4").reshape(shape)
     return meta, tensors
 
 

@@ -88,10 +88,7 @@ def step_losses(net, ids, y, xl, yl, crop, gen):
     ym = seq_mask(yl, y.shape[2])
     mu, logd = net.encoder(ids, xm)
     with torch.no_grad():
-        # log-likelihood of frame t under token n (unit variance)
-        ll = -0.5 * ((y ** 2).sum(1)[:, None, :] - 2 * torch.bmm(mu.transpose(1, 2), y)
-                     + (mu ** 2).sum(1)[:, :, None])
-        ll = ll.masked_fill(xm.transpose(1, 2) == 0, -1e4)
+        ll = M.token_loglik(mu, y).masked_fill(xm.transpose(1, 2) == 0, -1e4)
         path = torch.from_numpy(M.mas(ll.numpy(), xl, yl))
     mu_y = torch.bmm(mu, path)  # (B, D, T)
     n_valid = ym.sum() * y.shape[1]
