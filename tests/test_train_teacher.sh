@@ -2,7 +2,8 @@
 # test_train_teacher.sh: the voice trainer's data tools on outside input.
 # teacher.py turns sentences into an LJSpeech-format folder of Festival SLT
 # speech (leaving out the development sentences), and rejects a malformed
-# text list with one clear line; prepare.py phonemizes clause by clause
+# text list with one clear line; --list-unused lists the sentences after
+# the ones it uses (the test set's rule); prepare.py phonemizes clause by clause
 # (batched through `shuzi tts --dry-run --lines`); --symbols keeps another data
 # set's symbol table and leaves out what it cannot spell; --bands sets the
 # envelope bands (taken from the other data set with --symbols, another
@@ -56,6 +57,40 @@ else
   $PY "$TR/teacher.py" "$T/texts.csv" "$T/slt" --count 10 >"$T/out" 2>&1
   grep -q "0 to synthesize" "$T/out" && ok "a second run resumes with nothing to do" || fail "rerun: $(cat "$T/out")"
 fi
+
+# --list-unused: the sentences after the ones a run uses, in the same
+# order, each text once, none that a used sentence reads; no Festival run.
+{
+  echo "B1|The first plain sentence is here.|The first plain sentence is here."
+  echo "B2|The first plain sentence is here.|The first plain sentence is here."
+  echo "B3|A third sentence, with other words.|A third sentence, with other words."
+  echo "B4|The fourth one reads like the others.|The fourth one reads like the others."
+} > "$T/dup.csv"
+$PY "$TR/teacher.py" "$T/dup.csv" --count 1 --list-unused 5 >"$T/unused" 2>"$T/err"
+want=$($PY - "$T/dup.csv" <<'EOF'
+import hashlib, sys
+rows = [l.rstrip("\n").split("|")[:2] for l in open(sys.argv[1])]
+rows.sort(key=lambda r: hashlib.sha1(r[0].encode()).hexdigest())
+seen, out = {rows[0][1]}, []
+for u, t in rows[1:]:
+    if t not in seen:
+        seen.add(t)
+        out.append(f"{u}\t{t}")
+print("\n".join(out))
+EOF
+)
+if [ "$(cat "$T/unused")" = "$want" ] && [ ! -d "$T/dup" ] && grep -q "only $(grep -c . <<<"$want") usable sentences after the first 1" "$T/err"; then
+  ok "teacher.py --list-unused: $(tr '\t\n' ' |' <"$T/unused")"
+else fail "teacher.py --list-unused: got '$(cat "$T/unused")' want '$want' ($(cat "$T/err"))"; fi
+for args in "--count 4 --list-unused 1|no usable sentence after the first 4" \
+            "--list-unused 0|must be at least 1" "|give OUT_DIR"; do
+  # shellcheck disable=SC2086
+  if $PY "$TR/teacher.py" "$T/dup.csv" ${args%%|*} >"$T/out" 2>"$T/err"; then
+    fail "teacher.py ${args%%|*} was accepted"
+  elif grep -q Traceback "$T/err" || ! grep -q "${args#*|}" "$T/err"; then
+    fail "teacher.py ${args%%|*}: $(cat "$T/err")"
+  else ok "teacher.py ${args%%|*}: $(cat "$T/err")"; fi
+done
 
 # prepare.py --symbols: needs numpy.
 if $PY -c "import numpy" 2>/dev/null && [ -f "$T/slt/metadata.csv" ]; then

@@ -3,6 +3,7 @@
 ARCTIC SLT HTS voice reading public-domain sentences.
 
     /usr/bin/python3 tools/train/teacher.py TEXTS.csv OUT_DIR [--count N]
+    /usr/bin/python3 tools/train/teacher.py TEXTS.csv --count N --list-unused M > TEST.tsv
 
 TEXTS.csv is LJSpeech-format metadata (id|text|normalized text), for example
 ../shared/data/text/ljspeech-LJ001-LJ039.csv. The normalized column is read,
@@ -16,6 +17,12 @@ on) are never used. Of the rest, N are picked in a fixed pseudo-random order
 OUT_DIR gets wavs/ID.wav and metadata.csv: an LJSpeech-format folder that
 prepare.py reads like any other. Everything is synthesized by one Festival
 process. Needs Debian's festival and festvox-us-slt-hts.
+
+--list-unused M prints, as UID<TAB>TEXT lines for bench_voice --sentences,
+the M usable sentences that come next in the same order after the N a run
+with --count N uses, each text once: sentences that neither the teacher's
+speech nor the development set holds (bench/data/lj_test.tsv is the first 160 after the
+default 4,000). It runs no Festival and writes no folder.
 """
 import argparse
 import hashlib
@@ -47,6 +54,35 @@ def usable(uid, text, dev):
     return SAFE_ID.match(uid) and PLAIN.match(text) and 4 <= len(text.split()) <= 30 and text not in dev
 
 
+def ordered(a):
+    """The usable sentences of a.texts, in the fixed order they are used in."""
+    dev = dev_texts(a.exclude)
+    rows = [(u, t) for u, t in read_metadata(a.texts) if usable(u, t, dev)]
+    rows.sort(key=lambda r: hashlib.sha1(r[0].encode()).hexdigest())
+    return rows
+
+
+def list_unused(a):
+    """Prints the next a.list_unused sentences after the a.count used, each
+    text once and none that a used sentence also reads."""
+    rows = ordered(a)
+    seen = {t for _, t in rows[: a.count]}
+    out = []
+    for u, t in rows[a.count:]:
+        if len(out) == a.list_unused:
+            break
+        if t not in seen:
+            seen.add(t)
+            out.append((u, t))
+    rows = out
+    if not rows:
+        sys.exit(f"teacher: {a.texts} has no usable sentence after the first {a.count}")
+    for u, t in rows:
+        print(f"{u}\t{t}")
+    if len(rows) < a.list_unused:
+        print(f"teacher: only {len(rows)} usable sentences after the first {a.count}", file=sys.stderr)
+
+
 def scheme_string(text):
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -54,16 +90,22 @@ def scheme_string(text):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("texts")
-    ap.add_argument("out_dir")
+    ap.add_argument("out_dir", nargs="?")
     ap.add_argument("--count", type=int, default=4000, help="sentences to synthesize (default 4000)")
     ap.add_argument("--exclude", default=DEV, help="texts never to use (default bench/data/lj_dev.tsv)")
+    ap.add_argument("--list-unused", type=int, metavar="M",
+                    help="print the next M usable sentences after the --count used ones, and stop")
     a = ap.parse_args()
+    if a.count < 1 or (a.list_unused is not None and a.list_unused < 1):
+        sys.exit("teacher: --count and --list-unused must be at least 1")
+    if a.list_unused is not None:
+        list_unused(a)
+        return
+    if a.out_dir is None:
+        sys.exit("teacher: give OUT_DIR (or --list-unused M)")
     if not shutil.which("festival"):
         sys.exit("teacher: festival not found (apt-get install festival festvox-us-slt-hts)")
-    dev = dev_texts(a.exclude)
-    rows = [(u, t) for u, t in read_metadata(a.texts) if usable(u, t, dev)]
-    rows.sort(key=lambda r: hashlib.sha1(r[0].encode()).hexdigest())
-    rows = rows[: a.count]
+    rows = ordered(a)[: a.count]
     if not rows:
         sys.exit(f"teacher: no usable sentences in {a.texts}")
     wavs = os.path.join(a.out_dir, "wavs")
