@@ -15,7 +15,6 @@ flow-matching decoder from mu plus temperature times noise, then the
 envelope's temporal sharpening and postfilter. The engine decodes clause by
 clause in windows; this decodes each text whole (the two scored the same).
 """
-import json
 import os
 import sys
 
@@ -24,7 +23,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model as M  # noqa: E402
-from reference import read_safetensors  # noqa: E402
+from reference import load_voice  # noqa: E402
 
 # the engine's constants (tts/diffusion_voice.c)
 TEMPERATURE = 0.2
@@ -37,28 +36,21 @@ class Voice:
 
     def __init__(self, path):
         try:
-            meta, tensors = read_safetensors(path)
-            self.symbols = json.loads(meta["symbols"])
-            hp = json.loads(meta["hparams"])
+            self.net, symbols, meta, tensors = load_voice(path)
             self.bands = int(meta["n_bands"])
             self.mean = np.asarray(tensors["feat_mean"], np.float64)
             self.std = np.asarray(tensors["feat_std"], np.float64)
-            self.net = M.Voice(len(self.symbols), self.bands + 2, hp)
-            self.net.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in tensors.items()
-                                      if not k.startswith("feat_")})
         except FileNotFoundError:
             raise RuntimeError(f"{path}: no such voice file") from None
-        except (OSError, ValueError, KeyError, AssertionError, RuntimeError, TypeError) as e:
+        except (OSError, ValueError, KeyError, RuntimeError, TypeError) as e:
             raise RuntimeError(f"{path}: not a diffusion voice file this model loads ({e})") from None
-        self.net.eval()
+        self.index = {t: i for i, t in enumerate(symbols)}
 
     def ids(self, tokens):
-        out = []
-        for t in tokens:
-            if t not in self.symbols:
-                raise RuntimeError(f"the voice has no symbol {t!r}")
-            out.append(self.symbols.index(t))
-        return out
+        missing = [t for t in tokens if t not in self.index]
+        if missing:
+            raise RuntimeError(f"the voice has no symbol {missing[0]!r}")
+        return [self.index[t] for t in tokens]
 
     @torch.no_grad()
     def decode_aligned(self, tokens, feats, steps=4, temperature=TEMPERATURE, seed=1,

@@ -121,7 +121,7 @@ def with_voice(voice, a, tokens, f, path):
     except RuntimeError as e:
         sys.exit(f"copysynth: {path}: {e}")
     nb = voice.bands
-    out = f.copy()
+    out = f  # the recording's frames on the chosen timing: a new array
     if a.from_voice in ("envelope", "all"):
         out[:, :nb] = g[:, :nb]
     if a.from_voice in ("source", "all"):

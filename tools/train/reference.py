@@ -78,16 +78,21 @@ def tokens(symbols):
     return [symbols.index(t) for t in out]
 
 
+def load_voice(path):
+    """(net, symbols, metadata, tensors) of a voice file: net is the
+    model.Voice it holds, in eval mode."""
+    meta, tensors = read_safetensors(path)
+    symbols = json.loads(meta["symbols"])
+    net = M.Voice(len(symbols), int(meta["n_bands"]) + 2, json.loads(meta["hparams"]))
+    net.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in tensors.items()
+                         if not k.startswith("feat_")})
+    net.eval()
+    return net, symbols, meta, tensors
+
+
 def main():
     src, dst = sys.argv[1], sys.argv[2]
-    meta, tensors = read_safetensors(src)
-    symbols = json.loads(meta["symbols"])
-    hp = json.loads(meta["hparams"])
-    n_feats = int(meta["n_bands"]) + 2
-    net = M.Voice(len(symbols), n_feats, hp)
-    state = {k: torch.from_numpy(v.copy()) for k, v in tensors.items() if not k.startswith("feat_")}
-    net.load_state_dict(state)
-    net.eval()
+    net, symbols, meta, _ = load_voice(src)
     ids = tokens(symbols)
     mu, d, x = net.synthesize(ids, steps=STEPS, temperature=0.0)
     out = {"ids": np.array(ids, np.float32), "mu": mu.astype(np.float32),

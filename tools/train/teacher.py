@@ -65,16 +65,15 @@ def ordered(a):
 def list_unused(a):
     """Prints the next a.list_unused sentences after the a.count used, each
     text once and none that a used sentence also reads."""
-    rows = ordered(a)
-    seen = {t for _, t in rows[: a.count]}
-    out = []
-    for u, t in rows[a.count:]:
-        if len(out) == a.list_unused:
+    ordered_rows = ordered(a)
+    seen = {t for _, t in ordered_rows[: a.count]}
+    rows = []
+    for u, t in ordered_rows[a.count:]:
+        if len(rows) == a.list_unused:
             break
         if t not in seen:
             seen.add(t)
-            out.append((u, t))
-    rows = out
+            rows.append((u, t))
     if not rows:
         sys.exit(f"teacher: {a.texts} has no usable sentence after the first {a.count}")
     for u, t in rows:
