@@ -7,7 +7,7 @@
  *     if (sz_engine_create(sz_engine_default_params(), &engine) != SZ_OK) return 1;
  *
  *     sz_session_params sp = sz_session_default_params();
- *     sp.voice = "espeak:en-us";
+ *     sp.voice = "diffusion:kathleen";
  *     sp.width = 1280; sp.height = 720; sp.fps = 30;
  *     sz_session_create(engine, sp, &session);
  *     sz_session_add_output(session, "hello.mp4", NULL);
@@ -180,7 +180,7 @@ typedef void (*sz_state_fn)(sz_state state, int utterance_id, int64_t time_ms,
                             void *user_data);
 
 typedef struct sz_session_params {
-    const char *voice;      /* NULL = the default voice */
+    const char *voice;      /* NULL = the default voice (diffusion:kathleen) */
     const char *avatar;     /* NULL = the default avatar */
     int width, height;      /* video size in pixels, even numbers; default 1280x720 */
     int fps;                /* frames per second; default 30 */

@@ -41,6 +41,13 @@ grep -q -- "--marks" "$C/stdout" || { echo "FAIL: say --help lists --marks"; fai
 expect 0 "help tts" -- "$BIN" help tts
 expect 0 "voices" -- "$BIN" voices
 grep -q "^espeak:en-us " "$C/stdout" || { echo "FAIL: voices lists espeak:en-us"; fails=$((fails+1)); }
+# the default voice is shuzi's own: same seed, same samples as naming it
+expect 0 "tts with the default voice" -- "$BIN" tts "Good morning." -o "$T/default.wav" --seed 3
+expect 0 "tts with diffusion:kathleen" -- "$BIN" tts "Good morning." -o "$T/kathleen.wav" --seed 3 --voice diffusion:kathleen
+expect 0 "tts with espeak:en-us" -- "$BIN" tts "Good morning." -o "$T/espeak.wav" --voice espeak:en-us
+cmp -s "$T/default.wav" "$T/kathleen.wav" || { echo "FAIL: the default voice is not diffusion:kathleen"; fails=$((fails+1)); }
+cmp -s "$T/default.wav" "$T/espeak.wav" && { echo "FAIL: the default voice speaks like espeak-ng"; fails=$((fails+1)); }
+rm -f "$T/default.wav" "$T/kathleen.wav" "$T/espeak.wav"
 expect 2 "no command" -- "$BIN"
 expect 2 "unknown command" -- "$BIN" dance
 expect 2 "unknown flag" -- "$BIN" say "Hi" -o "$T/a.mp4" --loud

@@ -99,6 +99,7 @@ static int render(const char *path, int shift)
     sp.width = W;
     sp.height = H;
     sp.fps = FPS;
+    sp.voice = "espeak:en-us"; /* the envelope method is tuned to its speech; see the header */
     int rc = sz_session_create(engine, sp, &s);
     if (rc == SZ_OK)
         rc = engine_test_shift_face(s, shift);

@@ -23,10 +23,9 @@ struct tts_voice {
     void *fallback;          /* espeak-ng state for runs the voice cannot say */
 };
 
-/* espeak-ng stays the default until the diffusion voice meets its
- * intelligibility bar (bench_voice: ASR word error rate at most 1.25 times
- * Festival's); select it with "diffusion:kathleen". */
-const char *tts_default_voice(void) { return "espeak:en-us"; }
+/* shuzi's own voice is the default; espeak-ng stays available by name and
+ * says the runs in languages the default voice lacks (the fallback below). */
+const char *tts_default_voice(void) { return "diffusion:kathleen"; }
 
 int tts_register_kind(const tts_voice_kind *kind)
 {
