@@ -58,6 +58,7 @@ typedef struct avatar_info {
     const char *description;
     const char *style;
     const char *path; /* the manifest */
+    const char *kind; /* "2d" (vector rig) or "photo" */
 } avatar_info;
 typedef int (*avatar_list_fn)(const avatar_info *info, void *user);
 /* Calls fn for each installed avatar in name order (broken ones are logged

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "avatar/avatar.h"
+#include "avatar/avatar_kind.h"
 #include "avatar/rig.h"
 #include "core/log.h"
 #include "shuzi.h"
@@ -121,18 +122,31 @@ int avatar_list(const char *assets_dir, avatar_list_fn fn, void *user)
         struct stat st;
         if (rc != SZ_OK || stat(path, &st) != 0)
             continue;
-        avatar_rig *rig = NULL;
-        if (rig_load_file(path, &rig, err, sizeof err) != SZ_OK) {
-            SZ_LOGW("avatar", "skipping %s", err);
-            continue;
+        const avatar_kind *kind = avatar_kind_of_manifest(path);
+        char description[256], style[RIG_NAME_MAX];
+        if (kind) {
+            if (kind->describe(path, description, sizeof description, style, sizeof style, err,
+                               sizeof err) != SZ_OK) {
+                SZ_LOGW("avatar", "skipping %s", err);
+                continue;
+            }
+        } else {
+            avatar_rig *rig = NULL;
+            if (rig_load_file(path, &rig, err, sizeof err) != SZ_OK) {
+                SZ_LOGW("avatar", "skipping %s", err);
+                continue;
+            }
+            snprintf(description, sizeof description, "%s", rig->description);
+            snprintf(style, sizeof style, "%s", rig->style);
+            rig_free(&rig);
         }
         avatar_info info = {.name = names[i],
-                            .description = rig->description,
-                            .style = rig->style,
-                            .path = path};
+                            .description = description,
+                            .style = style,
+                            .path = path,
+                            .kind = kind ? kind->kind : "2d"};
         if (fn(&info, user))
             rc = SZ_ERR_CANCELLED;
-        rig_free(&rig);
     }
     for (int i = 0; i < n; i++)
         free(names[i]);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "avatar/avatar.h"
+#include "avatar/avatar_kind.h"
 #include "avatar/image.h"
 #include "avatar/rig.h"
 #include "avatar/subtitle.h"
@@ -42,6 +43,8 @@ typedef struct av_target {
 } av_target;
 
 struct avatar_renderer {
+    const avatar_kind *kind; /* another kind of avatar (avatar_kind.h), or NULL: a 2D rig */
+    void *kind_state;
     avatar_rig *rig;
     int width, height;
     cairo_matrix_t canvas; /* canvas -> frame */
@@ -403,13 +406,17 @@ static int av_build_layer(avatar_renderer *r, cairo_t *probe, int a, int b, av_i
     return st == CAIRO_STATUS_SUCCESS ? SZ_OK : SZ_ERR_NO_MEMORY;
 }
 
-static int av_build_background(avatar_renderer *r, const avatar_config *cfg, int n_bottom,
-                               char *err, size_t errlen)
+int avatar_scene_background(const avatar_config *cfg, int width, int height,
+                            cairo_surface_t **out, char *err, size_t errlen)
 {
-    r->background = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, r->width, r->height);
-    if (cairo_surface_status(r->background) != CAIRO_STATUS_SUCCESS)
+    *out = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    if (cairo_surface_status(*out) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(*out);
+        *out = NULL;
+        av_err(err, errlen, "avatar: out of memory for a %dx%d background", width, height);
         return SZ_ERR_NO_MEMORY;
-    cairo_t *cr = cairo_create(r->background);
+    }
+    cairo_t *cr = cairo_create(*out);
     int rc = SZ_OK;
     if (cfg->transparent) {
         cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
@@ -424,7 +431,7 @@ static int av_build_background(avatar_renderer *r, const avatar_config *cfg, int
             cairo_surface_t *img = NULL, *fit = NULL;
             rc = image_load(cfg->background_image, &img, err, errlen);
             if (rc == SZ_OK)
-                rc = image_fit(img, r->width, r->height, 1, &fit);
+                rc = image_fit(img, width, height, 1, &fit);
             if (rc == SZ_OK) {
                 cairo_set_source_surface(cr, fit, 0, 0);
                 cairo_paint(cr);
@@ -437,9 +444,25 @@ static int av_build_background(avatar_renderer *r, const avatar_config *cfg, int
                 cairo_surface_destroy(fit);
         }
     }
-    for (int i = 0; rc == SZ_OK && i < n_bottom; i++)
+    if (rc == SZ_OK && cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+        av_err(err, errlen, "avatar: out of memory drawing the background");
+        rc = SZ_ERR_NO_MEMORY;
+    }
+    cairo_destroy(cr);
+    cairo_surface_flush(*out);
+    return rc;
+}
+
+static int av_build_background(avatar_renderer *r, const avatar_config *cfg, int n_bottom,
+                               char *err, size_t errlen)
+{
+    int rc = avatar_scene_background(cfg, r->width, r->height, &r->background, err, errlen);
+    if (rc != SZ_OK)
+        return rc;
+    cairo_t *cr = cairo_create(r->background);
+    for (int i = 0; i < n_bottom; i++)
         av_draw_part(r, cr, i);
-    if (rc == SZ_OK && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
         rc = SZ_ERR_NO_MEMORY;
     cairo_destroy(cr);
     return rc;
@@ -537,7 +560,59 @@ static int av_build_items(avatar_renderer *r, const avatar_config *cfg, char *er
 
 const char *avatar_rig_name(const avatar_renderer *r)
 {
+    if (r && r->kind)
+        return r->kind->name(r->kind_state);
     return r && r->rig ? r->rig->name : "";
+}
+
+const avatar_kind *avatar_kind_of_manifest(const char *path)
+{
+    static const avatar_kind *const kinds[] = {&avatar_photo_kind};
+    /* the format is near the top of a manifest: read its first bytes */
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char head[512];
+    size_t n = fread(head, 1, sizeof head - 1, f);
+    fclose(f);
+    head[n] = 0;
+    const char *at = strstr(head, "\"format\"");
+    if (!at)
+        return NULL;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        char want[80];
+        snprintf(want, sizeof want, "\"%s\"", kinds[i]->format);
+        const char *v = strchr(at + 8, '"');
+        if (v && strncmp(v, want, strlen(want)) == 0)
+            return kinds[i];
+    }
+    return NULL;
+}
+
+/* Opens another kind of avatar: its state draws the scene and the avatar,
+ * this renderer the overlay and subtitles. */
+static int av_open_kind(const avatar_config *cfg, const avatar_kind *kind, const char *path,
+                        avatar_renderer **out, char *err, size_t errlen)
+{
+    avatar_renderer *r = calloc(1, sizeof *r);
+    if (!r) {
+        av_err(err, errlen, "avatar: out of memory");
+        return SZ_ERR_NO_MEMORY;
+    }
+    r->kind = kind;
+    r->width = cfg->width;
+    r->height = cfg->height;
+    int rc = kind->open(cfg, path, &r->kind_state, err, errlen);
+    if (rc == SZ_OK && cfg->overlay_image && cfg->overlay_image[0])
+        rc = av_build_overlay(r, cfg, err, errlen);
+    if (rc == SZ_OK && cfg->subtitles)
+        rc = subs_open(cfg->width, cfg->height, cfg->subtitle_font, &r->subs, err, errlen);
+    if (rc != SZ_OK) {
+        avatar_free(&r);
+        return rc;
+    }
+    *out = r;
+    return SZ_OK;
 }
 
 /* The frame size, placement and overlay box of a config. */
@@ -589,6 +664,9 @@ int avatar_open(const avatar_config *cfg, avatar_renderer **out, char *err, size
     int rc = avatar_resolve(cfg->assets_dir, cfg->avatar, path, sizeof path, err, errlen);
     if (rc != SZ_OK)
         return rc;
+    const avatar_kind *kind = avatar_kind_of_manifest(path);
+    if (kind)
+        return av_open_kind(cfg, kind, path, out, err, errlen);
     avatar_rig *rig = NULL;
     rc = rig_load_file(path, &rig, err, errlen);
     if (rc != SZ_OK)
@@ -724,9 +802,18 @@ int avatar_render(avatar_renderer *r, const sz_face *face, sz_video_frame *frame
     if (!cr)
         return SZ_ERR_NO_MEMORY;
     rig_controls_from_face(face, r->controls);
+    cairo_save(cr);
+    if (r->kind) {
+        int rc = r->kind->render(r->kind_state, r->controls, frame, cr);
+        if (rc != SZ_OK) {
+            cairo_restore(cr);
+            return rc;
+        }
+        cairo_surface_mark_dirty(cairo_get_target(cr));
+        goto scene_top;
+    }
     av_eval_groups(r, r->group_m);
 
-    cairo_save(cr);
     cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
     cairo_set_source_surface(cr, r->background, 0, 0);
     cairo_paint(cr);
@@ -743,6 +830,7 @@ int avatar_render(avatar_renderer *r, const sz_face *face, sz_video_frame *frame
             cairo_paint(cr);
         }
     }
+scene_top:
     cairo_identity_matrix(cr);
     if (r->overlay) {
         cairo_set_source_surface(cr, r->overlay, r->overlay_x, r->overlay_y);
@@ -785,6 +873,8 @@ void avatar_free(avatar_renderer **pr)
     if (!pr || !*pr)
         return;
     avatar_renderer *r = *pr;
+    if (r->kind && r->kind_state)
+        r->kind->destroy(r->kind_state);
     for (int i = 0; i < AV_N_TARGETS; i++) {
         if (r->targets[i].cr)
             cairo_destroy(r->targets[i].cr);

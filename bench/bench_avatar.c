@@ -185,14 +185,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_avatar [FRAMES (10..100000)]\n");
         return 2;
     }
-    static const char *const avatars[] = {"presenter", "panda"};
+    static const char *const avatars[] = {"mei", "presenter", "panda"};
     static const int sizes[][2] = {{1280, 720}, {1920, 1080}};
     printf("avatar render, one thread, %d frames per case (speech-like motion, idle life)\n",
            frames);
     printf("%-10s %-10s %-9s %10s %10s %14s\n", "avatar", "size", "subtitle", "median ms",
            "p90 ms", "allocs/frame");
     int fail = 0, over = 0;
-    for (size_t a = 0; a < 2; a++) {
+    for (size_t a = 0; a < sizeof avatars / sizeof avatars[0]; a++) {
         for (size_t s = 0; s < 2; s++) {
             for (int sub = 0; sub <= 1; sub++) {
 #ifndef SHUZI_HAVE_SUBTITLES
@@ -214,7 +214,7 @@ int main(int argc, char **argv)
                     snprintf(allocs, sizeof allocs, "%.2f", r.allocs_per_frame);
                 printf("%-10s %-10s %-9s %10.2f %10.2f %14s\n", avatars[a], size,
                        sub ? "yes" : "no", r.median, r.p90, allocs);
-                if (s == 0 && r.median > 8.0)
+                if (r.median > (s == 0 ? 8.0 : 16.0))
                     over = 1;
             }
         }
@@ -224,7 +224,8 @@ int main(int argc, char **argv)
         printf("  %dx%d: %.2f\n", sizes[s][0], sizes[s][1],
                bench_sws(sizes[s][0], sizes[s][1], frames));
     if (over)
-        printf("\nNOTE: a 1280x720 median is above the 8 ms bar on this machine\n");
+        printf("\nNOTE: a median is above its bar on this machine (1280x720: 8 ms, 1920x1080: "
+               "16 ms)\n");
     (void)BENCH_COUNTS_MALLOC;
     return fail;
 }

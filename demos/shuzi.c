@@ -20,6 +20,7 @@
 #include "lipsync/cues.h"
 #include "lipsync/recognize.h"
 #include "shuzi.h"
+#include "demos/avatar_cmd.h"
 #include "stream/out_options.h"
 #include "stream/output.h"
 #include "tts/frontend/frontend.h"
@@ -68,6 +69,7 @@ static void usage_main(FILE *f)
             "  tts TEXT -o OUT.wav  speech only, with optional speech marks\n"
             "  voices               list installed voices\n"
             "  avatars              list installed avatars\n"
+            "  avatar create        make a photo avatar from a portrait\n"
             "  render SCRIPT -o OUT explainer video from a script, with subtitles\n"
             "  live --out URL       live room: push to RTMP/SRT, present products, answer comments\n"
             "  kiosk                window and speakers answering questions (stdin or API)\n"
@@ -169,7 +171,8 @@ static void usage_list(FILE *f, const char *cmd)
 {
     if (strcmp(cmd, "avatars") == 0)
         fprintf(f, "Usage: shuzi avatars\n\nLists installed avatars (assets/avatars/NAME/"
-                   "avatar.json): name, style, description.\n");
+                   "avatar.json): name, kind (2d: a vector rig; photo: a portrait), style,\n"
+                   "description.\n");
     else
         fprintf(f, "Usage: shuzi %s\n\nLists installed %s: name, kind, language, sample "
                    "rate.\n", cmd, cmd);
@@ -970,8 +973,8 @@ static int cmd_voices(int argc, char **argv)
 static int print_avatar(const sz_avatar_info *a, void *user)
 {
     (void)user;
-    printf("%-16s %-32s %s\n", a->name, a->style && a->style[0] ? a->style : "-",
-           a->description ? a->description : "");
+    printf("%-16s %-6s %-32s %s\n", a->name, a->kind ? a->kind : "2d",
+           a->style && a->style[0] ? a->style : "-", a->description ? a->description : "");
     return 0;
 }
 
@@ -986,7 +989,7 @@ static int cmd_avatars(int argc, char **argv)
     sz_engine *engine = NULL;
     if (sz_engine_create(sz_engine_default_params(), &engine) != SZ_OK)
         return fail(EXIT_RUNTIME, "cannot create the engine");
-    printf("%-16s %-32s %s\n", "NAME", "STYLE", "DESCRIPTION");
+    printf("%-16s %-6s %-32s %s\n", "NAME", "KIND", "STYLE", "DESCRIPTION");
     int rc = sz_engine_list_avatars(engine, print_avatar, NULL);
     sz_engine_free(&engine);
     return rc == SZ_OK ? 0 : fail(EXIT_RUNTIME, "cannot list avatars: %s", sz_strerror(rc));
@@ -1220,6 +1223,8 @@ int main(int argc, char **argv)
         return cmd_voices(argc - 1, argv + 1);
     if (strcmp(cmd, "avatars") == 0)
         return cmd_avatars(argc - 1, argv + 1);
+    if (strcmp(cmd, "avatar") == 0)
+        return cmd_avatar(argc - 1, argv + 1, fail);
     if (strcmp(cmd, "lipsync") == 0)
         return cmd_lipsync(argc - 1, argv + 1);
     if (strcmp(cmd, "render") == 0)

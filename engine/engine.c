@@ -62,7 +62,7 @@ typedef struct eng_avatar_list {
 static int eng_avatar_one(const avatar_info *a, void *user)
 {
     eng_avatar_list *l = user;
-    sz_avatar_info info = {a->name, a->description, a->style, a->path};
+    sz_avatar_info info = {a->name, a->description, a->style, a->path, a->kind};
     return l->fn(&info, l->user);
 }
 

@@ -128,6 +128,7 @@ typedef struct sz_avatar_info {
     const char *description;
     const char *style;       /* "vector, soft shading", "cartoon" */
     const char *path;        /* its avatar.json */
+    const char *kind;        /* "2d" (vector rig) or "photo" (a portrait, photo_rig) */
 } sz_avatar_info;
 
 /* Calls fn once per installed avatar (<assets_dir>/avatars/NAME/avatar.json),
