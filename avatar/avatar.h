@@ -10,7 +10,7 @@
 
 #include "core/media.h"
 
-#define AVATAR_DEFAULT "presenter"
+#define AVATAR_DEFAULT "mei"
 
 typedef struct avatar_config {
     const char *avatar;       /* a name under assets_dir/avatars, a folder or an avatar.json

@@ -129,8 +129,8 @@ static void usage_say(FILE *f, const char *cmd)
                 "                        with \"line\":N (the batch mode voice training uses)\n");
     if (!tts)
         fprintf(f,
-                "      --avatar NAME     avatar name (see 'shuzi avatars'; default presenter), or\n"
-                "                        a folder or avatar.json path\n"
+                "      --avatar NAME     avatar name (default mei, a photo host; see 'shuzi\n"
+                "                        avatars'), or a folder or avatar.json path\n"
                 "      --size WxH        video size (default 1280x720)\n"
                 "      --fps N           frames per second (default 30)\n"
                 "      --background B    #RRGGBB, black, white, green (chroma key), blue, gray,\n"

@@ -1,5 +1,5 @@
 /* test_avatar.c: the rig renderer, its scene and the idle generator. Renders
- * the default presenter at 320x240 and checks pixels in the mouth, eye and
+ * the 2D presenter at 320x240 and checks pixels in the mouth, eye and
  * background regions; checks the scene options (transparency, images,
  * placement, overlay, subtitles) and the second avatar; runs the idle
  * generator for ten minutes of frames and checks blink timing and
@@ -40,9 +40,11 @@ static image image_new(int w, int h)
     return im;
 }
 
+/* The 2D presenter, whose regions the checks below know (the default avatar,
+ * the photo host mei, has its own test: test_photo_avatar.c). */
 static avatar_renderer *open_default(int w, int h)
 {
-    avatar_config cfg = {.avatar = "default", .width = w, .height = h, .background_rgb = BG_RGB};
+    avatar_config cfg = {.avatar = "presenter", .width = w, .height = h, .background_rgb = BG_RGB};
     avatar_renderer *r = NULL;
     char err[256] = "";
     int rc = avatar_open(&cfg, &r, err, sizeof err);
@@ -373,7 +375,7 @@ static void test_scene(void)
         avatar_free(&r);
     }
 
-    /* a PNG background covers the frame (the default presenter hides the middle) */
+    /* a PNG background covers the frame (the default avatar hides the middle) */
     const char *png = "/tmp/shuzi_test_bg.png";
     CHECK(write_test_png(png, 64, 36, 0xFF10A050u), "cannot write %s", png);
     cfg = (avatar_config){.avatar = NULL, .width = w, .height = h, .background_rgb = 0xFF0000,

@@ -41,10 +41,22 @@ static const pose gold_poses[] = {
     {"aa", VIS_AA, 0.85f, 0.25f, 0, 0, 0, 0, 0, 0.2f},
     {"ou", VIS_OU, 0.30f, 0, 1.0f, 0, 0, 0, 0, 0.2f},
     {"PP", VIS_PP, 0, 0.05f, 0.05f, 1.0f, 0, 0, 0, 0.2f},
+    {"FF", VIS_FF, 0.15f, 0.1f, 0, 0, 1.0f, 0, 0, 0.2f},
     {"blink", VIS_SIL, 0, 0, 0, 0, 0, 0, 1.0f, 0.2f},
     {"happy", VIS_SIL, 0, 0, 0, 0, 0, 0, 0, 1.0f},
 };
-static const char *const gold_avatars[] = {"presenter", "panda"};
+/* Each avatar's framing: the references zoom in on the face (scale, where
+ * the canvas's bottom goes), the README stills show head and shoulders. */
+typedef struct framing {
+    const char *avatar;
+    float gold_scale, gold_y, still_scale, still_y;
+} framing;
+static const framing gold_avatars[] = {
+    {"presenter", 2.0f, 1.7f, 1.0f, 1.0f},
+    {"panda", 2.0f, 1.7f, 1.0f, 1.0f},
+    {"mei", 3.0f, 1.75f, 1.5f, 1.2f},
+    {"jun", 3.0f, 1.75f, 1.5f, 1.2f},
+};
 
 static void gold_face(const pose *p, sz_face *f)
 {
@@ -64,14 +76,13 @@ static void gold_face(const pose *p, sz_face *f)
 
 /* zoom: the references frame the head at twice the normal size, so that a
  * small change of the mouth or eyes is many pixels */
-static int gold_render(const char *avatar, const pose *p, int w, int h, int zoom, uint8_t *buf)
+static int gold_render(const framing *fr_, const pose *p, int w, int h, int zoom, uint8_t *buf)
 {
+    const char *avatar = fr_->avatar;
     avatar_config cfg = {.avatar = avatar, .width = w, .height = h, .background_rgb = GOLD_BG};
-    if (zoom) {
-        cfg.avatar_scale = 2.0f;
-        cfg.avatar_x = 0.5f;
-        cfg.avatar_y = 1.7f;
-    }
+    cfg.avatar_scale = zoom ? fr_->gold_scale : fr_->still_scale;
+    cfg.avatar_x = 0.5f;
+    cfg.avatar_y = zoom ? fr_->gold_y : fr_->still_y;
     avatar_renderer *r = NULL;
     char err[512] = "";
     int rc = avatar_open(&cfg, &r, err, sizeof err);
@@ -168,22 +179,23 @@ int main(void)
         for (int i = 0; i < n_poses; i++) {
             const pose *p = &gold_poses[i];
             char path[1400];
-            snprintf(path, sizeof path, "%s/%s_%s.png", dir, gold_avatars[a], p->name);
-            if (gold_render(gold_avatars[a], p, GOLD_W, GOLD_H, 1, frames[i]) != SZ_OK)
+            snprintf(path, sizeof path, "%s/%s_%s.png", dir, gold_avatars[a].avatar, p->name);
+            if (gold_render(&gold_avatars[a], p, GOLD_W, GOLD_H, 1, frames[i]) != SZ_OK)
                 continue;
             if (update) {
                 if (gold_write(path, frames[i], GOLD_W, GOLD_H))
                     printf("wrote %s\n", path);
             } else {
-                gold_compare(gold_avatars[a], p, frames[i], path);
+                gold_compare(gold_avatars[a].avatar, p, frames[i], path);
             }
-            if (stills && gold_render(gold_avatars[a], p, 640, 360, 0, big) == SZ_OK) {
-                snprintf(path, sizeof path, "%s/%s_%s.png", stills, gold_avatars[a], p->name);
+            if (stills && gold_render(&gold_avatars[a], p, 640, 360, 0, big) == SZ_OK) {
+                snprintf(path, sizeof path, "%s/%s_%s.png", stills, gold_avatars[a].avatar,
+                         p->name);
                 if (gold_write(path, big, 640, 360))
                     printf("wrote %s\n", path);
             }
         }
-        gold_distinct(gold_avatars[a], frames, n_poses);
+        gold_distinct(gold_avatars[a].avatar, frames, n_poses);
     }
     for (int i = 0; i < n_poses; i++)
         free(frames[i]);

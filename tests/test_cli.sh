@@ -48,6 +48,19 @@ expect 0 "tts with espeak:en-us" -- "$BIN" tts "Good morning." -o "$T/espeak.wav
 cmp -s "$T/default.wav" "$T/kathleen.wav" || { echo "FAIL: the default voice is not diffusion:kathleen"; fails=$((fails+1)); }
 cmp -s "$T/default.wav" "$T/espeak.wav" && { echo "FAIL: the default voice speaks like espeak-ng"; fails=$((fails+1)); }
 rm -f "$T/default.wav" "$T/kathleen.wav" "$T/espeak.wav"
+# avatar create: usage errors exit 2, a bad photo exits 1 with one line and leaves no folder
+expect 0 "avatar --help" -- "$BIN" avatar --help
+grep -q -- "--landmarks" "$C/stdout" || { echo "FAIL: avatar --help lists --landmarks"; fails=$((fails+1)); }
+expect 2 "avatar create without -o" -- "$BIN" avatar create --photo x.jpg
+expect 2 "avatar create, unknown option" -- "$BIN" avatar create --photo x.jpg -o "$T/h" --fast
+expect 2 "avatar, unknown subcommand" -- "$BIN" avatar delete
+printf 'not an image\n' > "$T/notimage.jpg"
+expect 1 "avatar create from a text file" -- "$BIN" avatar create --photo "$T/notimage.jpg" -o "$T/host"
+[ -e "$T/host" ] && { echo "FAIL: a refused photo left $T/host"; fails=$((fails+1)); }
+rm -f "$T/notimage.jpg"
+expect 0 "avatars" -- "$BIN" avatars
+grep -q "^mei  *photo " "$C/stdout" || { echo "FAIL: avatars lists mei as a photo host"; fails=$((fails+1)); }
+grep -q "^presenter  *2d " "$C/stdout" || { echo "FAIL: avatars lists presenter as 2d"; fails=$((fails+1)); }
 expect 2 "no command" -- "$BIN"
 expect 2 "unknown command" -- "$BIN" dance
 expect 2 "unknown flag" -- "$BIN" say "Hi" -o "$T/a.mp4" --loud

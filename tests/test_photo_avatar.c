@@ -424,6 +424,74 @@ static void test_create(const char *faces, const char *work)
     rc = photo_avatar_create(&p, err, sizeof err);
     CHECK(rc != SZ_OK && strstr(err, "eye_right") && dir_empty(bad),
           "incomplete landmarks refused: '%s'", err);
+    /* detected landmarks: the face detector finds the one face */
+    snprintf(photo, sizeof photo, "%s/composite/f_white.jpg", faces);
+    snprintf(out, sizeof out, "%s/made/detected", work);
+    snprintf(json, sizeof json, "%s/detected.json", work);
+    p = (photo_create_params){.photo = photo, .out_dir = out, .landmarks_out = json};
+    rc = photo_avatar_create(&p, err, sizeof err);
+    CHECK(rc == SZ_OK, "create with detected landmarks: %s", err);
+    float det[189][2], ref[189][2];
+    snprintf(tem, sizeof tem, "%s/composite/f_white.tem", faces);
+    if (rc == SZ_OK && photo_landmarks_read(json, det, err, sizeof err) == SZ_OK &&
+        photo_landmarks_read(tem, ref, err, sizeof err) == SZ_OK) {
+        double ipd_ref = hypot(ref[1][0] - ref[0][0], ref[1][1] - ref[0][1]), worst = 0;
+        static const int seven_idx[] = {0, 1, 87, 93, 90, 106, 129};
+        for (int k = 0; k < 7; k++)
+            worst = fmax(worst, hypot(det[seven_idx[k]][0] - ref[seven_idx[k]][0],
+                                      det[seven_idx[k]][1] - ref[seven_idx[k]][1]));
+        CHECK(worst < 0.1 * ipd_ref, "detected points within 10%% of the eye distance of the "
+                                     "hand-placed ones: worst %.1f px, eye distance %.0f",
+              worst, ipd_ref);
+    }
+    /* pictures the detector must refuse: no face, two faces, a face too
+     * small, a mouth open in the photo */
+    cairo_surface_t *src = NULL;
+    snprintf(made, sizeof made, "%s/made/detected/portrait.png", work);
+    src = cairo_image_surface_create_from_png(made);
+    CHECK(cairo_surface_status(src) == CAIRO_STATUS_SUCCESS, "read %s", made);
+    struct {
+        const char *what, *want;
+        int w, h, copies;
+        double scale;
+    } pics[] = {
+        {"a blank picture", "no face", 640, 480, 0, 0},
+        {"two portraits side by side", "2 faces", 1000, 500, 2, 500.0 / 1350},
+        {"a face too small", "too small", 300, 300, 1, 0.1},
+    };
+    for (size_t i = 0; i < sizeof pics / sizeof pics[0]; i++) {
+        cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pics[i].w, pics[i].h);
+        cairo_t *cr = cairo_create(s);
+        cairo_set_source_rgb(cr, 0.8, 0.8, 0.8);
+        cairo_paint(cr);
+        for (int c = 0; c < pics[i].copies; c++) {
+            cairo_save(cr);
+            cairo_translate(cr, c * pics[i].w / 2.0, 0);
+            cairo_scale(cr, pics[i].scale, pics[i].scale);
+            cairo_set_source_surface(cr, src, 0, 0);
+            cairo_paint(cr);
+            cairo_restore(cr);
+        }
+        cairo_destroy(cr);
+        char pic[1200];
+        snprintf(pic, sizeof pic, "%s/pic%zu.png", work, i);
+        cairo_surface_write_to_png(s, pic);
+        cairo_surface_destroy(s);
+        snprintf(out, sizeof out, "%s/host", bad);
+        p = (photo_create_params){.photo = pic, .out_dir = out};
+        err[0] = 0;
+        rc = photo_avatar_create(&p, err, sizeof err);
+        CHECK(rc != SZ_OK && strstr(err, pics[i].want) && dir_empty(bad),
+              "%s refused: rc %d, '%s'", pics[i].what, rc, err);
+    }
+    cairo_surface_destroy(src);
+    snprintf(photo, sizeof photo, "%s/london/smiling/025_08.jpg", faces);
+    if (exists(photo)) {
+        p = (photo_create_params){.photo = photo, .out_dir = out};
+        rc = photo_avatar_create(&p, err, sizeof err);
+        CHECK(rc != SZ_OK && strstr(err, "mouth is open") && dir_empty(bad),
+              "a smile with the teeth showing refused: '%s'", err);
+    }
     /* an existing folder is never touched */
     mkdir(out, 0755);
     p = (photo_create_params){.photo = photo, .landmarks = tem2, .out_dir = out};
@@ -432,8 +500,21 @@ static void test_create(const char *faces, const char *work)
     rmdir(out);
 }
 
+/* The default avatar is the photo host mei. */
+static void test_default(void)
+{
+    avatar_config cfg = {.avatar = NULL, .width = 320, .height = 180};
+    avatar_renderer *r = NULL;
+    char err[256] = "";
+    int rc = avatar_open(&cfg, &r, err, sizeof err);
+    CHECK(rc == SZ_OK && strcmp(avatar_rig_name(r), "mei") == 0, "the default avatar: %s %s",
+          r ? avatar_rig_name(r) : "-", err);
+    avatar_free(&r);
+}
+
 int main(void)
 {
+    test_default();
     const char *src = getenv("SHUZI_SOURCE_DIR");
     char assets[1024], faces[1024];
     snprintf(assets, sizeof assets, "%s/assets", src ? src : ".");

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "avatar/image.h"
+#include "avatar/landmarks/landmarks.h"
 #include "avatar/photo/face_template.h"
 #include "avatar/photo/photo_rig.h"
 #include "core/file.h"
@@ -153,6 +154,126 @@ static void pc_fit_template(const float (*seven)[2], float (*pts)[2])
     }
 }
 
+/* ---- from the face detector ----------------------------------------- */
+
+#define PC_MAX_YAW_DEG 15.0
+#define PC_MIN_SCORE 0.5
+
+/* A MediaPipe mesh polyline resampled evenly to n points. */
+static void pc_mesh_line(const face_landmarks *f, const int *idx, int m, int n, float (*out)[2])
+{
+    double len[64] = {0};
+    for (int i = 1; i < m; i++)
+        len[i] = len[i - 1] + hypot(f->mesh[idx[i]][0] - f->mesh[idx[i - 1]][0],
+                                    f->mesh[idx[i]][1] - f->mesh[idx[i - 1]][1]);
+    int seg = 1;
+    for (int k = 0; k < n; k++) {
+        double want = len[m - 1] * k / (n - 1);
+        while (seg < m - 1 && len[seg] < want)
+            seg++;
+        double w = len[seg] - len[seg - 1];
+        double t = w > 1e-9 ? (want - len[seg - 1]) / w : 0.0;
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        const float *a = f->mesh[idx[seg - 1]], *b = f->mesh[idx[seg]];
+        out[k][0] = (float)(a[0] + t * (b[0] - a[0]));
+        out[k][1] = (float)(a[1] + t * (b[1] - a[1]));
+    }
+}
+
+/* The detector's face in the template's order: the mean face fitted to its
+ * seven points, then the eye lids and lips from its mesh. */
+static void pc_from_detector(const face_landmarks *f, float (*pts)[2])
+{
+    float seven[PHOTO_N_LANDMARKS][2] = {
+        {f->eye_left[0], f->eye_left[1]},     {f->eye_right[0], f->eye_right[1]},
+        {f->mouth_left[0], f->mouth_left[1]}, {f->mouth_right[0], f->mouth_right[1]},
+        {f->lip_top[0], f->lip_top[1]},       {f->lip_bottom[0], f->lip_bottom[1]},
+        {f->chin[0], f->chin[1]}};
+    pc_fit_template((const float(*)[2])seven, pts);
+    if (f->n_mesh < 468)
+        return;
+    /* MediaPipe's indices, left to right as seen in the image */
+    static const int eye_lu[] = {33, 246, 161, 160, 159, 158, 157, 173, 133};
+    static const int eye_ll[] = {33, 7, 163, 144, 145, 153, 154, 155, 133};
+    static const int eye_ru[] = {362, 398, 384, 385, 386, 387, 388, 466, 263};
+    static const int eye_rl[] = {362, 382, 381, 380, 374, 373, 390, 249, 263};
+    static const int lip_uo[] = {61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291};
+    static const int lip_ui[] = {61, 191, 80, 81, 82, 13, 312, 311, 310, 415, 291};
+    static const int lip_li[] = {61, 95, 88, 178, 87, 14, 317, 402, 318, 324, 291};
+    static const int lip_lo[] = {61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291};
+    float line[7][2], line2[7][2];
+    pc_mesh_line(f, eye_lu, 9, 5, line);
+    for (int k = 0; k < 5; k++)
+        memcpy(pts[18 + k], line[k], sizeof line[k]);
+    pc_mesh_line(f, eye_ll, 9, 5, line);
+    for (int k = 0; k < 3; k++)
+        memcpy(pts[28 + k], line[k + 1], sizeof line[k]);
+    pc_mesh_line(f, eye_ru, 9, 5, line);
+    for (int k = 0; k < 5; k++)
+        memcpy(pts[23 + k], line[k], sizeof line[k]);
+    pc_mesh_line(f, eye_rl, 9, 5, line);
+    for (int k = 0; k < 3; k++)
+        memcpy(pts[31 + k], line[k + 1], sizeof line[k]);
+    pc_mesh_line(f, lip_uo, 11, 7, line);
+    for (int k = 0; k < 7; k++)
+        memcpy(pts[k == 0 ? 87 : k == 6 ? 93 : 87 + k], line[k], sizeof line[k]);
+    pc_mesh_line(f, lip_lo, 11, 7, line);
+    for (int k = 1; k < 6; k++)
+        memcpy(pts[103 + k], line[k], sizeof line[k]);
+    /* the inner lines of the upper and lower lip */
+    pc_mesh_line(f, lip_ui, 11, 7, line);
+    pc_mesh_line(f, lip_li, 11, 7, line2);
+    for (int k = 1; k < 6; k++) {
+        memcpy(pts[93 + k], line[k], sizeof line[k]);
+        memcpy(pts[98 + k], line2[k], sizeof line2[k]);
+    }
+}
+
+/* Landmarks of the one face in the photo, or a clear refusal. */
+static int pc_detect(const photo_create_params *p, float (*pts)[2], char *err, size_t errlen)
+{
+    uint8_t *rgb = NULL;
+    int w = 0, h = 0;
+    int rc = face_image_load_rgb(p->photo, &rgb, &w, &h, err, errlen);
+    if (rc != SZ_OK)
+        return rc;
+    face_detector *d = NULL;
+    rc = face_detector_open(p->models_dir, &d, err, errlen);
+    if (rc != SZ_OK) {
+        free(rgb);
+        return rc;
+    }
+    face_landmarks *faces = malloc(4 * sizeof *faces);
+    int n = 0;
+    if (!faces) {
+        rc = SZ_ERR_NO_MEMORY;
+        pc_err(err, errlen, "out of memory");
+    } else {
+        rc = face_detect(d, rgb, w, h, w * 3, faces, 4, &n, err, errlen);
+    }
+    face_detector_free(&d);
+    free(rgb);
+    if (rc == SZ_OK && n == 0) {
+        pc_err(err, errlen, "no face found in %s: use a frontal portrait", p->photo);
+        rc = SZ_ERR_INVALID_ARG;
+    } else if (rc == SZ_OK && n > 1) {
+        pc_err(err, errlen, "%d faces found in %s: use a portrait of one person", n, p->photo);
+        rc = SZ_ERR_INVALID_ARG;
+    } else if (rc == SZ_OK && faces[0].score < PC_MIN_SCORE) {
+        pc_err(err, errlen, "no clear face in %s (confidence %.2f): use a sharp, frontal "
+                            "portrait", p->photo, faces[0].score);
+        rc = SZ_ERR_INVALID_ARG;
+    } else if (rc == SZ_OK && fabs(faces[0].yaw_deg) > PC_MAX_YAW_DEG) {
+        pc_err(err, errlen, "the face is turned %.0f degrees to one side (at most %.0f): use a "
+                            "frontal portrait", fabs(faces[0].yaw_deg), PC_MAX_YAW_DEG);
+        rc = SZ_ERR_INVALID_ARG;
+    }
+    if (rc == SZ_OK)
+        pc_from_detector(&faces[0], pts);
+    free(faces);
+    return rc;
+}
+
 static int pc_read_json(const char *path, const char *text, size_t len, float (*pts)[2],
                         char *err, size_t errlen)
 {
@@ -186,6 +307,29 @@ static int pc_read_json(const char *path, const char *text, size_t len, float (*
     return rc;
 }
 
+int photo_landmarks_parse(const char *text, size_t len, const char *label, float (*pts)[2],
+                          char *err, size_t errlen)
+{
+    /* the .tem reader wants a terminated string */
+    char *buf = malloc(len + 1);
+    if (!buf) {
+        pc_err(err, errlen, "out of memory");
+        return SZ_ERR_NO_MEMORY;
+    }
+    memcpy(buf, text, len);
+    buf[len] = 0;
+    const char *p = buf;
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+        p++;
+    int rc;
+    if (*p == '{')
+        rc = pc_read_json(label, buf, len, pts, err, errlen);
+    else
+        rc = pc_read_tem(label, buf, pts, err, errlen);
+    free(buf);
+    return rc;
+}
+
 int photo_landmarks_read(const char *path, float (*pts)[2], char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
@@ -200,13 +344,7 @@ int photo_landmarks_read(const char *path, float (*pts)[2], char *err, size_t er
         pc_err(err, errlen, "%s: too large for a landmark file", path);
     if (rc != SZ_OK)
         return rc;
-    const char *p = buf;
-    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-        p++;
-    if (*p == '{')
-        rc = pc_read_json(path, buf, n, pts, err, errlen);
-    else
-        rc = pc_read_tem(path, buf, pts, err, errlen);
+    rc = photo_landmarks_parse(buf, n, path, pts, err, errlen);
     free(buf);
     return rc;
 }
@@ -249,6 +387,15 @@ static int pc_check_face(const float (*pts)[2], int w, int h, char *err, size_t 
                             "distance off centre): use a frontal portrait", mouth, chin);
         return SZ_ERR_INVALID_ARG;
     }
+    /* the lips must meet in the photo: the mouth opens from there */
+    double gap = 0;
+    for (int k = 1; k < 6; k++)
+        gap = fmax(gap, hypot(pts[93 + k][0] - pts[98 + k][0], pts[93 + k][1] - pts[98 + k][1]));
+    if (gap > 0.06 * ipd) {
+        pc_err(err, errlen, "the mouth is open in the photo: use a portrait with the lips "
+                            "closed");
+        return SZ_ERR_INVALID_ARG;
+    }
     double down = (-(pts[129][0] - mx) * uy + (pts[129][1] - my) * ux) / ipd;
     if (down < 1.2 || down > 3.5) {
         pc_err(err, errlen, "the chin is %.2f eye distances below the eyes (a face has about 2): "
@@ -288,13 +435,10 @@ int photo_avatar_create(const photo_create_params *p, char *err, size_t errlen)
     float pts[PC_N][2];
     photo_rig *rig = NULL;
     char tmp[1200] = "";
-    if (!p->landmarks) {
-        pc_err(err, errlen, "face detection is not in this build yet: give the landmarks with "
-                            "--landmarks FILE (.tem or .json)");
-        rc = SZ_ERR_UNSUPPORTED;
-        goto done;
-    }
-    rc = photo_landmarks_read(p->landmarks, pts, err, errlen);
+    if (p->landmarks)
+        rc = photo_landmarks_read(p->landmarks, pts, err, errlen);
+    else
+        rc = pc_detect(p, pts, err, errlen);
     if (rc != SZ_OK)
         goto done;
     rc = pc_check_face((const float(*)[2])pts, w, h, err, errlen);
@@ -336,8 +480,14 @@ int photo_avatar_create(const photo_create_params *p, char *err, size_t errlen)
         }
         rig->contours[c].n = n;
         for (int k = 0; k < n; k++) {
-            rig->contours[c].xy[2 * k] = pts[pc_contours[c][k]][0];
-            rig->contours[c].xy[2 * k + 1] = pts[pc_contours[c][k]][1];
+            int i = pc_contours[c][k];
+            rig->contours[c].xy[2 * k] = pts[i][0];
+            rig->contours[c].xy[2 * k + 1] = pts[i][1];
+            if (c == PHOTO_LIP_INNER && i >= 94 && i <= 98) {
+                /* where the lips meet: between the upper and the lower inner line */
+                rig->contours[c].xy[2 * k] = 0.5f * (pts[i][0] + pts[i + 5][0]);
+                rig->contours[c].xy[2 * k + 1] = 0.5f * (pts[i][1] + pts[i + 5][1]);
+            }
         }
     }
     rc = photo_mesh_build(rig, w, h, err, errlen);

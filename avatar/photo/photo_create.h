@@ -23,5 +23,8 @@ int photo_avatar_create(const photo_create_params *p, char *err, size_t errlen);
  * named points fitted with the mean face when the file has only those).
  * pts must hold 189 points. */
 int photo_landmarks_read(const char *path, float (*pts)[2], char *err, size_t errlen);
+/* The same from text in memory; label names it in messages. */
+int photo_landmarks_parse(const char *text, size_t len, const char *label, float (*pts)[2],
+                          char *err, size_t errlen);
 
 #endif

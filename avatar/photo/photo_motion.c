@@ -243,7 +243,7 @@ void photo_motion_basis(const photo_motion *m, float x, float y, pm_point_kind k
     if (kind == PM_POINT_HEAD)
         return;
 
-    float J = 0.40f * mw;
+    float J = 0.36f * mw;
     float xr = (fx - m->mx) / (0.5f * mw);
     float xc = pmo_clamp(xr, -1.0f, 1.0f);
     float seam_y = pmo_y_at(&m->seam, fx);
@@ -277,8 +277,10 @@ void photo_motion_basis(const photo_motion *m, float x, float y, pm_point_kind k
     float lipdrop = 0.8f + 0.2f * pmo_clamp(tchin, 0.0f, 1.0f);
     /* the jaw: the lower face below the mouth, inside the face outline */
     float fcx, fhw;
-    pmo_face_width(m, fy, &fcx, &fhw);
-    float H = 1.0f - pmo_smooth(1.0f, 1.6f, fabsf(fx - fcx) / fhw);
+    pmo_face_width(m, m->my, &fcx, &fhw);
+    /* the jaw turns about the ears: the chin drops most, the jaw's corners
+     * little, the neck beside it not at all */
+    float H = 1.0f - pmo_smooth(0.25f, 1.05f, fabsf(fx - m->chin_x) / fhw);
     /* below the jaw line the neck is covered as the jaw drops: it moves as
      * the jaw line above it does, fading out further down */
     float jy = pmo_jaw_y(m, fx), V;

@@ -302,7 +302,8 @@ static int pr_open(const avatar_config *cfg, const char *manifest, void **state,
             if (top_i < 0 && (row[in] >> 24) >= 128)
                 top_i = y;
         }
-        if (top_e < 0)
+        /* a photo opaque up its sides (no cut-out) is shown as it is */
+        if (top_e < 0 || top_e < r->offy + 0.2 * ih * r->scale)
             continue;
         double slope = top_i >= 0 ? (double)(top_e - top_i) / abs(in - edge) : 0.5;
         if (slope < 0.2)

@@ -19,10 +19,11 @@
 
 static const char *const pr_landmark_names[PHOTO_N_LANDMARKS] = {
     "eye_left", "eye_right", "mouth_left", "mouth_right", "lip_top", "lip_bottom", "chin"};
-static const char *const pr_contour_names[PHOTO_N_CONTOURS] = {
+/* NULL-terminated for json_check_keys */
+static const char *const pr_contour_names[PHOTO_N_CONTOURS + 1] = {
     "eye_left_upper", "eye_left_lower", "eye_right_upper", "eye_right_lower", "brow_left",
     "brow_right", "lip_upper_outer", "lip_inner", "lip_lower_outer", "jaw", "nose", "head",
-    "neck", "extra"};
+    "neck", "extra", NULL};
 /* contours a rig must have, and the fewest points each */
 static const int pr_contour_min[PHOTO_N_CONTOURS] = {3, 3, 3, 3, 2, 2, 3, 3, 3, 3, 1, 0, 0, 0};
 
