@@ -158,7 +158,7 @@ void photo_mouth_draw(const photo_mouth *m, cairo_t *cr, const photo_mouth_pose 
     cairo_paint(cr);
     cairo_pattern_destroy(cav);
     /* the tongue: low in the mouth, its tip rising toward the upper teeth */
-    double ty = p->lower_teeth[1] - 0.02 * mw - p->tongue * (p->lower_teeth[1] - p->upper_teeth[1]) * 0.85;
+    double ty = p->lower_teeth[1] - 0.04 * mw - p->tongue * (p->lower_teeth[1] - p->upper_teeth[1]) * 0.85;
     cairo_save(cr);
     cairo_translate(cr, p->lower_teeth[0], ty + 0.16 * mw);
     cairo_rotate(cr, p->angle);
@@ -167,8 +167,8 @@ void photo_mouth_draw(const photo_mouth *m, cairo_t *cr, const photo_mouth_pose 
     cairo_restore(cr);
     cairo_pattern_t *tg = cairo_pattern_create_radial(p->lower_teeth[0], ty + 0.05 * mw, 0,
                                                       p->lower_teeth[0], ty + 0.16 * mw, 0.34 * mw);
-    cairo_pattern_add_color_stop_rgb(tg, 0.0, 0.70, 0.34, 0.36);
-    cairo_pattern_add_color_stop_rgb(tg, 1.0, 0.40, 0.14, 0.16);
+    cairo_pattern_add_color_stop_rgb(tg, 0.0, 0.50, 0.23, 0.25);
+    cairo_pattern_add_color_stop_rgb(tg, 1.0, 0.26, 0.08, 0.10);
     cairo_set_source(cr, tg);
     cairo_fill(cr);
     cairo_pattern_destroy(tg);

@@ -436,7 +436,7 @@ static int pr_open(const avatar_config *cfg, const char *manifest, void **state,
     float mw = photo_motion_mouth_width(r->motion), ux[2], vy[2];
     photo_motion_axes(r->motion, ux, vy);
     float up_x = sx + 0.06f * mw * vy[0], up_y = sy + 0.06f * mw * vy[1];
-    float lo_x = sx + 0.02f * mw * vy[0], lo_y = sy + 0.02f * mw * vy[1];
+    float lo_x = sx - 0.03f * mw * vy[0], lo_y = sy - 0.03f * mw * vy[1];
     pr_point(r, up_x, up_y, &r->teeth_rest[0][0], &r->teeth_rest[0][1]);
     pr_point(r, lo_x, lo_y, &r->teeth_rest[1][0], &r->teeth_rest[1][1]);
     pr_basis_scaled(r, up_x, up_y, PM_POINT_HEAD, 0, r->teeth_basis[0]);
