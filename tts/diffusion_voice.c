@@ -63,6 +63,13 @@
 _Static_assert(DIFF_FIRST_CHUNK > DIFF_SHARPEN_RADIUS && DIFF_CHUNK > DIFF_SHARPEN_RADIUS,
                "a window must free the frames held before it");
 
+/* Phrase tunes (diff_tunes): how F0 moves over the last word of a phrase,
+ * on top of the model's own (its data are nearly all statements). */
+enum { DIFF_TUNE_FALL = 0, DIFF_TUNE_RISE, DIFF_TUNE_CONTINUE };
+#define DIFF_TUNE_RISE_TO 1.35f     /* a yes/no question ends 35% higher */
+#define DIFF_TUNE_CONTINUE_TO 1.12f /* a comma's word lifts a little */
+#define DIFF_TUNE_FALL_TO 0.88f     /* a statement's last word falls */
+
 typedef enum diff_tok_kind { TOK_EDGE, TOK_PHONE, TOK_STRESS, TOK_SPACE, TOK_PUNCT } diff_tok_kind;
 
 typedef struct diff_tok {
@@ -87,6 +94,12 @@ typedef struct diff_voice {
     float held[(DIFF_CHUNK + 2 * DIFF_SHARPEN_RADIUS) * 260]; /* decoded, not yet vocoded */
     float frame[260];
     float pcm[(DIFF_CHUNK + 8) * 1024];
+    /* the phrase tunes of the segment being said (diff_tunes) */
+    int n_tunes;
+    struct {
+        int a, b; /* frames of the phrase's last word */
+        int kind; /* DIFF_TUNE_* */
+    } tunes[DV_MAX_TOKENS];
 } diff_voice;
 
 /* ---- finding voice files ------------------------------------------------ */
@@ -484,6 +497,83 @@ static void diff_sharpen(const diff_voice *v, int h0, int total, int t, float *o
     }
 }
 
+/* The question words that make a question fall at its end like a statement. */
+static int diff_wh_word(const char *w)
+{
+    static const char *const wh[] = {"what", "where", "when", "why",  "who",
+                                     "whom", "whose", "which", "how", NULL};
+    for (int i = 0; wh[i]; i++)
+        if (strcasecmp(w, wh[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The tune of each phrase in tokens [0, n): the frames of the word before
+ * each punctuation token and how F0 moves over it. A question rises unless
+ * its first word asks what, where, ...; a comma's word lifts (the list goes
+ * on); a statement's or exclamation's last word falls. */
+static void diff_tunes(diff_run *r, int n)
+{
+    diff_voice *v = r->v;
+    v->n_tunes = 0;
+    int phrase_first_word = -1;
+    for (int i = 0; i < n; i++) {
+        const diff_tok *t = &v->toks[i];
+        if (t->kind == TOK_PHONE && phrase_first_word < 0)
+            phrase_first_word = t->word;
+        if (t->kind != TOK_PUNCT)
+            continue;
+        int j = i - 1;
+        while (j >= 0 && v->toks[j].kind == TOK_SPACE)
+            j--;
+        int w = j >= 0 ? v->toks[j].word : -1;
+        int kind = -1;
+        if (t->id == v->id_comma) {
+            kind = DIFF_TUNE_CONTINUE;
+        } else if (t->id == v->id_question) {
+            kind = DIFF_TUNE_RISE;
+            if (phrase_first_word >= 0 && r->words && r->n_texts &&
+                r->n_texts[phrase_first_word] > 0 &&
+                diff_wh_word(r->words[r->first_text[phrase_first_word]]))
+                kind = DIFF_TUNE_FALL;
+        } else if (t->id == v->id_period || t->id == v->id_exclaim) {
+            kind = DIFF_TUNE_FALL;
+        }
+        if (t->id != v->id_comma)
+            phrase_first_word = -1; /* a new sentence begins */
+        if (kind < 0 || w < 0)
+            continue;
+        int first = j;
+        while (first > 0 && (v->toks[first - 1].word == w || v->toks[first - 1].kind == TOK_STRESS))
+            first--;
+        if (v->starts[i] <= v->starts[first])
+            continue;
+        v->tunes[v->n_tunes].a = v->starts[first];
+        v->tunes[v->n_tunes].b = v->starts[i];
+        v->tunes[v->n_tunes].kind = kind;
+        v->n_tunes++;
+    }
+}
+
+/* The F0 multiplier of a frame from the phrase tunes. */
+static float diff_tune_at(const diff_voice *v, int frame)
+{
+    for (int k = 0; k < v->n_tunes; k++) {
+        if (frame < v->tunes[k].a || frame >= v->tunes[k].b)
+            continue;
+        float t = (float)(frame - v->tunes[k].a + 0.5f) / (float)(v->tunes[k].b - v->tunes[k].a);
+        switch (v->tunes[k].kind) {
+        case DIFF_TUNE_RISE:
+            return 1.0f + (DIFF_TUNE_RISE_TO - 1.0f) * t * t;
+        case DIFF_TUNE_CONTINUE:
+            return 1.0f + (DIFF_TUNE_CONTINUE_TO - 1.0f) * sinf(1.5707963f * t);
+        default:
+            return 1.0f + (DIFF_TUNE_FALL_TO - 1.0f) * t;
+        }
+    }
+    return 1.0f;
+}
+
 /* Synthesizes tokens v->toks[0..n): encoder, windows of decoder, vocoder. */
 static int diff_segment(diff_run *r, int n)
 {
@@ -508,6 +598,7 @@ static int diff_segment(diff_run *r, int n)
         v->starts[i + 1] = v->starts[i] + v->frames[i];
     const int total = v->starts[n];
     float pitch = (r->opts->pitch > 0 ? r->opts->pitch : 1.0f) * v->pitch;
+    diff_tunes(r, n);
     voc_reset(v->vocoder, v->seed ^ (uint64_t)r->frame_base);
     r->sent = 0;
     r->next_event = 0;
@@ -530,7 +621,7 @@ static int diff_segment(diff_run *r, int n)
         for (; next < ready; next++) {
             diff_sharpen(v, h0, total, next, v->frame);
             diff_postfilter(v, v->frame);
-            got += voc_push(v->vocoder, v->frame, pitch, v->pcm + got);
+            got += voc_push(v->vocoder, v->frame, pitch * diff_tune_at(v, next), v->pcm + got);
         }
         diff_audio(r, n, v->pcm, got);
         int keep = next - DIFF_SHARPEN_RADIUS > h0 ? next - DIFF_SHARPEN_RADIUS : h0;
