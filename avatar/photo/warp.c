@@ -42,6 +42,18 @@ static inline uint32_t warp_sample(const warp_image *src, int fx, int fy)
     return ((rb >> 8) & 0x00ff00ffu) | (ag & 0xff00ff00u);
 }
 
+static inline double warp_clamp(double x, double lim)
+{
+    return x < -lim ? -lim : x > lim ? lim : x;
+}
+
+/* 16 fractional bits to the sampler's 8, within int */
+static inline int warp_fix8(int64_t a)
+{
+    a /= 256;
+    return a < -(1 << 30) ? -(1 << 30) : a > (1 << 30) ? (1 << 30) : (int)a;
+}
+
 /* dst = s * cov + dst * (1 - alpha(s) * cov), cov 0..256 */
 static inline uint32_t warp_over(uint32_t d, uint32_t s, uint32_t cov)
 {
@@ -143,12 +155,15 @@ void warp_triangle(const warp_image *dst, const warp_image *src, const float dst
         double px = sx + 0.5;
         double su = u[0] + dux * (px - x[0]) + duy * (cy - y[0]) - 0.5;
         double sv = v[0] + dvx * (px - x[0]) + dvy * (cy - y[0]) - 0.5;
-        int fu = (int)lrint(su * 256.0), fv = (int)lrint(sv * 256.0);
-        int fdu = (int)lrint(dux * 256.0 * 256.0), fdv = (int)lrint(dvx * 256.0 * 256.0);
-        int64_t acc_u = (int64_t)fu << 8, acc_v = (int64_t)fv << 8;
+        /* 16 fractional bits while stepping, 8 when sampling; kept in range
+         * whatever the triangles (a flat source triangle maps far away) */
+        int64_t acc_u = (int64_t)llrint(warp_clamp(su, 1e6) * 65536.0);
+        int64_t acc_v = (int64_t)llrint(warp_clamp(sv, 1e6) * 65536.0);
+        int64_t fdu = (int64_t)llrint(warp_clamp(dux, 1e4) * 65536.0);
+        int64_t fdv = (int64_t)llrint(warp_clamp(dvx, 1e4) * 65536.0);
         if (!soft_edges) {
             for (int px_i = sx; px_i < ex; px_i++) {
-                uint32_t s = warp_sample(src, (int)(acc_u >> 8), (int)(acc_v >> 8));
+                uint32_t s = warp_sample(src, warp_fix8(acc_u), warp_fix8(acc_v));
                 if (s)
                     row[px_i] = warp_over(row[px_i], s, 256);
                 acc_u += fdu;
@@ -167,7 +182,7 @@ void warp_triangle(const warp_image *dst, const warp_image *src, const float dst
                     c = d;
             }
             if (c > 0.0) {
-                uint32_t s = warp_sample(src, (int)(acc_u >> 8), (int)(acc_v >> 8));
+                uint32_t s = warp_sample(src, warp_fix8(acc_u), warp_fix8(acc_v));
                 if (s)
                     row[px_i] = warp_over(row[px_i], s, (uint32_t)lrint(c * 256.0));
             }
