@@ -28,16 +28,6 @@
 #define PC_MAX_ROLL_DEG 20.0
 #define PC_MAX_TURN 0.18    /* nose and mouth off the eyes' middle, in ipd */
 
-static void pc_err(char *err, size_t errlen, const char *fmt, ...) SZ_PRINTF(3, 4);
-static void pc_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* the template's points of each contour, and of the seven landmarks */
 static const int pc_landmark_index[PHOTO_N_LANDMARKS] = {0, 1, 87, 93, 90, 106, 129};
@@ -69,7 +59,7 @@ static int pc_read_tem(const char *path, const char *text, float (*pts)[2], char
     char *end;
     long n = strtol(p, &end, 10);
     if (end == p || n != PC_N) {
-        pc_err(err, errlen, "%s: expected a Psychomorph template of %d points, first line %ld",
+        photo_err(err, errlen, "%s: expected a Psychomorph template of %d points, first line %ld",
                path, PC_N, end == p ? -1L : n);
         return SZ_ERR_FORMAT;
     }
@@ -78,7 +68,7 @@ static int pc_read_tem(const char *path, const char *text, float (*pts)[2], char
         for (int k = 0; k < 2; k++) {
             double v = strtod(p, &end);
             if (end == p || !isfinite(v) || fabs(v) > 100000) {
-                pc_err(err, errlen, "%s: point %d: expected two numbers", path, i);
+                photo_err(err, errlen, "%s: point %d: expected two numbers", path, i);
                 return SZ_ERR_FORMAT;
             }
             pts[i][k] = (float)v;
@@ -180,6 +170,17 @@ static void pc_mesh_line(const face_landmarks *f, const int *idx, int m, int n, 
     }
 }
 
+/* A mesh line resampled to n points; its points [from, from + count) go
+ * to pts[dst], pts[dst + 1], ... */
+static void pc_place(const face_landmarks *f, const int *idx, int m, int n, int from, int count,
+                     int dst, float (*pts)[2])
+{
+    float line[16][2];
+    pc_mesh_line(f, idx, m, n, line);
+    for (int k = 0; k < count; k++)
+        memcpy(pts[dst + k], line[from + k], sizeof line[k]);
+}
+
 /* The detector's face in the template's order: the mean face fitted to its
  * seven points, then the eye lids and lips from its mesh. */
 static void pc_from_detector(const face_landmarks *f, float (*pts)[2])
@@ -201,32 +202,14 @@ static void pc_from_detector(const face_landmarks *f, float (*pts)[2])
     static const int lip_ui[] = {61, 191, 80, 81, 82, 13, 312, 311, 310, 415, 291};
     static const int lip_li[] = {61, 95, 88, 178, 87, 14, 317, 402, 318, 324, 291};
     static const int lip_lo[] = {61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291};
-    float line[7][2], line2[7][2];
-    pc_mesh_line(f, eye_lu, 9, 5, line);
-    for (int k = 0; k < 5; k++)
-        memcpy(pts[18 + k], line[k], sizeof line[k]);
-    pc_mesh_line(f, eye_ll, 9, 5, line);
-    for (int k = 0; k < 3; k++)
-        memcpy(pts[28 + k], line[k + 1], sizeof line[k]);
-    pc_mesh_line(f, eye_ru, 9, 5, line);
-    for (int k = 0; k < 5; k++)
-        memcpy(pts[23 + k], line[k], sizeof line[k]);
-    pc_mesh_line(f, eye_rl, 9, 5, line);
-    for (int k = 0; k < 3; k++)
-        memcpy(pts[31 + k], line[k + 1], sizeof line[k]);
-    pc_mesh_line(f, lip_uo, 11, 7, line);
-    for (int k = 0; k < 7; k++)
-        memcpy(pts[k == 0 ? 87 : k == 6 ? 93 : 87 + k], line[k], sizeof line[k]);
-    pc_mesh_line(f, lip_lo, 11, 7, line);
-    for (int k = 1; k < 6; k++)
-        memcpy(pts[103 + k], line[k], sizeof line[k]);
-    /* the inner lines of the upper and lower lip */
-    pc_mesh_line(f, lip_ui, 11, 7, line);
-    pc_mesh_line(f, lip_li, 11, 7, line2);
-    for (int k = 1; k < 6; k++) {
-        memcpy(pts[93 + k], line[k], sizeof line[k]);
-        memcpy(pts[98 + k], line2[k], sizeof line2[k]);
-    }
+    pc_place(f, eye_lu, 9, 5, 0, 5, 18, pts);
+    pc_place(f, eye_ll, 9, 5, 1, 3, 28, pts);
+    pc_place(f, eye_ru, 9, 5, 0, 5, 23, pts);
+    pc_place(f, eye_rl, 9, 5, 1, 3, 31, pts);
+    pc_place(f, lip_uo, 11, 7, 0, 7, 87, pts); /* corners 87 and 93 */
+    pc_place(f, lip_lo, 11, 7, 1, 5, 104, pts);
+    pc_place(f, lip_ui, 11, 7, 1, 5, 94, pts); /* the inner lines */
+    pc_place(f, lip_li, 11, 7, 1, 5, 99, pts);
 }
 
 /* Landmarks of the one face in the photo, or a clear refusal. */
@@ -247,24 +230,24 @@ static int pc_detect(const photo_create_params *p, float (*pts)[2], char *err, s
     int n = 0;
     if (!faces) {
         rc = SZ_ERR_NO_MEMORY;
-        pc_err(err, errlen, "out of memory");
+        photo_err(err, errlen, "out of memory");
     } else {
         rc = face_detect(d, rgb, w, h, w * 3, faces, 4, &n, err, errlen);
     }
     face_detector_free(&d);
     free(rgb);
     if (rc == SZ_OK && n == 0) {
-        pc_err(err, errlen, "no face found in %s: use a frontal portrait", p->photo);
+        photo_err(err, errlen, "no face found in %s: use a frontal portrait", p->photo);
         rc = SZ_ERR_INVALID_ARG;
     } else if (rc == SZ_OK && n > 1) {
-        pc_err(err, errlen, "%d faces found in %s: use a portrait of one person", n, p->photo);
+        photo_err(err, errlen, "%d faces found in %s: use a portrait of one person", n, p->photo);
         rc = SZ_ERR_INVALID_ARG;
     } else if (rc == SZ_OK && faces[0].score < PC_MIN_SCORE) {
-        pc_err(err, errlen, "no clear face in %s (confidence %.2f): use a sharp, frontal "
+        photo_err(err, errlen, "no clear face in %s (confidence %.2f): use a sharp, frontal "
                             "portrait", p->photo, faces[0].score);
         rc = SZ_ERR_INVALID_ARG;
     } else if (rc == SZ_OK && fabs(faces[0].yaw_deg) > PC_MAX_YAW_DEG) {
-        pc_err(err, errlen, "the face is turned %.0f degrees to one side (at most %.0f): use a "
+        photo_err(err, errlen, "the face is turned %.0f degrees to one side (at most %.0f): use a "
                             "frontal portrait", fabs(faces[0].yaw_deg), PC_MAX_YAW_DEG);
         rc = SZ_ERR_INVALID_ARG;
     }
@@ -287,7 +270,7 @@ static int pc_read_json(const char *path, const char *text, size_t len, float (*
             cJSON_GetObjectItemCaseSensitive(root, photo_landmark_name(i)) : NULL;
         if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 2 ||
             !cJSON_IsNumber(cJSON_GetArrayItem(a, 0)) || !cJSON_IsNumber(cJSON_GetArrayItem(a, 1))) {
-            pc_err(err, errlen, "%s: %s: expected [x, y] in the photo's pixels", path,
+            photo_err(err, errlen, "%s: %s: expected [x, y] in the photo's pixels", path,
                    photo_landmark_name(i));
             rc = SZ_ERR_FORMAT;
             break;
@@ -295,7 +278,7 @@ static int pc_read_json(const char *path, const char *text, size_t len, float (*
         for (int k = 0; k < 2; k++) {
             double v = cJSON_GetArrayItem(a, k)->valuedouble;
             if (!isfinite(v) || fabs(v) > 100000) {
-                pc_err(err, errlen, "%s: %s: coordinate out of range", path, photo_landmark_name(i));
+                photo_err(err, errlen, "%s: %s: coordinate out of range", path, photo_landmark_name(i));
                 rc = SZ_ERR_FORMAT;
             }
             seven[i][k] = (float)v;
@@ -313,7 +296,7 @@ int photo_landmarks_parse(const char *text, size_t len, const char *label, float
     /* the .tem reader wants a terminated string */
     char *buf = malloc(len + 1);
     if (!buf) {
-        pc_err(err, errlen, "out of memory");
+        photo_err(err, errlen, "out of memory");
         return SZ_ERR_NO_MEMORY;
     }
     memcpy(buf, text, len);
@@ -334,14 +317,14 @@ int photo_landmarks_read(const char *path, float (*pts)[2], char *err, size_t er
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        pc_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        photo_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return SZ_ERR_NOT_FOUND;
     }
     char *buf;
     size_t n;
     int rc = file_read_all(f, path, 1u << 20, &buf, &n, err, errlen);
     if (rc == SZ_ERR_FORMAT)
-        pc_err(err, errlen, "%s: too large for a landmark file", path);
+        photo_err(err, errlen, "%s: too large for a landmark file", path);
     if (rc != SZ_OK)
         return rc;
     rc = photo_landmarks_parse(buf, n, path, pts, err, errlen);
@@ -355,7 +338,7 @@ static int pc_check_face(const float (*pts)[2], int w, int h, char *err, size_t 
     for (int i = 0; i < PHOTO_N_LANDMARKS; i++) {
         const float *q = pts[pc_landmark_index[i]];
         if (q[0] < 0 || q[1] < 0 || q[0] >= w || q[1] >= h) {
-            pc_err(err, errlen, "the %s landmark (%.0f, %.0f) is outside the %dx%d photo",
+            photo_err(err, errlen, "the %s landmark (%.0f, %.0f) is outside the %dx%d photo",
                    photo_landmark_name(i), q[0], q[1], w, h);
             return SZ_ERR_INVALID_ARG;
         }
@@ -363,18 +346,18 @@ static int pc_check_face(const float (*pts)[2], int w, int h, char *err, size_t 
     const float *el = pts[0], *er = pts[1];
     double dx = er[0] - el[0], dy = er[1] - el[1], ipd = hypot(dx, dy);
     if (dx <= 0) {
-        pc_err(err, errlen, "the left eye is not left of the right eye: the landmarks are swapped "
+        photo_err(err, errlen, "the left eye is not left of the right eye: the landmarks are swapped "
                             "or the face is upside down");
         return SZ_ERR_INVALID_ARG;
     }
     if (ipd < PC_MIN_IPD) {
-        pc_err(err, errlen, "the face is too small to animate: %.0f pixels between the pupils "
+        photo_err(err, errlen, "the face is too small to animate: %.0f pixels between the pupils "
                             "(at least %.0f)", ipd, PC_MIN_IPD);
         return SZ_ERR_INVALID_ARG;
     }
     double roll = atan2(dy, dx) * 180.0 / M_PI;
     if (fabs(roll) > PC_MAX_ROLL_DEG) {
-        pc_err(err, errlen, "the head is tilted %.0f degrees (at most %.0f): use a frontal, "
+        photo_err(err, errlen, "the head is tilted %.0f degrees (at most %.0f): use a frontal, "
                             "upright portrait", roll, PC_MAX_ROLL_DEG);
         return SZ_ERR_INVALID_ARG;
     }
@@ -383,7 +366,7 @@ static int pc_check_face(const float (*pts)[2], int w, int h, char *err, size_t 
     double mouth = ((0.5 * (pts[87][0] + pts[93][0]) - mx) * ux + (0.5 * (pts[87][1] + pts[93][1]) - my) * uy) / ipd;
     double chin = ((pts[129][0] - mx) * ux + (pts[129][1] - my) * uy) / ipd;
     if (fabs(mouth) > PC_MAX_TURN || fabs(chin) > 1.5 * PC_MAX_TURN) {
-        pc_err(err, errlen, "the face is turned to one side (mouth %.2f, chin %.2f of the eye "
+        photo_err(err, errlen, "the face is turned to one side (mouth %.2f, chin %.2f of the eye "
                             "distance off centre): use a frontal portrait", mouth, chin);
         return SZ_ERR_INVALID_ARG;
     }
@@ -392,13 +375,13 @@ static int pc_check_face(const float (*pts)[2], int w, int h, char *err, size_t 
     for (int k = 1; k < 6; k++)
         gap = fmax(gap, hypot(pts[93 + k][0] - pts[98 + k][0], pts[93 + k][1] - pts[98 + k][1]));
     if (gap > 0.06 * ipd) {
-        pc_err(err, errlen, "the mouth is open in the photo: use a portrait with the lips "
+        photo_err(err, errlen, "the mouth is open in the photo: use a portrait with the lips "
                             "closed");
         return SZ_ERR_INVALID_ARG;
     }
     double down = (-(pts[129][0] - mx) * uy + (pts[129][1] - my) * ux) / ipd;
     if (down < 1.2 || down > 3.5) {
-        pc_err(err, errlen, "the chin is %.2f eye distances below the eyes (a face has about 2): "
+        photo_err(err, errlen, "the chin is %.2f eye distances below the eyes (a face has about 2): "
                             "check the landmarks", down);
         return SZ_ERR_INVALID_ARG;
     }
@@ -419,12 +402,12 @@ static void pc_rmtree(const char *dir)
 int photo_avatar_create(const photo_create_params *p, char *err, size_t errlen)
 {
     if (!p || !p->photo || !p->out_dir || !p->out_dir[0]) {
-        pc_err(err, errlen, "a photo and an output folder are required");
+        photo_err(err, errlen, "a photo and an output folder are required");
         return SZ_ERR_INVALID_ARG;
     }
     struct stat st;
     if (stat(p->out_dir, &st) == 0) {
-        pc_err(err, errlen, "%s already exists: give a new folder", p->out_dir);
+        photo_err(err, errlen, "%s already exists: give a new folder", p->out_dir);
         return SZ_ERR_INVALID_ARG;
     }
     cairo_surface_t *img = NULL;
@@ -447,7 +430,7 @@ int photo_avatar_create(const photo_create_params *p, char *err, size_t errlen)
     rig = calloc(1, sizeof *rig);
     if (!rig) {
         rc = SZ_ERR_NO_MEMORY;
-        pc_err(err, errlen, "out of memory");
+        photo_err(err, errlen, "out of memory");
         goto done;
     }
     const char *name = p->name;
@@ -475,7 +458,7 @@ int photo_avatar_create(const photo_create_params *p, char *err, size_t errlen)
         rig->contours[c].xy = malloc((size_t)n * 2 * sizeof(float));
         if (!rig->contours[c].xy) {
             rc = SZ_ERR_NO_MEMORY;
-            pc_err(err, errlen, "out of memory");
+            photo_err(err, errlen, "out of memory");
             goto done;
         }
         rig->contours[c].n = n;
@@ -503,7 +486,7 @@ int photo_avatar_create(const photo_create_params *p, char *err, size_t errlen)
         snprintf(parent, sizeof parent, ".");
     snprintf(tmp, sizeof tmp, "%s/.%s.partial-%d", parent, base, (int)getpid());
     if (mkdir(tmp, 0755) != 0) {
-        pc_err(err, errlen, "%s: cannot create: %s", p->out_dir, strerror(errno));
+        photo_err(err, errlen, "%s: cannot create: %s", p->out_dir, strerror(errno));
         tmp[0] = 0;
         rc = SZ_ERR_IO;
         goto done;
@@ -511,7 +494,7 @@ int photo_avatar_create(const photo_create_params *p, char *err, size_t errlen)
     char path[1300];
     snprintf(path, sizeof path, "%s/portrait.png", tmp);
     if (cairo_surface_write_to_png(img, path) != CAIRO_STATUS_SUCCESS) {
-        pc_err(err, errlen, "%s: cannot write the portrait", p->out_dir);
+        photo_err(err, errlen, "%s: cannot write the portrait", p->out_dir);
         rc = SZ_ERR_IO;
         goto done;
     }
@@ -522,7 +505,7 @@ int photo_avatar_create(const photo_create_params *p, char *err, size_t errlen)
     if (p->landmarks_out) {
         FILE *f = fopen(p->landmarks_out, "w");
         if (!f) {
-            pc_err(err, errlen, "%s: cannot write: %s", p->landmarks_out, strerror(errno));
+            photo_err(err, errlen, "%s: cannot write: %s", p->landmarks_out, strerror(errno));
             rc = SZ_ERR_IO;
             goto done;
         }
@@ -532,14 +515,14 @@ int photo_avatar_create(const photo_create_params *p, char *err, size_t errlen)
                     rig->landmarks[i][0], rig->landmarks[i][1]);
         fputs("}\n", f);
         if (fclose(f) != 0) {
-            pc_err(err, errlen, "%s: write failed", p->landmarks_out);
+            photo_err(err, errlen, "%s: write failed", p->landmarks_out);
             unlink(p->landmarks_out);
             rc = SZ_ERR_IO;
             goto done;
         }
     }
     if (rename(tmp, p->out_dir) != 0) {
-        pc_err(err, errlen, "%s: cannot create: %s", p->out_dir, strerror(errno));
+        photo_err(err, errlen, "%s: cannot create: %s", p->out_dir, strerror(errno));
         rc = SZ_ERR_IO;
         goto done;
     }

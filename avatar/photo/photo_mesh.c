@@ -19,16 +19,6 @@
 #define PM_SEAM_POINTS 15  /* corners included */
 #define PM_LIP_POINTS 9
 
-static void pm_err(char *err, size_t errlen, const char *fmt, ...) SZ_PRINTF(3, 4);
-static void pm_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 typedef struct pm_points {
     float *xy;
@@ -245,12 +235,12 @@ int photo_mesh_build(photo_rig *rig, int image_w, int image_h, char *err, size_t
     const float *el = rig->landmarks[PHOTO_EYE_LEFT], *er = rig->landmarks[PHOTO_EYE_RIGHT];
     double ipd = hypot(er[0] - el[0], er[1] - el[1]);
     if (!(ipd >= 8.0)) {
-        pm_err(err, errlen, "the eyes are %.1f pixels apart: too small to animate", ipd);
+        photo_err(err, errlen, "the eyes are %.1f pixels apart: too small to animate", ipd);
         return SZ_ERR_INVALID_ARG;
     }
     for (int c = 0; c < PHOTO_N_CONTOURS; c++)
         if (c <= PHOTO_JAW && c != PHOTO_NOSE && rig->contours[c].n < 2) {
-            pm_err(err, errlen, "contour %s has %d points", photo_contour_name(c),
+            photo_err(err, errlen, "contour %s has %d points", photo_contour_name(c),
                    rig->contours[c].n);
             return SZ_ERR_INVALID_ARG;
         }
@@ -378,7 +368,7 @@ int photo_mesh_build(photo_rig *rig, int image_w, int image_h, char *err, size_t
         }
     }
     if (p.n > PHOTO_MAX_VERTICES - PM_SEAM_POINTS) {
-        pm_err(err, errlen, "the mesh would need %d vertices (at most %d)", p.n,
+        photo_err(err, errlen, "the mesh would need %d vertices (at most %d)", p.n,
                PHOTO_MAX_VERTICES);
         rc = SZ_ERR_INVALID_ARG;
         goto fail_msg;
@@ -403,14 +393,14 @@ int photo_mesh_build(photo_rig *rig, int image_w, int image_h, char *err, size_t
         for (int k = 0; k + 1 < PM_EYE_POINTS; k++)
             if (!pm_has_edge(tri, nt, m->eye_upper[e][k], m->eye_upper[e][k + 1]) ||
                 !pm_has_edge(tri, nt, m->eye_lower[e][k], m->eye_lower[e][k + 1])) {
-                pm_err(err, errlen, "the mesh does not follow the %s eye's outline: are the eye "
+                photo_err(err, errlen, "the mesh does not follow the %s eye's outline: are the eye "
                                     "landmarks right?", e ? "right" : "left");
                 rc = SZ_ERR_INVALID_ARG;
                 goto fail_msg;
             }
     for (int k = 0; k + 1 < PM_SEAM_POINTS; k++)
         if (!pm_has_edge(tri, nt, m->seam_upper[k], m->seam_upper[k + 1])) {
-            pm_err(err, errlen, "the mesh does not follow the line between the lips: are the "
+            photo_err(err, errlen, "the mesh does not follow the line between the lips: are the "
                                 "mouth landmarks right?");
             rc = SZ_ERR_INVALID_ARG;
             goto fail_msg;
@@ -457,7 +447,7 @@ int photo_mesh_build(photo_rig *rig, int image_w, int image_h, char *err, size_t
     m->n_triangles = nt;
     return photo_mesh_check(rig, err, errlen);
 fail:
-    pm_err(err, errlen, "out of memory building the mesh");
+    photo_err(err, errlen, "out of memory building the mesh");
     rc = SZ_ERR_NO_MEMORY;
 fail_msg:
     free(p.xy);
@@ -473,19 +463,19 @@ int photo_mesh_check(const photo_rig *rig, char *err, size_t errlen)
         const int *v = m->tri + 3 * i;
         for (int k = 0; k < 3; k++)
             if (v[k] < 0 || v[k] >= m->n_vertices) {
-                pm_err(err, errlen, "mesh.triangles[%d]: vertex %d out of range", i, v[k]);
+                photo_err(err, errlen, "mesh.triangles[%d]: vertex %d out of range", i, v[k]);
                 return SZ_ERR_FORMAT;
             }
         const float *a = m->xy + 2 * v[0], *b = m->xy + 2 * v[1], *c = m->xy + 2 * v[2];
         double area = (b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1]);
         if (!(fabs(area) > 1e-6)) {
-            pm_err(err, errlen, "mesh.triangles[%d]: the triangle has no area", i);
+            photo_err(err, errlen, "mesh.triangles[%d]: the triangle has no area", i);
             return SZ_ERR_FORMAT;
         }
     }
     if (m->n_seam < 3 || m->seam_upper[0] != m->seam_lower[0] ||
         m->seam_upper[m->n_seam - 1] != m->seam_lower[m->n_seam - 1]) {
-        pm_err(err, errlen, "mesh.seam_upper and seam_lower: expected the same mouth corners "
+        photo_err(err, errlen, "mesh.seam_upper and seam_lower: expected the same mouth corners "
                             "first and last");
         return SZ_ERR_FORMAT;
     }
@@ -493,7 +483,7 @@ int photo_mesh_check(const photo_rig *rig, char *err, size_t errlen)
         int n = m->n_eye[e];
         if (n < 3 || m->eye_upper[e][0] != m->eye_lower[e][0] ||
             m->eye_upper[e][n - 1] != m->eye_lower[e][n - 1]) {
-            pm_err(err, errlen, "mesh.%s: expected upper and lower lids sharing the eye corners",
+            photo_err(err, errlen, "mesh.%s: expected upper and lower lids sharing the eye corners",
                    e ? "eye_right" : "eye_left");
             return SZ_ERR_FORMAT;
         }

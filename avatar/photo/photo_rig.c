@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "shuzi.h"
 
+
 #define PR_COORD_MAX 100000.0
 
 static const char *const pr_landmark_names[PHOTO_N_LANDMARKS] = {
@@ -37,8 +38,7 @@ const char *photo_contour_name(int i)
     return i >= 0 && i < PHOTO_N_CONTOURS ? pr_contour_names[i] : NULL;
 }
 
-static void pr_err(char *err, size_t errlen, const char *fmt, ...) SZ_PRINTF(3, 4);
-static void pr_err(char *err, size_t errlen, const char *fmt, ...)
+void photo_err(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || !errlen)
         return;
@@ -66,23 +66,23 @@ static int pr_points(const cJSON *a, const char *label, const char *path, int mi
                      float **out, int *n, char *err, size_t errlen)
 {
     if (!cJSON_IsArray(a)) {
-        pr_err(err, errlen, "%s: %s: expected an array of [x, y] points", label, path);
+        photo_err(err, errlen, "%s: %s: expected an array of [x, y] points", label, path);
         return SZ_ERR_FORMAT;
     }
     int c = cJSON_GetArraySize(a);
     if (c < min || c > max) {
-        pr_err(err, errlen, "%s: %s: expected %d to %d points, got %d", label, path, min, max, c);
+        photo_err(err, errlen, "%s: %s: expected %d to %d points, got %d", label, path, min, max, c);
         return SZ_ERR_FORMAT;
     }
     float *xy = calloc((size_t)(c > 0 ? c : 1), 2 * sizeof *xy);
     if (!xy) {
-        pr_err(err, errlen, "%s: out of memory", label);
+        photo_err(err, errlen, "%s: out of memory", label);
         return SZ_ERR_NO_MEMORY;
     }
     for (int i = 0; i < c; i++) {
         if (!pr_point(cJSON_GetArrayItem(a, i), xy + 2 * i)) {
             free(xy);
-            pr_err(err, errlen, "%s: %s[%d]: expected [x, y] with |x|, |y| <= %g", label, path, i,
+            photo_err(err, errlen, "%s: %s[%d]: expected [x, y] with |x|, |y| <= %g", label, path, i,
                    PR_COORD_MAX);
             return SZ_ERR_FORMAT;
         }
@@ -96,17 +96,17 @@ static int pr_indices(const cJSON *a, const char *label, const char *path, int m
                       int limit, int **out, int *n, char *err, size_t errlen)
 {
     if (!cJSON_IsArray(a)) {
-        pr_err(err, errlen, "%s: %s: expected an array of vertex indices", label, path);
+        photo_err(err, errlen, "%s: %s: expected an array of vertex indices", label, path);
         return SZ_ERR_FORMAT;
     }
     int c = cJSON_GetArraySize(a);
     if (c < min || c > max) {
-        pr_err(err, errlen, "%s: %s: expected %d to %d indices, got %d", label, path, min, max, c);
+        photo_err(err, errlen, "%s: %s: expected %d to %d indices, got %d", label, path, min, max, c);
         return SZ_ERR_FORMAT;
     }
     int *idx = calloc((size_t)(c > 0 ? c : 1), sizeof *idx);
     if (!idx) {
-        pr_err(err, errlen, "%s: out of memory", label);
+        photo_err(err, errlen, "%s: out of memory", label);
         return SZ_ERR_NO_MEMORY;
     }
     for (int i = 0; i < c; i++) {
@@ -114,7 +114,7 @@ static int pr_indices(const cJSON *a, const char *label, const char *path, int m
         if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < 0 ||
             v->valuedouble >= limit) {
             free(idx);
-            pr_err(err, errlen, "%s: %s[%d]: expected a vertex index from 0 to %d", label, path, i,
+            photo_err(err, errlen, "%s: %s[%d]: expected a vertex index from 0 to %d", label, path, i,
                    limit - 1);
             return SZ_ERR_FORMAT;
         }
@@ -131,7 +131,7 @@ static int pr_load_mesh(const cJSON *m, const char *label, photo_rig *r, char *e
                                        "eye_left_upper", "eye_left_lower", "eye_right_upper",
                                        "eye_right_lower", NULL};
     if (!cJSON_IsObject(m)) {
-        pr_err(err, errlen, "%s: mesh: expected an object", label);
+        photo_err(err, errlen, "%s: mesh: expected an object", label);
         return SZ_ERR_FORMAT;
     }
     int rc = json_check_keys(m, keys, "mesh", err, errlen);
@@ -145,14 +145,14 @@ static int pr_load_mesh(const cJSON *m, const char *label, photo_rig *r, char *e
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "triangles");
     if (!cJSON_IsArray(t) || cJSON_GetArraySize(t) < 1 ||
         cJSON_GetArraySize(t) > PHOTO_MAX_TRIANGLES) {
-        pr_err(err, errlen, "%s: mesh.triangles: expected 1 to %d triangles [a, b, c]", label,
+        photo_err(err, errlen, "%s: mesh.triangles: expected 1 to %d triangles [a, b, c]", label,
                PHOTO_MAX_TRIANGLES);
         return SZ_ERR_FORMAT;
     }
     mesh->n_triangles = cJSON_GetArraySize(t);
     mesh->tri = calloc((size_t)mesh->n_triangles, 3 * sizeof *mesh->tri);
     if (!mesh->tri) {
-        pr_err(err, errlen, "%s: out of memory", label);
+        photo_err(err, errlen, "%s: out of memory", label);
         return SZ_ERR_NO_MEMORY;
     }
     for (int i = 0; i < mesh->n_triangles; i++) {
@@ -177,7 +177,7 @@ static int pr_load_mesh(const cJSON *m, const char *label, photo_rig *r, char *e
     if (rc != SZ_OK)
         return rc;
     if (n_lo != mesh->n_seam) {
-        pr_err(err, errlen, "%s: mesh.seam_lower: expected %d indices like seam_upper, got %d",
+        photo_err(err, errlen, "%s: mesh.seam_lower: expected %d indices like seam_upper, got %d",
                label, mesh->n_seam, n_lo);
         return SZ_ERR_FORMAT;
     }
@@ -198,7 +198,7 @@ static int pr_load_mesh(const cJSON *m, const char *label, photo_rig *r, char *e
         if (rc != SZ_OK)
             return rc;
         if (n1 != mesh->n_eye[e]) {
-            pr_err(err, errlen, "%s: %s: expected %d indices like %s, got %d", label, p1,
+            photo_err(err, errlen, "%s: %s: expected %d indices like %s, got %d", label, p1,
                    mesh->n_eye[e], p0, n1);
             return SZ_ERR_FORMAT;
         }
@@ -214,7 +214,7 @@ int photo_rig_load_text(const char *text, size_t len, const char *label, const c
     if (out)
         *out = NULL;
     if (!text || !out) {
-        pr_err(err, errlen, "%s: no manifest text", label ? label : "photo avatar");
+        photo_err(err, errlen, "%s: no manifest text", label ? label : "photo avatar");
         return SZ_ERR_INVALID_ARG;
     }
     cJSON *root = json_parse(text, len, label, err, errlen);
@@ -223,12 +223,12 @@ int photo_rig_load_text(const char *text, size_t len, const char *label, const c
     photo_rig *r = calloc(1, sizeof *r);
     int rc = SZ_ERR_NO_MEMORY;
     if (!r) {
-        pr_err(err, errlen, "%s: out of memory", label);
+        photo_err(err, errlen, "%s: out of memory", label);
         goto done;
     }
     rc = SZ_ERR_FORMAT;
     if (!cJSON_IsObject(root)) {
-        pr_err(err, errlen, "%s: expected a JSON object", label);
+        photo_err(err, errlen, "%s: expected a JSON object", label);
         goto done;
     }
     const char *s = NULL;
@@ -237,7 +237,7 @@ int photo_rig_load_text(const char *text, size_t len, const char *label, const c
         (rc = json_get_string(root, "format", "format", 1, &s, err, errlen)) != SZ_OK)
         goto done;
     if (strcmp(s, PHOTO_FORMAT) != 0) {
-        pr_err(err, errlen, "%s: format: expected \"%s\", got \"%.40s\"", label, PHOTO_FORMAT, s);
+        photo_err(err, errlen, "%s: format: expected \"%s\", got \"%.40s\"", label, PHOTO_FORMAT, s);
         rc = SZ_ERR_FORMAT;
         goto done;
     }
@@ -246,7 +246,7 @@ int photo_rig_load_text(const char *text, size_t len, const char *label, const c
     if ((rc = json_get_string(root, "name", "name", 1, &s, err, errlen)) != SZ_OK)
         goto done;
     if (!s[0] || strlen(s) >= sizeof r->name) {
-        pr_err(err, errlen, "%s: name: expected 1 to %zu characters", label, sizeof r->name - 1);
+        photo_err(err, errlen, "%s: name: expected 1 to %zu characters", label, sizeof r->name - 1);
         rc = SZ_ERR_FORMAT;
         goto done;
     }
@@ -259,7 +259,7 @@ int photo_rig_load_text(const char *text, size_t len, const char *label, const c
     if ((rc = json_get_string(root, "image", "image", 1, &s, err, errlen)) != SZ_OK)
         goto done;
     if (!s[0] || strlen(s) >= 512) {
-        pr_err(err, errlen, "%s: image: expected a file name", label);
+        photo_err(err, errlen, "%s: image: expected a file name", label);
         rc = SZ_ERR_FORMAT;
         goto done;
     }
@@ -270,14 +270,14 @@ int photo_rig_load_text(const char *text, size_t len, const char *label, const c
     const cJSON *crop = cJSON_GetObjectItemCaseSensitive(root, "crop");
     rc = SZ_ERR_FORMAT;
     if (!cJSON_IsArray(crop) || cJSON_GetArraySize(crop) != 4) {
-        pr_err(err, errlen, "%s: crop: expected [x, y, width, height]", label);
+        photo_err(err, errlen, "%s: crop: expected [x, y, width, height]", label);
         goto done;
     }
     for (int k = 0; k < 4; k++) {
         const cJSON *v = cJSON_GetArrayItem(crop, k);
         if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 ||
             v->valuedouble > PR_COORD_MAX || (k >= 2 && v->valuedouble < 16)) {
-            pr_err(err, errlen, "%s: crop[%d]: expected a number from %d to %g", label, k,
+            photo_err(err, errlen, "%s: crop[%d]: expected a number from %d to %g", label, k,
                    k >= 2 ? 16 : 0, PR_COORD_MAX);
             goto done;
         }
@@ -285,20 +285,20 @@ int photo_rig_load_text(const char *text, size_t len, const char *label, const c
     }
     const cJSON *lm = cJSON_GetObjectItemCaseSensitive(root, "landmarks");
     if (!cJSON_IsObject(lm)) {
-        pr_err(err, errlen, "%s: landmarks: expected an object of [x, y] points", label);
+        photo_err(err, errlen, "%s: landmarks: expected an object of [x, y] points", label);
         goto done;
     }
     for (int i = 0; i < PHOTO_N_LANDMARKS; i++) {
         if (!pr_point(cJSON_GetObjectItemCaseSensitive(lm, pr_landmark_names[i]),
                       r->landmarks[i])) {
-            pr_err(err, errlen, "%s: landmarks.%s: expected [x, y]", label,
+            photo_err(err, errlen, "%s: landmarks.%s: expected [x, y]", label,
                    pr_landmark_names[i]);
             goto done;
         }
     }
     const cJSON *cs = cJSON_GetObjectItemCaseSensitive(root, "contours");
     if (!cJSON_IsObject(cs)) {
-        pr_err(err, errlen, "%s: contours: expected an object of point lists", label);
+        photo_err(err, errlen, "%s: contours: expected an object of point lists", label);
         goto done;
     }
     if ((rc = json_check_keys(cs, pr_contour_names, "contours", err, errlen)) != SZ_OK)
@@ -310,7 +310,7 @@ int photo_rig_load_text(const char *text, size_t len, const char *label, const c
         if (!c && pr_contour_min[i] == 0)
             continue;
         if (!c) {
-            pr_err(err, errlen, "%s: %s is required", label, path);
+            photo_err(err, errlen, "%s: %s is required", label, path);
             rc = SZ_ERR_FORMAT;
             goto done;
         }
@@ -338,14 +338,14 @@ int photo_rig_load_file(const char *path, photo_rig **out, char *err, size_t err
         *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        pr_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        photo_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return errno == ENOENT ? SZ_ERR_NOT_FOUND : SZ_ERR_IO;
     }
     char *buf;
     size_t n;
     int rc = file_read_all(f, path, JSON_MAX_FILE_BYTES, &buf, &n, err, errlen);
     if (rc == SZ_ERR_FORMAT)
-        pr_err(err, errlen, "%s: file too large (limit %u bytes)", path, JSON_MAX_FILE_BYTES);
+        photo_err(err, errlen, "%s: file too large (limit %u bytes)", path, JSON_MAX_FILE_BYTES);
     if (rc != SZ_OK)
         return rc;
     char dir[1024];
@@ -408,7 +408,7 @@ int photo_rig_write(const photo_rig *r, const char *image_name, const char *path
 {
     FILE *f = fopen(path, "w");
     if (!f) {
-        pr_err(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        photo_err(err, errlen, "%s: cannot write: %s", path, strerror(errno));
         return SZ_ERR_IO;
     }
     char esc[1200];
@@ -452,7 +452,7 @@ int photo_rig_write(const photo_rig *r, const char *image_name, const char *path
     fprintf(f, "\n  }\n}\n");
     int bad = ferror(f);
     if (fclose(f) != 0 || bad) {
-        pr_err(err, errlen, "%s: write failed: %s", path, strerror(errno));
+        photo_err(err, errlen, "%s: write failed: %s", path, strerror(errno));
         return SZ_ERR_IO;
     }
     return SZ_OK;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "avatar/rig.h"
+#include "core/log.h"
 
 #define PHOTO_FORMAT "shuzi-photo"
 #define PHOTO_MAX_POINTS 512     /* per contour */
@@ -85,6 +86,9 @@ int photo_rig_load_text(const char *text, size_t len, const char *label, const c
 int photo_rig_load_file(const char *path, photo_rig **out, char *err, size_t errlen);
 void photo_rig_free(photo_rig **rig);
 void photo_mesh_free(photo_mesh *mesh);
+
+/* Writes a message to err (the photo modules' one way to say what failed). */
+void photo_err(char *err, size_t errlen, const char *fmt, ...) SZ_PRINTF(3, 4);
 
 /* Builds rig->mesh from the landmarks and contours over an image of
  * image_w x image_h pixels (replacing any mesh). */
