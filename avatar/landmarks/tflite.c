@@ -380,8 +380,11 @@ static int parse_l2tm_options(fb_ctx *c, const uint8_t *p, size_t n, tfl_op *op,
     }
     op->n_subset = (int)v.n;
     for (uint32_t k = 0; k < v.n; k++) {
-        uint64_t x;
-        flex_uint(p, n, v.vec + (size_t)k * v.vw, v.vw, &x);
+        uint64_t x = 0;
+        if (flex_uint(p, n, v.vec + (size_t)k * v.vw, v.vw, &x) != 0) {
+            fb_fail(c, "%s: subset index %u outside the options", what, k);
+            return -1;
+        }
         int64_t sx = flex_sign(x, v.vw);
         if (sx < 0 || sx > 100000) {
             fb_fail(c, "%s: subset index %lld out of range", what, (long long)sx);
