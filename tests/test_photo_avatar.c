@@ -166,6 +166,17 @@ static void test_warp(void)
     f.head_pitch = 0.02f;
     f.breath = 1.0f;
     render(&full, &f, a);
+    /* the shoulders carry on past the portrait's sides without a seam: no
+     * background-coloured pixel between two garment pixels in the bottom row */
+    int seams = 0;
+    for (int x = 1; x + 1 < W; x++) {
+        const uint8_t *p = rest + ((size_t)(H - 3) * W + x) * 4;
+        int bg = p[0] == 0x4a && p[1] == 0x3a && p[2] == 0x2b;
+        int lbg = p[-4] == 0x4a && p[-3] == 0x3a && p[-2] == 0x2b;
+        int rbg = p[4] == 0x4a && p[5] == 0x3a && p[6] == 0x2b;
+        seams += bg && !lbg && !rbg;
+    }
+    CHECK(seams == 0, "%d background pixels cut the garment in the bottom row", seams);
     CHECK(!rows_equal(rest, a, 60, 250, 0, W), "head motion moves the head");
     CHECK(rows_equal(rest, a, H - 40, H, 0, W), "head motion leaves the shoulders");
     CHECK(rows_equal(rest, a, 0, H, 0, 150) && rows_equal(rest, a, 0, H, W - 150, W),

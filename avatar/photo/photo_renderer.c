@@ -288,7 +288,7 @@ static int pr_open(const avatar_config *cfg, const char *manifest, void **state,
     if (bottom_row > H)
         bottom_row = H;
     for (int side = 0; side < 2; side++) {
-        int edge = side ? right - 1 : left + 1, step = side ? -1 : 1;
+        int edge = side ? right - 3 : left + 3, step = side ? -1 : 1; /* past the filtered rim */
         if (edge < 0 || edge >= W || (side ? right >= W - 1 : left <= 0))
             continue;
         int in = edge + step * (int)fmax(4, 0.03 * iw * r->scale);
@@ -424,8 +424,8 @@ static int pr_open(const avatar_config *cfg, const char *manifest, void **state,
     r->dyn[2] = x1 > W ? W : x1;
     r->dyn[3] = y1 > H ? H : y1;
     /* outside the portrait (its carried-on edges) the rest frame stays */
-    r->bare[0] = (int)fmax(r->dyn[0], floor(r->offx));
-    r->bare[1] = (int)fmin(r->dyn[2], ceil(r->offx + iw * r->scale));
+    r->bare[0] = (int)fmax(r->dyn[0], ceil(r->offx - 0.5)); /* pixel centres the mesh covers */
+    r->bare[1] = (int)fmin(r->dyn[2], ceil(r->offx + iw * r->scale - 0.5));
     if (r->bare[1] < r->bare[0])
         r->bare[1] = r->bare[0];
     for (int e = 0; e < 2; e++)
