@@ -9,28 +9,30 @@
 
 static void usage_avatar(FILE *f)
 {
-    fprintf(f,
-            "Usage: shuzi avatar create --photo PATH -o DIR [OPTIONS]\n"
-            "\n"
-            "Makes a photo avatar from a frontal portrait (JPEG or PNG): DIR gets\n"
-            "portrait.png and avatar.json (landmarks, contours and the mesh). Use it with\n"
-            "--avatar DIR, or put DIR under assets/avatars/ to list it by name. A PNG with\n"
-            "transparency keeps the scene's background behind the person.\n"
-            "\n"
-            "Options:\n"
-            "      --photo PATH          the portrait\n"
-            "  -o, --output DIR          the avatar folder to create (must not exist)\n"
-            "      --landmarks FILE      hand-placed points: a 189-point Psychomorph .tem, or\n"
-            "                            JSON {\"eye_left\": [x, y], \"eye_right\", \"mouth_left\",\n"
-            "                            \"mouth_right\", \"lip_top\", \"lip_bottom\", \"chin\"} in the\n"
-            "                            photo's pixels (left/right as seen; eyes: pupils)\n"
-            "      --landmarks-out FILE  also write the seven points as that JSON\n"
-            "      --name NAME           the avatar's name (default: DIR's name)\n"
-            "  -h, --help                this help\n"
-            "\n"
-            "A photo is refused, with one line saying why, when it is not an image, or the\n"
-            "face is missing, too small (under 40 pixels between the pupils), tilted or\n"
-            "turned. Build a commercial host from a portrait you hold the rights to.\n");
+    fprintf(
+        f,
+        "Usage: shuzi avatar create --photo PATH -o DIR [OPTIONS]\n"
+        "\n"
+        "Makes a photo avatar from a frontal portrait (JPEG or PNG): DIR gets\n"
+        "portrait.png and avatar.json (landmarks, contours and the mesh). Use it with\n"
+        "--avatar DIR, or put DIR under assets/avatars/ to list it by name. A PNG with\n"
+        "transparency keeps the scene's background behind the person.\n"
+        "\n"
+        "Options:\n"
+        "      --photo PATH          the portrait\n"
+        "  -o, --output DIR          the avatar folder to create (must not exist)\n"
+        "      --landmarks FILE      hand-placed points: a 189-point Psychomorph .tem, or\n"
+        "                            JSON {\"eye_left\": [x, y], \"eye_right\", \"mouth_left\",\n"
+        "                            \"mouth_right\", \"lip_top\", \"lip_bottom\", \"chin\"} in "
+        "the\n"
+        "                            photo's pixels (left/right as seen; eyes: pupils)\n"
+        "      --landmarks-out FILE  also write the seven points as that JSON\n"
+        "      --name NAME           the avatar's name (default: DIR's name)\n"
+        "  -h, --help                this help\n"
+        "\n"
+        "A photo is refused, with one line saying why, when it is not an image, or the\n"
+        "face is missing, too small (under 40 pixels between the pupils), tilted or\n"
+        "turned. Build a commercial host from a portrait you hold the rights to.\n");
 }
 
 int cmd_avatar(int argc, char **argv, int (*fail)(int code, const char *fmt, ...))
@@ -51,10 +53,10 @@ int cmd_avatar(int argc, char **argv, int (*fail)(int code, const char *fmt, ...
         }
         const char **dst = strcmp(a, "--photo") == 0                              ? &p.photo
                            : (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) ? &p.out_dir
-                           : strcmp(a, "--landmarks") == 0                          ? &p.landmarks
-                           : strcmp(a, "--landmarks-out") == 0 ? &p.landmarks_out
-                           : strcmp(a, "--name") == 0          ? &p.name
-                                                               : NULL;
+                           : strcmp(a, "--landmarks") == 0                        ? &p.landmarks
+                           : strcmp(a, "--landmarks-out") == 0                    ? &p.landmarks_out
+                           : strcmp(a, "--name") == 0                             ? &p.name
+                                                                                  : NULL;
         if (!dst)
             return fail(2, "avatar create: unknown option '%s'", a);
         if (!v)

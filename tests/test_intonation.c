@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shuzi.h"
 #include "tts/speak.h"
 #include "tts/voice.h"
-#include "shuzi.h"
 
 #include "check.h"
 #include "pitch.h"
@@ -132,17 +132,22 @@ int main(void)
     double f_st = end_f0(&st, sr, "tomorrow", 0), f_q = end_f0(&q, sr, "tomorrow", 0);
     double f_st_start = median_f0(&st, sr, 0, st.n / 3);
     printf("statement: 'tomorrow' ends at %.0f Hz (the sentence's first third %.0f Hz); "
-           "question: %.0f Hz (%.2f times)\n", f_st, f_st_start, f_q, f_q / f_st);
+           "question: %.0f Hz (%.2f times)\n",
+           f_st, f_st_start, f_q, f_q / f_st);
     CHECK(f_q > 1.15 * f_st, "the question ends higher than the statement: %.0f against %.0f Hz",
           f_q, f_st);
-    CHECK(f_st < 0.95 * f_st_start, "the statement falls at its end: %.0f Hz against %.0f at "
-                                    "its start", f_st, f_st_start);
+    CHECK(f_st < 0.95 * f_st_start,
+          "the statement falls at its end: %.0f Hz against %.0f at "
+          "its start",
+          f_st, f_st_start);
     /* a question with a question word ends low, as a statement does */
     say(v, "Where are you going tomorrow?", 0, &wq);
     double f_wq = end_f0(&wq, sr, "tomorrow", 0);
     printf("wh-question: 'tomorrow' ends at %.0f Hz\n", f_wq);
-    CHECK(f_wq < 0.95 * f_q, "a wh-question does not rise like a yes/no question: %.0f against "
-                             "%.0f Hz", f_wq, f_q);
+    CHECK(f_wq < 0.95 * f_q,
+          "a wh-question does not rise like a yes/no question: %.0f against "
+          "%.0f Hz",
+          f_wq, f_q);
     /* a list: the words before the commas stay up, the last one falls */
     capture li;
     say(v, "We have apples, pears, and plums.", 0, &li);
@@ -155,23 +160,23 @@ int main(void)
     say(v, "<speak>Please sign here.</speak>", SZ_SAY_SSML, &plain);
     say(v, "<speak><prosody pitch=\"high\">Please sign here.</prosody></speak>", SZ_SAY_SSML,
         &high);
-    say(v, "<speak><prosody rate=\"slow\">Please sign here.</prosody></speak>", SZ_SAY_SSML,
-        &slow);
+    say(v, "<speak><prosody rate=\"slow\">Please sign here.</prosody></speak>", SZ_SAY_SSML, &slow);
     double f_plain = median_f0(&plain, sr, 0, plain.n), f_high = median_f0(&high, sr, 0, high.n);
-    printf("prosody: pitch high %.0f Hz against %.0f; rate slow %zu samples against %zu\n",
-           f_high, f_plain, slow.n, plain.n);
+    printf("prosody: pitch high %.0f Hz against %.0f; rate slow %zu samples against %zu\n", f_high,
+           f_plain, slow.n, plain.n);
     CHECK(f_high > 1.1 * f_plain, "prosody pitch=high raises the voice: %.0f against %.0f Hz",
           f_high, f_plain);
-    CHECK(slow.n > plain.n * 1.15, "prosody rate=slow is longer: %zu against %zu samples",
-          slow.n, plain.n);
-    say(v, "<speak>Please sign <emphasis level=\"strong\">here</emphasis>.</speak>",
-        SZ_SAY_SSML, &emph);
+    CHECK(slow.n > plain.n * 1.15, "prosody rate=slow is longer: %zu against %zu samples", slow.n,
+          plain.n);
+    say(v, "<speak>Please sign <emphasis level=\"strong\">here</emphasis>.</speak>", SZ_SAY_SSML,
+        &emph);
     size_t a0, b0, a1, b1;
     if (word_span(&plain, "here", 0, &a0, &b0) && word_span(&emph, "here", 0, &a1, &b1)) {
         double r0 = rms(&plain, a0, b0), r1 = rms(&emph, a1, b1);
         double p0 = median_f0(&plain, sr, a0, b0), p1 = median_f0(&emph, sr, a1, b1);
         printf("emphasis: 'here' rms %.4f against %.4f, F0 %.0f against %.0f Hz, %zu against %zu "
-               "samples\n", r1, r0, p1, p0, b1 - a1, b0 - a0);
+               "samples\n",
+               r1, r0, p1, p0, b1 - a1, b0 - a0);
         CHECK(r1 > 1.15 * r0 && p1 > 1.05 * p0, "strong emphasis is louder and higher");
     } else {
         CHECK(0, "no word event for 'here'");

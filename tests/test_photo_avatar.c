@@ -25,9 +25,13 @@
 #define H 360
 
 /* the face at three times the normal size: the mouth is many pixels */
-static const avatar_config zoom_cfg = {.avatar = "mei", .width = W, .height = H,
-                                       .background_rgb = 0x2b3a4a, .avatar_scale = 3.0f,
-                                       .avatar_x = 0.5f, .avatar_y = 1.75f};
+static const avatar_config zoom_cfg = {.avatar = "mei",
+                                       .width = W,
+                                       .height = H,
+                                       .background_rgb = 0x2b3a4a,
+                                       .avatar_scale = 3.0f,
+                                       .avatar_x = 0.5f,
+                                       .avatar_y = 1.75f};
 
 static int render(const avatar_config *cfg, const sz_face *f, uint8_t *buf)
 {
@@ -96,8 +100,8 @@ static int rows_equal(const uint8_t *a, const uint8_t *b, int y0, int y1, int x0
                     fx = x, fy = y;
             }
     if (n)
-        fprintf(stderr, "  %d pixels differ in x %d..%d y %d..%d, the first at (%d, %d)\n", n,
-                x0, x1, y0, y1, fx, fy);
+        fprintf(stderr, "  %d pixels differ in x %d..%d y %d..%d, the first at (%d, %d)\n", n, x0,
+                x1, y0, y1, fx, fy);
     return n == 0;
 }
 
@@ -314,11 +318,11 @@ static int dir_empty(const char *dir)
     return n == 0;
 }
 
-static void write_points(const char *path, float (*pts)[2], int idx_n, const int *idx,
-                         double scale, double angle, double shift_mouth)
+static void write_points(const char *path, float (*pts)[2], int idx_n, const int *idx, double scale,
+                         double angle, double shift_mouth)
 {
-    static const char *names[] = {"eye_left", "eye_right", "mouth_left", "mouth_right", "lip_top",
-                                  "lip_bottom", "chin"};
+    static const char *names[] = {"eye_left", "eye_right",  "mouth_left", "mouth_right",
+                                  "lip_top",  "lip_bottom", "chin"};
     FILE *f = fopen(path, "w");
     double cx = pts[0][0], cy = pts[0][1];
     fputc('{', f);
@@ -346,8 +350,8 @@ static void test_create(const char *faces, const char *work)
     snprintf(made, sizeof made, "%s/made", work);
     mkdir(made, 0755);
     snprintf(json, sizeof json, "%s/easian.json", work);
-    photo_create_params p = {.photo = photo, .landmarks = tem, .out_dir = out,
-                             .landmarks_out = json};
+    photo_create_params p = {
+        .photo = photo, .landmarks = tem, .out_dir = out, .landmarks_out = json};
     err[0] = 0;
     int rc = photo_avatar_create(&p, err, sizeof err);
     CHECK(rc == SZ_OK, "create from f_easian.jpg + .tem: %s", err);
@@ -396,7 +400,8 @@ static void test_create(const char *faces, const char *work)
         e += hypot(fit[i][0] - mw[i][0], fit[i][1] - mw[i][1]) / 189;
     double ipd = hypot(mw[1][0] - mw[0][0], mw[1][1] - mw[0][1]);
     printf("the mean face fitted to seven points: mean error %.1f px (%.1f%% of the eye "
-           "distance) over all 189\n", e, 100 * e / ipd);
+           "distance) over all 189\n",
+           e, 100 * e / ipd);
     CHECK(e < 0.12 * ipd, "the fitted face is near the template: %.1f px", e);
 
     /* refusals: one message, exit code, and nothing left behind */
@@ -451,8 +456,9 @@ static void test_create(const char *faces, const char *work)
         for (int k = 0; k < 7; k++)
             worst = fmax(worst, hypot(det[seven_idx[k]][0] - ref[seven_idx[k]][0],
                                       det[seven_idx[k]][1] - ref[seven_idx[k]][1]));
-        CHECK(worst < 0.1 * ipd_ref, "detected points within 10%% of the eye distance of the "
-                                     "hand-placed ones: worst %.1f px, eye distance %.0f",
+        CHECK(worst < 0.1 * ipd_ref,
+              "detected points within 10%% of the eye distance of the "
+              "hand-placed ones: worst %.1f px, eye distance %.0f",
               worst, ipd_ref);
     }
     /* pictures the detector must refuse: no face, two faces, a face too
@@ -492,8 +498,8 @@ static void test_create(const char *faces, const char *work)
         p = (photo_create_params){.photo = pic, .out_dir = out};
         err[0] = 0;
         rc = photo_avatar_create(&p, err, sizeof err);
-        CHECK(rc != SZ_OK && strstr(err, pics[i].want) && dir_empty(bad),
-              "%s refused: rc %d, '%s'", pics[i].what, rc, err);
+        CHECK(rc != SZ_OK && strstr(err, pics[i].want) && dir_empty(bad), "%s refused: rc %d, '%s'",
+              pics[i].what, rc, err);
     }
     cairo_surface_destroy(src);
     snprintf(photo, sizeof photo, "%s/london/smiling/025_08.jpg", faces);

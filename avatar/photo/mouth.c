@@ -76,7 +76,8 @@ static cairo_surface_t *mouth_teeth(int w, int h, int upper)
         }
     }
     /* the gum along the root side */
-    cairo_pattern_t *gum = cairo_pattern_create_linear(0, upper ? 0 : h, 0, upper ? 0.2 * h : 0.8 * h);
+    cairo_pattern_t *gum =
+        cairo_pattern_create_linear(0, upper ? 0 : h, 0, upper ? 0.2 * h : 0.8 * h);
     cairo_pattern_add_color_stop_rgba(gum, 0.0, 0.62, 0.30, 0.32, 1.0);
     cairo_pattern_add_color_stop_rgba(gum, 1.0, 0.62, 0.30, 0.32, 0.0);
     cairo_set_operator(cr, CAIRO_OPERATOR_ATOP);
@@ -158,7 +159,8 @@ void photo_mouth_draw(const photo_mouth *m, cairo_t *cr, const photo_mouth_pose 
     cairo_paint(cr);
     cairo_pattern_destroy(cav);
     /* the tongue: low in the mouth, its tip rising toward the upper teeth */
-    double ty = p->lower_teeth[1] - 0.04 * mw - p->tongue * (p->lower_teeth[1] - p->upper_teeth[1]) * 0.85;
+    double ty =
+        p->lower_teeth[1] - 0.04 * mw - p->tongue * (p->lower_teeth[1] - p->upper_teeth[1]) * 0.85;
     cairo_save(cr);
     cairo_translate(cr, p->lower_teeth[0], ty + 0.16 * mw);
     cairo_rotate(cr, p->angle);

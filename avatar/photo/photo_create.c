@@ -24,10 +24,9 @@
 #include "shuzi.h"
 
 #define PC_N 189
-#define PC_MIN_IPD 40.0     /* pixels between the pupils */
+#define PC_MIN_IPD 40.0 /* pixels between the pupils */
 #define PC_MAX_ROLL_DEG 20.0
-#define PC_MAX_TURN 0.18    /* nose and mouth off the eyes' middle, in ipd */
-
+#define PC_MAX_TURN 0.18 /* nose and mouth off the eyes' middle, in ipd */
 
 /* the template's points of each contour, and of the seven landmarks */
 static const int pc_landmark_index[PHOTO_N_LANDMARKS] = {0, 1, 87, 93, 90, 106, 129};
@@ -38,19 +37,20 @@ static const int pc_brow_r[] = {77, 78, 79, 80, 81, 82, 86, 85, -1};
 static const int pc_lip_uo[] = {87, 88, 89, 90, 91, 92, 93, -1};
 static const int pc_lip_in[] = {87, 94, 95, 96, 97, 98, 93, -1};
 static const int pc_lip_lo[] = {87, 104, 105, 106, 107, 108, 93, -1};
-static const int pc_jaw[] = {109, 110, 111, 125, 126, 127, 128, 129, 130, 131, 132, 133, 114, 113, 112, -1};
-static const int pc_nose[] = {50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66,
-                              67, 68, 69, 70, 179, 180, 181, 182, -1};
+static const int pc_jaw[] = {109, 110, 111, 125, 126, 127, 128, 129,
+                             130, 131, 132, 133, 114, 113, 112, -1};
+static const int pc_nose[] = {50, 51, 52, 53, 54, 55, 56, 57, 58,  59,  60,  61,  62,
+                              63, 64, 65, 66, 67, 68, 69, 70, 179, 180, 181, 182, -1};
 static const int pc_head[] = {146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, -1};
 static const int pc_neck[] = {145, 183, 184, 157, -1};
-static const int pc_extra[] = {34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 115,
-                               116, 117, 118, 119, 120, 121, 122, 123, 124, 134, 135, 136, 137,
-                               138, 139, 140, 141, 142, 143, 144, 158, 159, 160, 161, 162, 163,
-                               164, 165, 166, 167, 168, 169, 170, 171, 172, 173, 174, 175, 176,
-                               177, 178, 185, 186, 187, 188, -1};
+static const int pc_extra[] = {34,  35,  36,  37,  38,  39,  40,  41,  42,  43,  44,  45,  46,
+                               47,  48,  49,  115, 116, 117, 118, 119, 120, 121, 122, 123, 124,
+                               134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 158, 159,
+                               160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 171, 172,
+                               173, 174, 175, 176, 177, 178, 185, 186, 187, 188, -1};
 static const int *const pc_contours[PHOTO_N_CONTOURS] = {
     pc_eye_lu, pc_eye_ll, pc_eye_ru, pc_eye_rl, pc_brow_l, pc_brow_r, pc_lip_uo,
-    pc_lip_in, pc_lip_lo, pc_jaw, pc_nose, pc_head, pc_neck, pc_extra};
+    pc_lip_in, pc_lip_lo, pc_jaw,    pc_nose,   pc_head,   pc_neck,   pc_extra};
 
 static int pc_read_tem(const char *path, const char *text, float (*pts)[2], char *err,
                        size_t errlen)
@@ -60,7 +60,7 @@ static int pc_read_tem(const char *path, const char *text, float (*pts)[2], char
     long n = strtol(p, &end, 10);
     if (end == p || n != PC_N) {
         photo_err(err, errlen, "%s: expected a Psychomorph template of %d points, first line %ld",
-               path, PC_N, end == p ? -1L : n);
+                  path, PC_N, end == p ? -1L : n);
         return SZ_ERR_FORMAT;
     }
     p = end;
@@ -130,7 +130,8 @@ static void pc_fit_template(const float (*seven)[2], float (*pts)[2])
         double wx = 0, wy = 0;
         for (int k = 0; k < PHOTO_N_LANDMARKS; k++) {
             const float *q = pts[pc_landmark_index[k]];
-            double d2 = (pts[i][0] - q[0]) * (pts[i][0] - q[0]) + (pts[i][1] - q[1]) * (pts[i][1] - q[1]);
+            double d2 =
+                (pts[i][0] - q[0]) * (pts[i][0] - q[0]) + (pts[i][1] - q[1]) * (pts[i][1] - q[1]);
             double w = exp(-d2 / (2 * sig * sig));
             wx += w * res[k][0];
             wy += w * res[k][1];
@@ -185,11 +186,13 @@ static void pc_place(const face_landmarks *f, const int *idx, int m, int n, int 
  * seven points, then the eye lids and lips from its mesh. */
 static void pc_from_detector(const face_landmarks *f, float (*pts)[2])
 {
-    float seven[PHOTO_N_LANDMARKS][2] = {
-        {f->eye_left[0], f->eye_left[1]},     {f->eye_right[0], f->eye_right[1]},
-        {f->mouth_left[0], f->mouth_left[1]}, {f->mouth_right[0], f->mouth_right[1]},
-        {f->lip_top[0], f->lip_top[1]},       {f->lip_bottom[0], f->lip_bottom[1]},
-        {f->chin[0], f->chin[1]}};
+    float seven[PHOTO_N_LANDMARKS][2] = {{f->eye_left[0], f->eye_left[1]},
+                                         {f->eye_right[0], f->eye_right[1]},
+                                         {f->mouth_left[0], f->mouth_left[1]},
+                                         {f->mouth_right[0], f->mouth_right[1]},
+                                         {f->lip_top[0], f->lip_top[1]},
+                                         {f->lip_bottom[0], f->lip_bottom[1]},
+                                         {f->chin[0], f->chin[1]}};
     pc_fit_template((const float(*)[2])seven, pts);
     if (f->n_mesh < 468)
         return;
@@ -243,12 +246,16 @@ static int pc_detect(const photo_create_params *p, float (*pts)[2], char *err, s
         photo_err(err, errlen, "%d faces found in %s: use a portrait of one person", n, p->photo);
         rc = SZ_ERR_INVALID_ARG;
     } else if (rc == SZ_OK && faces[0].score < PC_MIN_SCORE) {
-        photo_err(err, errlen, "no clear face in %s (confidence %.2f): use a sharp, frontal "
-                            "portrait", p->photo, faces[0].score);
+        photo_err(err, errlen,
+                  "no clear face in %s (confidence %.2f): use a sharp, frontal "
+                  "portrait",
+                  p->photo, faces[0].score);
         rc = SZ_ERR_INVALID_ARG;
     } else if (rc == SZ_OK && fabs(faces[0].yaw_deg) > PC_MAX_YAW_DEG) {
-        photo_err(err, errlen, "the face is turned %.0f degrees to one side (at most %.0f): use a "
-                            "frontal portrait", fabs(faces[0].yaw_deg), PC_MAX_YAW_DEG);
+        photo_err(err, errlen,
+                  "the face is turned %.0f degrees to one side (at most %.0f): use a "
+                  "frontal portrait",
+                  fabs(faces[0].yaw_deg), PC_MAX_YAW_DEG);
         rc = SZ_ERR_INVALID_ARG;
     }
     if (rc == SZ_OK)
@@ -257,8 +264,8 @@ static int pc_detect(const photo_create_params *p, float (*pts)[2], char *err, s
     return rc;
 }
 
-static int pc_read_json(const char *path, const char *text, size_t len, float (*pts)[2],
-                        char *err, size_t errlen)
+static int pc_read_json(const char *path, const char *text, size_t len, float (*pts)[2], char *err,
+                        size_t errlen)
 {
     cJSON *root = json_parse(text, len, path, err, errlen);
     if (!root)
@@ -266,19 +273,22 @@ static int pc_read_json(const char *path, const char *text, size_t len, float (*
     float seven[PHOTO_N_LANDMARKS][2];
     int rc = SZ_OK;
     for (int i = 0; i < PHOTO_N_LANDMARKS && rc == SZ_OK; i++) {
-        const cJSON *a = cJSON_IsObject(root) ?
-            cJSON_GetObjectItemCaseSensitive(root, photo_landmark_name(i)) : NULL;
+        const cJSON *a = cJSON_IsObject(root)
+                             ? cJSON_GetObjectItemCaseSensitive(root, photo_landmark_name(i))
+                             : NULL;
         if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 2 ||
-            !cJSON_IsNumber(cJSON_GetArrayItem(a, 0)) || !cJSON_IsNumber(cJSON_GetArrayItem(a, 1))) {
+            !cJSON_IsNumber(cJSON_GetArrayItem(a, 0)) ||
+            !cJSON_IsNumber(cJSON_GetArrayItem(a, 1))) {
             photo_err(err, errlen, "%s: %s: expected [x, y] in the photo's pixels", path,
-                   photo_landmark_name(i));
+                      photo_landmark_name(i));
             rc = SZ_ERR_FORMAT;
             break;
         }
         for (int k = 0; k < 2; k++) {
             double v = cJSON_GetArrayItem(a, k)->valuedouble;
             if (!isfinite(v) || fabs(v) > 100000) {
-                photo_err(err, errlen, "%s: %s: coordinate out of range", path, photo_landmark_name(i));
+                photo_err(err, errlen, "%s: %s: coordinate out of range", path,
+                          photo_landmark_name(i));
                 rc = SZ_ERR_FORMAT;
             }
             seven[i][k] = (float)v;
@@ -339,35 +349,44 @@ static int pc_check_face(const float (*pts)[2], int w, int h, char *err, size_t 
         const float *q = pts[pc_landmark_index[i]];
         if (q[0] < 0 || q[1] < 0 || q[0] >= w || q[1] >= h) {
             photo_err(err, errlen, "the %s landmark (%.0f, %.0f) is outside the %dx%d photo",
-                   photo_landmark_name(i), q[0], q[1], w, h);
+                      photo_landmark_name(i), q[0], q[1], w, h);
             return SZ_ERR_INVALID_ARG;
         }
     }
     const float *el = pts[0], *er = pts[1];
     double dx = er[0] - el[0], dy = er[1] - el[1], ipd = hypot(dx, dy);
     if (dx <= 0) {
-        photo_err(err, errlen, "the left eye is not left of the right eye: the landmarks are swapped "
-                            "or the face is upside down");
+        photo_err(err, errlen,
+                  "the left eye is not left of the right eye: the landmarks are swapped "
+                  "or the face is upside down");
         return SZ_ERR_INVALID_ARG;
     }
     if (ipd < PC_MIN_IPD) {
-        photo_err(err, errlen, "the face is too small to animate: %.0f pixels between the pupils "
-                            "(at least %.0f)", ipd, PC_MIN_IPD);
+        photo_err(err, errlen,
+                  "the face is too small to animate: %.0f pixels between the pupils "
+                  "(at least %.0f)",
+                  ipd, PC_MIN_IPD);
         return SZ_ERR_INVALID_ARG;
     }
     double roll = atan2(dy, dx) * 180.0 / M_PI;
     if (fabs(roll) > PC_MAX_ROLL_DEG) {
-        photo_err(err, errlen, "the head is tilted %.0f degrees (at most %.0f): use a frontal, "
-                            "upright portrait", roll, PC_MAX_ROLL_DEG);
+        photo_err(err, errlen,
+                  "the head is tilted %.0f degrees (at most %.0f): use a frontal, "
+                  "upright portrait",
+                  roll, PC_MAX_ROLL_DEG);
         return SZ_ERR_INVALID_ARG;
     }
     /* a turned head puts the mouth and chin off the eyes' middle */
     double ux = dx / ipd, uy = dy / ipd, mx = 0.5 * (el[0] + er[0]), my = 0.5 * (el[1] + er[1]);
-    double mouth = ((0.5 * (pts[87][0] + pts[93][0]) - mx) * ux + (0.5 * (pts[87][1] + pts[93][1]) - my) * uy) / ipd;
+    double mouth = ((0.5 * (pts[87][0] + pts[93][0]) - mx) * ux +
+                    (0.5 * (pts[87][1] + pts[93][1]) - my) * uy) /
+                   ipd;
     double chin = ((pts[129][0] - mx) * ux + (pts[129][1] - my) * uy) / ipd;
     if (fabs(mouth) > PC_MAX_TURN || fabs(chin) > 1.5 * PC_MAX_TURN) {
-        photo_err(err, errlen, "the face is turned to one side (mouth %.2f, chin %.2f of the eye "
-                            "distance off centre): use a frontal portrait", mouth, chin);
+        photo_err(err, errlen,
+                  "the face is turned to one side (mouth %.2f, chin %.2f of the eye "
+                  "distance off centre): use a frontal portrait",
+                  mouth, chin);
         return SZ_ERR_INVALID_ARG;
     }
     /* the lips must meet in the photo: the mouth opens from there */
@@ -375,14 +394,17 @@ static int pc_check_face(const float (*pts)[2], int w, int h, char *err, size_t 
     for (int k = 1; k < 6; k++)
         gap = fmax(gap, hypot(pts[93 + k][0] - pts[98 + k][0], pts[93 + k][1] - pts[98 + k][1]));
     if (gap > 0.06 * ipd) {
-        photo_err(err, errlen, "the mouth is open in the photo: use a portrait with the lips "
-                            "closed");
+        photo_err(err, errlen,
+                  "the mouth is open in the photo: use a portrait with the lips "
+                  "closed");
         return SZ_ERR_INVALID_ARG;
     }
     double down = (-(pts[129][0] - mx) * uy + (pts[129][1] - my) * ux) / ipd;
     if (down < 1.2 || down > 3.5) {
-        photo_err(err, errlen, "the chin is %.2f eye distances below the eyes (a face has about 2): "
-                            "check the landmarks", down);
+        photo_err(err, errlen,
+                  "the chin is %.2f eye distances below the eyes (a face has about 2): "
+                  "check the landmarks",
+                  down);
         return SZ_ERR_INVALID_ARG;
     }
     return SZ_OK;

@@ -9,12 +9,12 @@
 #include <stddef.h>
 
 typedef struct photo_create_params {
-    const char *photo;          /* JPEG or PNG */
-    const char *landmarks;      /* .tem or .json; NULL = detect */
-    const char *out_dir;        /* must not exist yet */
-    const char *name;           /* NULL = the folder's name */
-    const char *landmarks_out;  /* write the seven points as JSON; may be NULL */
-    const char *models_dir;     /* the detector's models; NULL = built-in */
+    const char *photo;         /* JPEG or PNG */
+    const char *landmarks;     /* .tem or .json; NULL = detect */
+    const char *out_dir;       /* must not exist yet */
+    const char *name;          /* NULL = the folder's name */
+    const char *landmarks_out; /* write the seven points as JSON; may be NULL */
+    const char *models_dir;    /* the detector's models; NULL = built-in */
 } photo_create_params;
 
 int photo_avatar_create(const photo_create_params *p, char *err, size_t errlen);

@@ -15,10 +15,9 @@
 #include "core/log.h"
 #include "shuzi.h"
 
-#define PM_EYE_POINTS 9    /* per lid, corners included */
-#define PM_SEAM_POINTS 15  /* corners included */
+#define PM_EYE_POINTS 9   /* per lid, corners included */
+#define PM_SEAM_POINTS 15 /* corners included */
 #define PM_LIP_POINTS 9
-
 
 typedef struct pm_points {
     float *xy;
@@ -50,17 +49,20 @@ static void pm_resample(const photo_contour *c, int n, float *out)
     double at = 0.0;
     for (int k = 0; k < n; k++) {
         double want = total * k / (n - 1);
-        while (seg < c->n - 1 &&
-               at + hypot(c->xy[2 * seg] - c->xy[2 * seg - 2],
-                          c->xy[2 * seg + 1] - c->xy[2 * seg - 1]) < want) {
-            at += hypot(c->xy[2 * seg] - c->xy[2 * seg - 2], c->xy[2 * seg + 1] - c->xy[2 * seg - 1]);
+        while (seg < c->n - 1 && at + hypot(c->xy[2 * seg] - c->xy[2 * seg - 2],
+                                            c->xy[2 * seg + 1] - c->xy[2 * seg - 1]) <
+                                     want) {
+            at +=
+                hypot(c->xy[2 * seg] - c->xy[2 * seg - 2], c->xy[2 * seg + 1] - c->xy[2 * seg - 1]);
             seg++;
         }
-        double len = hypot(c->xy[2 * seg] - c->xy[2 * seg - 2], c->xy[2 * seg + 1] - c->xy[2 * seg - 1]);
+        double len =
+            hypot(c->xy[2 * seg] - c->xy[2 * seg - 2], c->xy[2 * seg + 1] - c->xy[2 * seg - 1]);
         double t = len > 1e-9 ? (want - at) / len : 0.0;
         t = t < 0 ? 0 : t > 1 ? 1 : t;
         out[2 * k] = (float)(c->xy[2 * seg - 2] + t * (c->xy[2 * seg] - c->xy[2 * seg - 2]));
-        out[2 * k + 1] = (float)(c->xy[2 * seg - 1] + t * (c->xy[2 * seg + 1] - c->xy[2 * seg - 1]));
+        out[2 * k + 1] =
+            (float)(c->xy[2 * seg - 1] + t * (c->xy[2 * seg + 1] - c->xy[2 * seg - 1]));
     }
 }
 
@@ -241,7 +243,7 @@ int photo_mesh_build(photo_rig *rig, int image_w, int image_h, char *err, size_t
     for (int c = 0; c < PHOTO_N_CONTOURS; c++)
         if (c <= PHOTO_JAW && c != PHOTO_NOSE && rig->contours[c].n < 2) {
             photo_err(err, errlen, "contour %s has %d points", photo_contour_name(c),
-                   rig->contours[c].n);
+                      rig->contours[c].n);
             return SZ_ERR_INVALID_ARG;
         }
     photo_mesh_free(&rig->mesh);
@@ -296,7 +298,8 @@ int photo_mesh_build(photo_rig *rig, int image_w, int image_h, char *err, size_t
             goto fail;
     double mcx = 0.5 * (seam[0] + seam[2 * PM_SEAM_POINTS - 2]);
     double mcy = 0.5 * (seam[1] + seam[2 * PM_SEAM_POINTS - 1]);
-    double mw = hypot(seam[2 * PM_SEAM_POINTS - 2] - seam[0], seam[2 * PM_SEAM_POINTS - 1] - seam[1]);
+    double mw =
+        hypot(seam[2 * PM_SEAM_POINTS - 2] - seam[0], seam[2 * PM_SEAM_POINTS - 1] - seam[1]);
     for (int k = 1; k < PM_LIP_POINTS - 1; k++) {
         if (pm_add(&p, lu[2 * k], lu[2 * k + 1]) < 0 || pm_add(&p, ll[2 * k], ll[2 * k + 1]) < 0)
             goto fail;
@@ -369,7 +372,7 @@ int photo_mesh_build(photo_rig *rig, int image_w, int image_h, char *err, size_t
     }
     if (p.n > PHOTO_MAX_VERTICES - PM_SEAM_POINTS) {
         photo_err(err, errlen, "the mesh would need %d vertices (at most %d)", p.n,
-               PHOTO_MAX_VERTICES);
+                  PHOTO_MAX_VERTICES);
         rc = SZ_ERR_INVALID_ARG;
         goto fail_msg;
     }
@@ -382,7 +385,8 @@ int photo_mesh_build(photo_rig *rig, int image_w, int image_h, char *err, size_t
         const int *v = tri + 3 * i;
         double cx = (p.xy[2 * v[0]] + p.xy[2 * v[1]] + p.xy[2 * v[2]]) / 3.0;
         double cy = (p.xy[2 * v[0] + 1] + p.xy[2 * v[1] + 1] + p.xy[2 * v[2] + 1]) / 3.0;
-        if (pm_inside(eye_poly[0], n_eye_poly, cx, cy) || pm_inside(eye_poly[1], n_eye_poly, cx, cy))
+        if (pm_inside(eye_poly[0], n_eye_poly, cx, cy) ||
+            pm_inside(eye_poly[1], n_eye_poly, cx, cy))
             continue;
         memmove(tri + 3 * w, v, 3 * sizeof *tri);
         w++;
@@ -393,15 +397,18 @@ int photo_mesh_build(photo_rig *rig, int image_w, int image_h, char *err, size_t
         for (int k = 0; k + 1 < PM_EYE_POINTS; k++)
             if (!pm_has_edge(tri, nt, m->eye_upper[e][k], m->eye_upper[e][k + 1]) ||
                 !pm_has_edge(tri, nt, m->eye_lower[e][k], m->eye_lower[e][k + 1])) {
-                photo_err(err, errlen, "the mesh does not follow the %s eye's outline: are the eye "
-                                    "landmarks right?", e ? "right" : "left");
+                photo_err(err, errlen,
+                          "the mesh does not follow the %s eye's outline: are the eye "
+                          "landmarks right?",
+                          e ? "right" : "left");
                 rc = SZ_ERR_INVALID_ARG;
                 goto fail_msg;
             }
     for (int k = 0; k + 1 < PM_SEAM_POINTS; k++)
         if (!pm_has_edge(tri, nt, m->seam_upper[k], m->seam_upper[k + 1])) {
-            photo_err(err, errlen, "the mesh does not follow the line between the lips: are the "
-                                "mouth landmarks right?");
+            photo_err(err, errlen,
+                      "the mesh does not follow the line between the lips: are the "
+                      "mouth landmarks right?");
             rc = SZ_ERR_INVALID_ARG;
             goto fail_msg;
         }
@@ -427,7 +434,8 @@ int photo_mesh_build(photo_rig *rig, int image_w, int image_h, char *err, size_t
         int best = 0;
         double bd = 1e30;
         for (int s = 0; s + 1 < PM_SEAM_POINTS; s++) {
-            double mx = 0.5 * (seam[2 * s] + seam[2 * s + 2]), my = 0.5 * (seam[2 * s + 1] + seam[2 * s + 3]);
+            double mx = 0.5 * (seam[2 * s] + seam[2 * s + 2]),
+                   my = 0.5 * (seam[2 * s + 1] + seam[2 * s + 3]);
             double d = hypot(cx - mx, cy - my);
             if (d < bd)
                 bd = d, best = s;
@@ -475,8 +483,9 @@ int photo_mesh_check(const photo_rig *rig, char *err, size_t errlen)
     }
     if (m->n_seam < 3 || m->seam_upper[0] != m->seam_lower[0] ||
         m->seam_upper[m->n_seam - 1] != m->seam_lower[m->n_seam - 1]) {
-        photo_err(err, errlen, "mesh.seam_upper and seam_lower: expected the same mouth corners "
-                            "first and last");
+        photo_err(err, errlen,
+                  "mesh.seam_upper and seam_lower: expected the same mouth corners "
+                  "first and last");
         return SZ_ERR_FORMAT;
     }
     for (int e = 0; e < 2; e++) {
@@ -484,7 +493,7 @@ int photo_mesh_check(const photo_rig *rig, char *err, size_t errlen)
         if (n < 3 || m->eye_upper[e][0] != m->eye_lower[e][0] ||
             m->eye_upper[e][n - 1] != m->eye_lower[e][n - 1]) {
             photo_err(err, errlen, "mesh.%s: expected upper and lower lids sharing the eye corners",
-                   e ? "eye_right" : "eye_left");
+                      e ? "eye_right" : "eye_left");
             return SZ_ERR_FORMAT;
         }
     }

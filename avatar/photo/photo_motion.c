@@ -19,10 +19,10 @@ typedef struct pm_line {
 } pm_line;
 
 struct photo_motion {
-    float ox, oy;        /* between the pupils, image pixels */
-    float ux[2], vy[2];  /* the face axes */
+    float ox, oy;       /* between the pupils, image pixels */
+    float ux[2], vy[2]; /* the face axes */
     float ipd, mw;
-    float mx, my;        /* mouth centre, face frame */
+    float mx, my; /* mouth centre, face frame */
     float chin_y, chin_x;
     pm_line seam, lip_up, lip_lo, jaw;
     pm_line lid_up[2], lid_lo[2], brow[2];
@@ -69,7 +69,10 @@ static float pmo_smooth(float a, float b, float x)
     return t * t * (3.0f - 2.0f * t);
 }
 
-static float pmo_clamp(float x, float lo, float hi) { return x < lo ? lo : x > hi ? hi : x; }
+static float pmo_clamp(float x, float lo, float hi)
+{
+    return x < lo ? lo : x > hi ? hi : x;
+}
 
 /* A smooth bump: 1 at d = 0, 0 from d = r on (motion stays local, exactly). */
 static float pmo_bump(float d, float r)
@@ -168,8 +171,9 @@ int photo_motion_open(const photo_rig *rig, photo_motion **out, char *err, size_
     if (!(m->mw > 0.1f * m->ipd) || !(m->my > 0.2f * m->ipd) || !(m->chin_y > m->my) ||
         m->eye_w[0] <= 0 || m->eye_w[1] <= 0) {
         free(m);
-        snprintf(err, errlen, "the landmarks do not make a frontal face (mouth, chin and eyes "
-                              "out of order)");
+        snprintf(err, errlen,
+                 "the landmarks do not make a frontal face (mouth, chin and eyes "
+                 "out of order)");
         return SZ_ERR_INVALID_ARG;
     }
     m->nose_x = m->mx;
@@ -186,8 +190,14 @@ void photo_motion_free(photo_motion **m)
     }
 }
 
-float photo_motion_ipd(const photo_motion *m) { return m->ipd; }
-float photo_motion_mouth_width(const photo_motion *m) { return m->mw; }
+float photo_motion_ipd(const photo_motion *m)
+{
+    return m->ipd;
+}
+float photo_motion_mouth_width(const photo_motion *m)
+{
+    return m->mw;
+}
 void photo_motion_axes(const photo_motion *m, float *ux, float *vy)
 {
     ux[0] = m->ux[0], ux[1] = m->ux[1], vy[0] = m->vy[0], vy[1] = m->vy[1];
@@ -204,8 +214,8 @@ void photo_motion_coefficients(const float *c, float *coef)
     coef[PM_SMILE] = happy;
     coef[PM_LIFT] = pmo_clamp(0.25f * j + 0.55f * j * s + 1.0f * f, 0.0f, 1.2f);
     coef[PM_BLINK] = c[RIG_C_BLINK];
-    coef[PM_BROW] = 0.9f * c[RIG_C_SURPRISED] + 0.35f * c[RIG_C_SAD] + 0.12f * happy -
-                    0.7f * c[RIG_C_ANGRY];
+    coef[PM_BROW] =
+        0.9f * c[RIG_C_SURPRISED] + 0.35f * c[RIG_C_SAD] + 0.12f * happy - 0.7f * c[RIG_C_ANGRY];
     coef[PM_YAW] = c[RIG_C_HEAD_YAW];
     coef[PM_PITCH] = c[RIG_C_HEAD_PITCH];
     coef[PM_ROLL] = c[RIG_C_HEAD_ROLL];
@@ -231,7 +241,10 @@ void photo_motion_basis(const photo_motion *m, float x, float y, pm_point_kind k
     /* the head: whole above the chin, fading down the neck */
     float wh = 1.0f - pmo_smooth(m->chin_y + 0.1f * face_h, m->chin_y + 0.45f * face_h, fy);
     /* ...and only around the head and neck: shoulders and background stay */
-    float reach = fy < m->chin_y ? 1.6f * ipd : 1.6f * ipd - 0.9f * ipd * pmo_smooth(m->chin_y, m->chin_y + 0.3f * face_h, fy);
+    float reach =
+        fy < m->chin_y
+            ? 1.6f * ipd
+            : 1.6f * ipd - 0.9f * ipd * pmo_smooth(m->chin_y, m->chin_y + 0.3f * face_h, fy);
     wh *= 1.0f - pmo_smooth(reach, reach + 0.6f * ipd, fabsf(fx - m->chin_x));
     float rn = hypotf(fx - m->nose_x, (fy - m->nose_y) * 0.8f) / (0.95f * ipd);
     float wf = (1.0f - pmo_smooth(0.25f, 1.0f, rn)) * wh;
@@ -300,7 +313,8 @@ void photo_motion_basis(const photo_motion *m, float x, float y, pm_point_kind k
     if (dm_y < 0)
         dm_y = 0;
     float rv = fy < seam_y ? 0.32f * mw : 0.7f * mw;
-    float wm = pmo_bump(sqrtf((dm_y / rv) * (dm_y / rv) + (side / (0.6f * mw)) * (side / (0.6f * mw))), 1.0f);
+    float wm = pmo_bump(
+        sqrtf((dm_y / rv) * (dm_y / rv) + (side / (0.6f * mw)) * (side / (0.6f * mw))), 1.0f);
     pmo_put(m, out, PM_SPREAD, 0.11f * mw * xc * wm, -0.01f * mw * wm);
     /* rounding pushes the lips out: thicker in front, the seam itself stays */
     float off_seam = pmo_clamp(fabsf(fy - seam_y) / (0.1f * mw), 0.0f, 1.0f);
@@ -351,7 +365,8 @@ void photo_motion_basis(const photo_motion *m, float x, float y, pm_point_kind k
         float dbx = beyond > 0 ? beyond : 0.0f;
         float dby = fy - by;
         float wb = pmo_bump(sqrtf((dbx / (0.8f * ew)) * (dbx / (0.8f * ew)) +
-                                  (dby / (0.66f * ipd)) * (dby / (0.66f * ipd))), 1.0f);
+                                  (dby / (0.66f * ipd)) * (dby / (0.66f * ipd))),
+                            1.0f);
         float keep = pmo_smooth(uy + 0.02f * ipd, uy - 0.25f * ipd, fy); /* 0 at the lid margin */
         if (fy >= uy)
             keep = 0.0f;

@@ -9,18 +9,18 @@
 #include "avatar/photo/photo_rig.h"
 
 enum {
-    PM_JAW = 0,  /* jaw_open: chin and jaw drop */
-    PM_OPEN,     /* mouth_open: the lower lip parts from the upper */
-    PM_SPREAD,   /* lip_spread */
-    PM_ROUND,    /* lip_round: corners in */
-    PM_SMILE,    /* happy: corners up and out, cheeks and lower lids up */
-    PM_LIFT,     /* the upper lip lifts (wide vowels, FF) */
-    PM_BLINK,    /* upper lids down to the lower */
-    PM_BROW,     /* brows up (negative: down) */
-    PM_YAW,      /* head turn, radians */
-    PM_PITCH,    /* head nod, radians */
-    PM_ROLL,     /* head tilt, radians (small-angle rotation) */
-    PM_BREATH,   /* -1..1 */
+    PM_JAW = 0, /* jaw_open: chin and jaw drop */
+    PM_OPEN,    /* mouth_open: the lower lip parts from the upper */
+    PM_SPREAD,  /* lip_spread */
+    PM_ROUND,   /* lip_round: corners in */
+    PM_SMILE,   /* happy: corners up and out, cheeks and lower lids up */
+    PM_LIFT,    /* the upper lip lifts (wide vowels, FF) */
+    PM_BLINK,   /* upper lids down to the lower */
+    PM_BROW,    /* brows up (negative: down) */
+    PM_YAW,     /* head turn, radians */
+    PM_PITCH,   /* head nod, radians */
+    PM_ROLL,    /* head tilt, radians (small-angle rotation) */
+    PM_BREATH,  /* -1..1 */
     PM_N_MOTIONS
 };
 
@@ -31,8 +31,8 @@ typedef enum {
     PM_POINT_SEAM_LOWER, /* the lower lip's edge on the seam */
     PM_POINT_LID_UPPER,  /* an upper lid margin vertex (index in eye contour below) */
     PM_POINT_LID_LOWER,
-    PM_POINT_HEAD,       /* moves with the head only (eyeballs, upper teeth) */
-    PM_POINT_JAW         /* moves with the head and the jaw (lower teeth) */
+    PM_POINT_HEAD, /* moves with the head only (eyeballs, upper teeth) */
+    PM_POINT_JAW   /* moves with the head and the jaw (lower teeth) */
 } pm_point_kind;
 
 typedef struct photo_motion photo_motion;

@@ -24,13 +24,13 @@
 #define PR_EYE_MAX 64
 
 typedef struct pr_eye {
-    int n;                    /* vertices: 0 pupil, 1..RING ring, then the outline */
+    int n; /* vertices: 0 pupil, 1..RING ring, then the outline */
     float rest[2 * PR_EYE_MAX];
     float basis[PR_EYE_MAX][PM_N_MOTIONS * 2];
     float cur[2 * PR_EYE_MAX];
     int n_tri;
     int tri[3 * 2 * PR_EYE_MAX];
-    float gaze_x, gaze_y;     /* pixels per unit of gaze */
+    float gaze_x, gaze_y; /* pixels per unit of gaze */
 } pr_eye;
 
 typedef struct photo_renderer {
@@ -42,16 +42,16 @@ typedef struct photo_renderer {
     warp_image person;        /* the portrait at rest in frame pixels */
     uint8_t *person_px;
     cairo_surface_t *background; /* the scene without the person */
-    uint8_t *rest;            /* background + person */
-    int n;                    /* mesh vertices */
+    uint8_t *rest;               /* background + person */
+    int n;                       /* mesh vertices */
     float *rest_xy, *cur, *basis;
-    uint8_t *soft;            /* per triangle: which edges are soft */
+    uint8_t *soft; /* per triangle: which edges are soft */
     uint8_t *soft_open;
-    int dyn[4];               /* the region redrawn each frame */
-    int bare[2];              /* its columns the portrait covers (from the bare background) */
+    int dyn[4];  /* the region redrawn each frame */
+    int bare[2]; /* its columns the portrait covers (from the bare background) */
     pr_eye eyes[2];
     float teeth_basis[2][PM_N_MOTIONS * 2], teeth_rest[2][2];
-    float *outline;           /* the mouth opening this frame */
+    float *outline; /* the mouth opening this frame */
 } photo_renderer;
 
 static void pr_point(const photo_renderer *r, float ix, float iy, float *fx, float *fy)
@@ -268,8 +268,8 @@ static int pr_open(const avatar_config *cfg, const char *manifest, void **state,
         goto fail;
     }
     r->person = (warp_image){r->person_px, W, H, stride};
-    cairo_surface_t *ps = cairo_image_surface_create_for_data(r->person_px, CAIRO_FORMAT_ARGB32,
-                                                              W, H, stride);
+    cairo_surface_t *ps =
+        cairo_image_surface_create_for_data(r->person_px, CAIRO_FORMAT_ARGB32, W, H, stride);
     cairo_t *cr = cairo_create(ps);
     cairo_translate(cr, r->offx, r->offy);
     cairo_scale(cr, r->scale, r->scale);
@@ -344,8 +344,8 @@ static int pr_open(const avatar_config *cfg, const char *manifest, void **state,
     if (rc == SZ_OK) {
         cairo_surface_flush(r->background);
         memcpy(r->rest, cairo_image_surface_get_data(r->background), (size_t)stride * H);
-        cairo_surface_t *rs = cairo_image_surface_create_for_data(r->rest, CAIRO_FORMAT_ARGB32, W,
-                                                                  H, stride);
+        cairo_surface_t *rs =
+            cairo_image_surface_create_for_data(r->rest, CAIRO_FORMAT_ARGB32, W, H, stride);
         cr = cairo_create(rs);
         cairo_set_source_surface(cr, ps, 0, 0);
         cairo_paint(cr);

@@ -15,16 +15,26 @@
 #include "core/log.h"
 #include "shuzi.h"
 
-
 #define PR_COORD_MAX 100000.0
 
 static const char *const pr_landmark_names[PHOTO_N_LANDMARKS] = {
     "eye_left", "eye_right", "mouth_left", "mouth_right", "lip_top", "lip_bottom", "chin"};
 /* NULL-terminated for json_check_keys */
-static const char *const pr_contour_names[PHOTO_N_CONTOURS + 1] = {
-    "eye_left_upper", "eye_left_lower", "eye_right_upper", "eye_right_lower", "brow_left",
-    "brow_right", "lip_upper_outer", "lip_inner", "lip_lower_outer", "jaw", "nose", "head",
-    "neck", "extra", NULL};
+static const char *const pr_contour_names[PHOTO_N_CONTOURS + 1] = {"eye_left_upper",
+                                                                   "eye_left_lower",
+                                                                   "eye_right_upper",
+                                                                   "eye_right_lower",
+                                                                   "brow_left",
+                                                                   "brow_right",
+                                                                   "lip_upper_outer",
+                                                                   "lip_inner",
+                                                                   "lip_lower_outer",
+                                                                   "jaw",
+                                                                   "nose",
+                                                                   "head",
+                                                                   "neck",
+                                                                   "extra",
+                                                                   NULL};
 /* contours a rig must have, and the fewest points each */
 static const int pr_contour_min[PHOTO_N_CONTOURS] = {3, 3, 3, 3, 2, 2, 3, 3, 3, 3, 1, 0, 0, 0};
 
@@ -71,7 +81,8 @@ static int pr_points(const cJSON *a, const char *label, const char *path, int mi
     }
     int c = cJSON_GetArraySize(a);
     if (c < min || c > max) {
-        photo_err(err, errlen, "%s: %s: expected %d to %d points, got %d", label, path, min, max, c);
+        photo_err(err, errlen, "%s: %s: expected %d to %d points, got %d", label, path, min, max,
+                  c);
         return SZ_ERR_FORMAT;
     }
     float *xy = calloc((size_t)(c > 0 ? c : 1), 2 * sizeof *xy);
@@ -82,8 +93,8 @@ static int pr_points(const cJSON *a, const char *label, const char *path, int mi
     for (int i = 0; i < c; i++) {
         if (!pr_point(cJSON_GetArrayItem(a, i), xy + 2 * i)) {
             free(xy);
-            photo_err(err, errlen, "%s: %s[%d]: expected [x, y] with |x|, |y| <= %g", label, path, i,
-                   PR_COORD_MAX);
+            photo_err(err, errlen, "%s: %s[%d]: expected [x, y] with |x|, |y| <= %g", label, path,
+                      i, PR_COORD_MAX);
             return SZ_ERR_FORMAT;
         }
     }
@@ -101,7 +112,8 @@ static int pr_indices(const cJSON *a, const char *label, const char *path, int m
     }
     int c = cJSON_GetArraySize(a);
     if (c < min || c > max) {
-        photo_err(err, errlen, "%s: %s: expected %d to %d indices, got %d", label, path, min, max, c);
+        photo_err(err, errlen, "%s: %s: expected %d to %d indices, got %d", label, path, min, max,
+                  c);
         return SZ_ERR_FORMAT;
     }
     int *idx = calloc((size_t)(c > 0 ? c : 1), sizeof *idx);
@@ -114,8 +126,8 @@ static int pr_indices(const cJSON *a, const char *label, const char *path, int m
         if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < 0 ||
             v->valuedouble >= limit) {
             free(idx);
-            photo_err(err, errlen, "%s: %s[%d]: expected a vertex index from 0 to %d", label, path, i,
-                   limit - 1);
+            photo_err(err, errlen, "%s: %s[%d]: expected a vertex index from 0 to %d", label, path,
+                      i, limit - 1);
             return SZ_ERR_FORMAT;
         }
         idx[i] = (int)v->valuedouble;
@@ -127,9 +139,9 @@ static int pr_indices(const cJSON *a, const char *label, const char *path, int m
 
 static int pr_load_mesh(const cJSON *m, const char *label, photo_rig *r, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"vertices", "triangles", "seam_upper", "seam_lower",
-                                       "eye_left_upper", "eye_left_lower", "eye_right_upper",
-                                       "eye_right_lower", NULL};
+    static const char *const keys[] = {"vertices",        "triangles",       "seam_upper",
+                                       "seam_lower",      "eye_left_upper",  "eye_left_lower",
+                                       "eye_right_upper", "eye_right_lower", NULL};
     if (!cJSON_IsObject(m)) {
         photo_err(err, errlen, "%s: mesh: expected an object", label);
         return SZ_ERR_FORMAT;
@@ -146,7 +158,7 @@ static int pr_load_mesh(const cJSON *m, const char *label, photo_rig *r, char *e
     if (!cJSON_IsArray(t) || cJSON_GetArraySize(t) < 1 ||
         cJSON_GetArraySize(t) > PHOTO_MAX_TRIANGLES) {
         photo_err(err, errlen, "%s: mesh.triangles: expected 1 to %d triangles [a, b, c]", label,
-               PHOTO_MAX_TRIANGLES);
+                  PHOTO_MAX_TRIANGLES);
         return SZ_ERR_FORMAT;
     }
     mesh->n_triangles = cJSON_GetArraySize(t);
@@ -167,18 +179,18 @@ static int pr_load_mesh(const cJSON *m, const char *label, photo_rig *r, char *e
         free(idx);
     }
     int n_lo = 0;
-    rc = pr_indices(cJSON_GetObjectItemCaseSensitive(m, "seam_upper"), label, "mesh.seam_upper",
-                    3, PHOTO_MAX_POINTS, mesh->n_vertices, &mesh->seam_upper, &mesh->n_seam, err,
+    rc = pr_indices(cJSON_GetObjectItemCaseSensitive(m, "seam_upper"), label, "mesh.seam_upper", 3,
+                    PHOTO_MAX_POINTS, mesh->n_vertices, &mesh->seam_upper, &mesh->n_seam, err,
                     errlen);
     if (rc == SZ_OK)
-        rc = pr_indices(cJSON_GetObjectItemCaseSensitive(m, "seam_lower"), label,
-                        "mesh.seam_lower", 3, PHOTO_MAX_POINTS, mesh->n_vertices,
-                        &mesh->seam_lower, &n_lo, err, errlen);
+        rc = pr_indices(cJSON_GetObjectItemCaseSensitive(m, "seam_lower"), label, "mesh.seam_lower",
+                        3, PHOTO_MAX_POINTS, mesh->n_vertices, &mesh->seam_lower, &n_lo, err,
+                        errlen);
     if (rc != SZ_OK)
         return rc;
     if (n_lo != mesh->n_seam) {
         photo_err(err, errlen, "%s: mesh.seam_lower: expected %d indices like seam_upper, got %d",
-               label, mesh->n_seam, n_lo);
+                  label, mesh->n_seam, n_lo);
         return SZ_ERR_FORMAT;
     }
     static const char *const eye_keys[2][2] = {{"eye_left_upper", "eye_left_lower"},
@@ -199,7 +211,7 @@ static int pr_load_mesh(const cJSON *m, const char *label, photo_rig *r, char *e
             return rc;
         if (n1 != mesh->n_eye[e]) {
             photo_err(err, errlen, "%s: %s: expected %d indices like %s, got %d", label, p1,
-                   mesh->n_eye[e], p0, n1);
+                      mesh->n_eye[e], p0, n1);
             return SZ_ERR_FORMAT;
         }
     }
@@ -209,8 +221,9 @@ static int pr_load_mesh(const cJSON *m, const char *label, photo_rig *r, char *e
 int photo_rig_load_text(const char *text, size_t len, const char *label, const char *dir,
                         photo_rig **out, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"format", "version", "name", "description", "style",
-                                       "image", "crop", "landmarks", "contours", "mesh", NULL};
+    static const char *const keys[] = {"format",   "version", "name", "description",
+                                       "style",    "image",   "crop", "landmarks",
+                                       "contours", "mesh",    NULL};
     if (out)
         *out = NULL;
     if (!text || !out) {
@@ -237,7 +250,8 @@ int photo_rig_load_text(const char *text, size_t len, const char *label, const c
         (rc = json_get_string(root, "format", "format", 1, &s, err, errlen)) != SZ_OK)
         goto done;
     if (strcmp(s, PHOTO_FORMAT) != 0) {
-        photo_err(err, errlen, "%s: format: expected \"%s\", got \"%.40s\"", label, PHOTO_FORMAT, s);
+        photo_err(err, errlen, "%s: format: expected \"%s\", got \"%.40s\"", label, PHOTO_FORMAT,
+                  s);
         rc = SZ_ERR_FORMAT;
         goto done;
     }
@@ -278,7 +292,7 @@ int photo_rig_load_text(const char *text, size_t len, const char *label, const c
         if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 ||
             v->valuedouble > PR_COORD_MAX || (k >= 2 && v->valuedouble < 16)) {
             photo_err(err, errlen, "%s: crop[%d]: expected a number from %d to %g", label, k,
-                   k >= 2 ? 16 : 0, PR_COORD_MAX);
+                      k >= 2 ? 16 : 0, PR_COORD_MAX);
             goto done;
         }
         r->crop[k] = (float)v->valuedouble;
@@ -292,7 +306,7 @@ int photo_rig_load_text(const char *text, size_t len, const char *label, const c
         if (!pr_point(cJSON_GetObjectItemCaseSensitive(lm, pr_landmark_names[i]),
                       r->landmarks[i])) {
             photo_err(err, errlen, "%s: landmarks.%s: expected [x, y]", label,
-                   pr_landmark_names[i]);
+                      pr_landmark_names[i]);
             goto done;
         }
     }
@@ -314,8 +328,8 @@ int photo_rig_load_text(const char *text, size_t len, const char *label, const c
             rc = SZ_ERR_FORMAT;
             goto done;
         }
-        rc = pr_points(c, label, path, pr_contour_min[i], PHOTO_MAX_POINTS,
-                       &r->contours[i].xy, &r->contours[i].n, err, errlen);
+        rc = pr_points(c, label, path, pr_contour_min[i], PHOTO_MAX_POINTS, &r->contours[i].xy,
+                       &r->contours[i].n, err, errlen);
         if (rc != SZ_OK)
             goto done;
     }
@@ -421,8 +435,8 @@ int photo_rig_write(const photo_rig *r, const char *image_name, const char *path
     fprintf(f, "  \"style\": %s,\n", esc);
     json_escape(esc, sizeof esc, image_name);
     fprintf(f, "  \"image\": %s,\n", esc);
-    fprintf(f, "  \"crop\": [%.1f, %.1f, %.1f, %.1f],\n  \"landmarks\": {", r->crop[0],
-            r->crop[1], r->crop[2], r->crop[3]);
+    fprintf(f, "  \"crop\": [%.1f, %.1f, %.1f, %.1f],\n  \"landmarks\": {", r->crop[0], r->crop[1],
+            r->crop[2], r->crop[3]);
     for (int i = 0; i < PHOTO_N_LANDMARKS; i++)
         fprintf(f, "%s\n    \"%s\": [%.2f, %.2f]", i ? "," : "", pr_landmark_names[i],
                 r->landmarks[i][0], r->landmarks[i][1]);

@@ -13,7 +13,7 @@
 #include "core/log.h"
 
 #define PHOTO_FORMAT "shuzi-photo"
-#define PHOTO_MAX_POINTS 512     /* per contour */
+#define PHOTO_MAX_POINTS 512 /* per contour */
 #define PHOTO_MAX_VERTICES 20000
 #define PHOTO_MAX_TRIANGLES 40000
 
@@ -59,10 +59,10 @@ typedef struct photo_contour {
 
 typedef struct photo_mesh {
     int n_vertices, n_triangles;
-    float *xy;      /* 2 per vertex, image pixels at rest */
-    int *tri;       /* 3 per triangle */
+    float *xy; /* 2 per vertex, image pixels at rest */
+    int *tri;  /* 3 per triangle */
     /* vertex index lists, left corner to right corner */
-    int n_seam;     /* lip_inner vertices, corners included */
+    int n_seam;                   /* lip_inner vertices, corners included */
     int *seam_upper, *seam_lower; /* the same corners; the split points between */
     int n_eye[2];
     int *eye_upper[2], *eye_lower[2]; /* lid margins of each eye hole, corners shared */
@@ -72,8 +72,8 @@ typedef struct photo_rig {
     char name[RIG_NAME_MAX];
     char description[256];
     char style[RIG_NAME_MAX];
-    char image_path[1024];  /* resolved against the manifest's folder */
-    float crop[4];          /* x, y, w, h: the part of the image shown (the canvas) */
+    char image_path[1024]; /* resolved against the manifest's folder */
+    float crop[4];         /* x, y, w, h: the part of the image shown (the canvas) */
     float landmarks[PHOTO_N_LANDMARKS][2];
     photo_contour contours[PHOTO_N_CONTOURS];
     photo_mesh mesh;
