@@ -312,6 +312,14 @@ int photo_mesh_build(photo_rig *rig, int image_w, int image_h, char *err, size_t
         mouth_poly[2 * j] = ll[2 * k];
         mouth_poly[2 * j + 1] = ll[2 * k + 1];
     }
+    /* the top of the upper lashes, a row above each upper lid, so the
+     * lashes move whole in a blink (photo_motion.c) */
+    for (int e = 0; e < 2; e++)
+        for (int k = 1; k < PM_EYE_POINTS - 1; k++) {
+            const float *q = p.xy + 2 * m->eye_upper[e][k];
+            if (pm_add(&p, q[0], q[1] - (float)(PHOTO_LASH_BAND * ipd)) < 0)
+                goto fail;
+        }
     /* a ring around the lips, so their motion fades into the skin */
     for (int k = 1; k < PM_LIP_POINTS - 1; k += 1) {
         for (int s = 0; s < 2; s++) {

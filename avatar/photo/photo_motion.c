@@ -352,8 +352,10 @@ void photo_motion_basis(const photo_motion *m, float x, float y, pm_point_kind k
             pmo_put(m, out, PM_BLINK, 0.0f, -0.1f * gap);
             pmo_put(m, out, PM_SMILE, 0.0f, -0.22f * gap);
         } else if (fy < uy && fy > by - 0.4f * ipd) {
-            /* the lid skin unfolds down over the eye */
-            float t = pmo_clamp((fy - by) / (uy - by), 0.0f, 1.0f);
+            /* the lashes ride down with the margin whole; the lid skin
+             * above them unfolds over the eye */
+            float lash = uy - PHOTO_LASH_BAND * ipd;
+            float t = fy >= lash ? 1.0f : pmo_clamp((fy - by) / (lash - by), 0.0f, 1.0f);
             pmo_put(m, out, PM_BLINK, 0.0f, 0.9f * gap * t * t * hx);
         } else if (fy > ly && fy < ly + 0.6f * ew) {
             float t = 1.0f - (fy - ly) / (0.6f * ew);

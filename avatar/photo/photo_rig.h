@@ -16,6 +16,9 @@
 #define PHOTO_MAX_POINTS 512 /* per contour */
 #define PHOTO_MAX_VERTICES 20000
 #define PHOTO_MAX_TRIANGLES 40000
+/* The upper lashes: a band this far above the lid margin (times the
+ * inter-pupil distance) that moves whole with the margin in a blink. */
+#define PHOTO_LASH_BAND 0.05f
 
 /* The seven named landmarks, image pixels; left and right as seen in the image. */
 enum {
