@@ -275,9 +275,15 @@ static int modes_parse(const char *cmd, int argc, char **argv, modes_opts *o)
     o->rate = -1;
     optind = 1;
     opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "o:qvh", modes_long, NULL)) != -1) {
+    int c, li = -1;
+    while ((c = getopt_long(argc, argv, "o:qvh", modes_long, &li)) != -1) {
         char *end = NULL;
+        char opt_name[48]; /* as given: argv[optind - 1] may be its value */
+        if (li >= 0)
+            snprintf(opt_name, sizeof opt_name, "--%s", modes_long[li].name);
+        else
+            snprintf(opt_name, sizeof opt_name, "-%c", c);
+        li = -1;
         if (c == '?') {
             if (optopt)
                 return modes_fail(EXIT_USAGE,
@@ -291,7 +297,7 @@ static int modes_parse(const char *cmd, int argc, char **argv, modes_opts *o)
             return modes_fail(EXIT_USAGE,
                               "%s: option '%s' is not for this command (see 'shuzi "
                               "%s --help')",
-                              cmd, argv[optind - 1], cmd);
+                              cmd, opt_name, cmd);
         switch (c) {
         case 'h': modes_usage(stdout, cmd); return 0;
         case 'q': o->quiet = 1; break;
@@ -702,7 +708,8 @@ int modes_render(int argc, char **argv)
         exit_code = rc;
         goto done;
     }
-    if (script_load(argv[optind], &sc, err, sizeof err) != SZ_OK) {
+    if (script_load(argv[optind], &sc, err, sizeof err) != SZ_OK ||
+        (o.subs && subs_check_writable(o.subs, err, sizeof err) != SZ_OK)) {
         modes_fail(EXIT_RUNTIME, "%s", err);
         goto done;
     }
@@ -1097,6 +1104,24 @@ static int modes_room_start(modes_room *m, const char *const *outs, const char *
     if (host_create(&hp, &m->h, err, sizeof err) != SZ_OK)
         return modes_fail(EXIT_RUNTIME, "%s", err);
 
+    /* The control API takes its port before any output opens a file: a port
+     * in use fails here and leaves an earlier recording alone. */
+    int port = mc->api_port;
+    if (m->o.api_port)
+        port = strcmp(m->o.api_port, "auto") == 0 ? -1 : atoi(m->o.api_port);
+    const char *api_addr = m->o.api_host ? m->o.api_host : mc->api_host;
+    const char *api_token = getenv(mc->api_token_env);
+    if (port != 0) {
+        api_params ap = api_default_params();
+        ap.host = api_addr;
+        ap.port = port < 0 ? 0 : port;
+        ap.token = api_token;
+        ap.max_body_bytes = (size_t)mc->api_max_body;
+        ap.mode = m->cmd;
+        if (api_bind(&ap, m->h, &m->api, err, sizeof err) != SZ_OK)
+            return modes_fail(EXIT_RUNTIME, "%s", err);
+    }
+
     if (sz_engine_create(sz_engine_default_params(), &m->engine) != SZ_OK)
         return modes_fail(EXIT_RUNTIME, "cannot create the engine");
     sz_session_params sp = sz_session_default_params();
@@ -1115,22 +1140,12 @@ static int modes_room_start(modes_room *m, const char *const *outs, const char *
     if (host_start(m->h, m->session) != SZ_OK)
         return modes_fail(EXIT_RUNTIME, "cannot start the host thread");
 
-    /* the control API */
-    int port = mc->api_port;
-    if (m->o.api_port)
-        port = strcmp(m->o.api_port, "auto") == 0 ? -1 : atoi(m->o.api_port);
-    if (port != 0) {
-        api_params ap = api_default_params();
-        ap.host = m->o.api_host ? m->o.api_host : mc->api_host;
-        ap.port = port < 0 ? 0 : port;
-        ap.token = getenv(mc->api_token_env);
-        ap.max_body_bytes = (size_t)mc->api_max_body;
-        ap.mode = m->cmd;
-        if (api_start(&ap, m->h, &m->api, err, sizeof err) != SZ_OK)
+    if (m->api) {
+        if (api_serve(m->api, err, sizeof err) != SZ_OK)
             return modes_fail(EXIT_RUNTIME, "%s", err);
         if (!m->o.quiet)
-            fprintf(stderr, "shuzi: control API on http://%s:%d%s\n", ap.host, api_port(m->api),
-                    ap.token && *ap.token ? " (bearer token required)" : "");
+            fprintf(stderr, "shuzi: control API on http://%s:%d%s\n", api_addr, api_port(m->api),
+                    api_token && *api_token ? " (bearer token required)" : "");
     }
     return -1;
 }

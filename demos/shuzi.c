@@ -76,8 +76,6 @@ static void usage_main(FILE *f)
             "  lipsync AUDIO -o OUT mouth cues from a recording: .jsonl marks, .tsv/.json Rhubarb\n"
             "  help [COMMAND]       show help for a command\n"
             "\n"
-            "Not yet in this version: bench (see the README).\n"
-            "\n"
             "Options: --help, --version. Exit codes: 0 success, 1 runtime error, 2 usage error.\n"
             "Example:\n"
             "  shuzi say \"Hello, welcome to our bank.\" -o hello.mp4\n",
@@ -851,6 +849,15 @@ static int cmd_say(int argc, char **argv, const char *cmd)
         fail(EXIT_RUNTIME, "%s", sz_engine_last_error(engine));
         goto done;
     }
+    /* Flags only the diffusion voice uses: say so rather than drop them. */
+    const char *ignored = steps > 0 && temperature >= 0 ? "--steps and --temperature apply"
+                          : steps > 0                   ? "--steps applies"
+                          : temperature >= 0            ? "--temperature applies"
+                                                        : NULL;
+    if (ignored && cfg.voice[0] && strncmp(cfg.voice, "diffusion:", 10) != 0 &&
+        strcmp(cfg.voice, "diffusion") != 0)
+        fprintf(stderr, "%s: warning: %s to diffusion voices; %s ignores %s\n", prog, ignored,
+                cfg.voice, steps > 0 && temperature >= 0 ? "them" : "it");
     enc.crf = crf;
     enc.preset = preset;
     if (out) { /* -o first: it is the output named in messages */
@@ -945,11 +952,24 @@ done:
 
 /* ---- voices / avatars ------------------------------------------------ */
 
+typedef struct voice_columns {
+    int name, language; /* widths */
+} voice_columns;
+
+static int measure_voice(const sz_voice_info *v, void *user)
+{
+    voice_columns *w = user;
+    int n = (int)strlen(v->name), l = (int)strlen(v->language);
+    w->name = n > w->name ? n : w->name;
+    w->language = l > w->language ? l : w->language;
+    return 0;
+}
+
 static int print_voice(const sz_voice_info *v, void *user)
 {
-    (void)user;
-    printf("%-24s %-10s %-10s %6d Hz  %s\n", v->name, v->kind, v->language, v->sample_rate_hz,
-           v->description ? v->description : "");
+    const voice_columns *w = user;
+    printf("%-*s %-10s %-*s %6d Hz  %s\n", w->name, v->name, v->kind, w->language, v->language,
+           v->sample_rate_hz, v->description ? v->description : "");
     return 0;
 }
 
@@ -964,8 +984,13 @@ static int cmd_voices(int argc, char **argv)
     sz_engine *engine = NULL;
     if (sz_engine_create(sz_engine_default_params(), &engine) != SZ_OK)
         return fail(EXIT_RUNTIME, "cannot create the engine");
-    printf("%-24s %-10s %-10s %9s  %s\n", "NAME", "KIND", "LANGUAGE", "RATE", "DESCRIPTION");
-    int rc = sz_engine_list_voices(engine, print_voice, NULL);
+    voice_columns w = {(int)strlen("NAME"), (int)strlen("LANGUAGE")};
+    int rc = sz_engine_list_voices(engine, measure_voice, &w);
+    if (rc == SZ_OK) {
+        printf("%-*s %-10s %-*s %9s  %s\n", w.name, "NAME", "KIND", w.language, "LANGUAGE",
+               "RATE", "DESCRIPTION");
+        rc = sz_engine_list_voices(engine, print_voice, &w);
+    }
     sz_engine_free(&engine);
     return rc == SZ_OK ? 0 : fail(EXIT_RUNTIME, "cannot list voices: %s", sz_strerror(rc));
 }
@@ -1211,6 +1236,8 @@ int main(int argc, char **argv)
             usage_list(stdout, what);
         else if (strcmp(what, "lipsync") == 0)
             usage_lipsync(stdout);
+        else if (strcmp(what, "avatar") == 0)
+            return cmd_avatar(2, (char *[]){"avatar", "--help", NULL}, fail);
         else if (modes_usage(stdout, what) == 0)
             return 0;
         else
@@ -1233,10 +1260,5 @@ int main(int argc, char **argv)
         return modes_live(argc - 1, argv + 1);
     if (strcmp(cmd, "kiosk") == 0)
         return modes_kiosk(argc - 1, argv + 1);
-    static const char *const later[] = {"bench", NULL};
-    for (const char *const *l = later; *l; l++)
-        if (strcmp(cmd, *l) == 0)
-            return fail(EXIT_RUNTIME, "'%s' is not implemented in shuzi %s yet", cmd,
-                        sz_version());
     return fail(EXIT_USAGE, "unknown command '%s' (see 'shuzi --help')", cmd);
 }

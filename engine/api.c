@@ -25,7 +25,7 @@ api_params api_default_params(void)
 
 #ifndef SHUZI_HAVE_MHD
 
-int api_start(const api_params *p, host *h, api_server **out, char *err, size_t errlen)
+int api_bind(const api_params *p, host *h, api_server **out, char *err, size_t errlen)
 {
     (void)p, (void)h;
     *out = NULL;
@@ -33,6 +33,18 @@ int api_start(const api_params *p, host *h, api_server **out, char *err, size_t 
              "the control API needs libmicrohttpd, which this shuzi was built "
              "without (install libmicrohttpd-dev and rebuild, or use --api-port 0)");
     return SZ_ERR_UNSUPPORTED;
+}
+
+int api_serve(api_server *a, char *err, size_t errlen)
+{
+    (void)a;
+    snprintf(err, errlen, "the control API needs libmicrohttpd");
+    return SZ_ERR_UNSUPPORTED;
+}
+
+int api_start(const api_params *p, host *h, api_server **out, char *err, size_t errlen)
+{
+    return api_bind(p, h, out, err, errlen);
 }
 
 int api_port(const api_server *a)
@@ -55,6 +67,7 @@ void api_stop(api_server **a)
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 
@@ -69,6 +82,8 @@ struct api_server {
     char mode[16];
     host *h;
     struct MHD_Daemon *d;
+    int fd;         /* the listening socket until api_serve hands it to d */
+    unsigned flags; /* for MHD_start_daemon */
     int port;
     atomic_int stopping;
     atomic_int sse_clients;
@@ -533,7 +548,7 @@ static void api_done(void *cls, struct MHD_Connection *c, void **con_cls,
     }
 }
 
-int api_start(const api_params *p, host *h, api_server **out, char *err, size_t errlen)
+int api_bind(const api_params *p, host *h, api_server **out, char *err, size_t errlen)
 {
     *out = NULL;
     const char *addr = p->host && *p->host ? p->host : "127.0.0.1";
@@ -587,23 +602,55 @@ int api_start(const api_params *p, host *h, api_server **out, char *err, size_t 
         return SZ_ERR_NO_MEMORY;
     }
     a->p.token = NULL;
-    a->d = MHD_start_daemon(
-        flags, (uint16_t)p->port, NULL, NULL, api_handler, a, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, (unsigned)p->max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_NOTIFY_COMPLETED, api_done, a,
-        MHD_OPTION_EXTERNAL_LOGGER, api_mhd_log, a, MHD_OPTION_END);
-    if (!a->d) {
+    a->flags = flags;
+    a->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    socklen_t len = ss.ss_family == AF_INET6 ? sizeof *s6 : sizeof *s4;
+    if (a->fd < 0 || setsockopt(a->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        (ss.ss_family == AF_INET6 &&
+         setsockopt(a->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0) ||
+        bind(a->fd, (struct sockaddr *)&ss, len) != 0 || listen(a->fd, 32) != 0 ||
+        getsockname(a->fd, (struct sockaddr *)&ss, &len) != 0) {
         snprintf(err, errlen, "control API: cannot listen on %s port %d (in use, or not allowed)",
                  addr, p->port);
+        if (a->fd >= 0)
+            close(a->fd);
         free(a->token);
         free(a);
         return SZ_ERR_IO;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(a->d, MHD_DAEMON_INFO_BIND_PORT);
-    a->port = info ? info->port : p->port;
-    SZ_LOGI("api", "control API on http://%s:%d%s", addr, a->port, a->token ? " (token)" : "");
+    a->port = ntohs(ss.ss_family == AF_INET6 ? s6->sin6_port : s4->sin_port);
     *out = a;
     return SZ_OK;
+}
+
+int api_serve(api_server *a, char *err, size_t errlen)
+{
+    if (!a || a->d || a->fd < 0) {
+        snprintf(err, errlen, "control API: not bound, or already serving");
+        return SZ_ERR_STATE;
+    }
+    a->d =
+        MHD_start_daemon(a->flags, 0, NULL, NULL, api_handler, a, MHD_OPTION_LISTEN_SOCKET, a->fd,
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)a->p.max_connections,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_NOTIFY_COMPLETED,
+                         api_done, a, MHD_OPTION_EXTERNAL_LOGGER, api_mhd_log, a, MHD_OPTION_END);
+    a->fd = -1; /* the daemon closes it (it may have on failure too: never twice) */
+    if (!a->d) {
+        snprintf(err, errlen, "control API: cannot serve on %s port %d", a->host_addr, a->port);
+        return SZ_ERR_IO;
+    }
+    SZ_LOGI("api", "control API on http://%s:%d%s", a->host_addr, a->port,
+            a->token ? " (token)" : "");
+    return SZ_OK;
+}
+
+int api_start(const api_params *p, host *h, api_server **out, char *err, size_t errlen)
+{
+    int rc = api_bind(p, h, out, err, errlen);
+    if (rc == SZ_OK && (rc = api_serve(*out, err, errlen)) != SZ_OK)
+        api_stop(out);
+    return rc;
 }
 
 int api_port(const api_server *a)
@@ -619,6 +666,8 @@ void api_stop(api_server **ap)
     atomic_store(&a->stopping, 1);
     if (a->d)
         MHD_stop_daemon(a->d);
+    else if (a->fd >= 0)
+        close(a->fd);
     if (a->token) {
         memset(a->token, 0, strlen(a->token));
         free(a->token);

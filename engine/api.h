@@ -25,6 +25,11 @@ api_params api_default_params(void);
 typedef struct api_server api_server;
 
 int api_start(const api_params *p, host *h, api_server **out, char *err, size_t errlen);
+/* api_start in two steps: api_bind takes the address and port (a port in use
+ * fails here, before a session opens its outputs); connections wait until
+ * api_serve starts answering them. */
+int api_bind(const api_params *p, host *h, api_server **out, char *err, size_t errlen);
+int api_serve(api_server *a, char *err, size_t errlen);
 /* The port it listens on. */
 int api_port(const api_server *a);
 /* Stops listening, ends the event streams, waits for open requests. */

@@ -76,9 +76,13 @@ int avenc_parse(out_options *o, const char *name, int live, avenc_settings *s, c
     int rc;
     static const char *const alpha_choices[] = {"auto", "off", "on", NULL};
     static const char *const audio_choices[] = {"aac", "opus", "pcm", NULL};
-    int alpha = 0, acodec = -1;
+    /* libx264's own names; it prints its refusal of others to stderr itself */
+    static const char *const preset_choices[] = {"ultrafast", "superfast", "veryfast", "faster",
+                                                 "fast",      "medium",    "slow",     "slower",
+                                                 "veryslow",  "placebo",   NULL};
+    int alpha = 0, acodec = -1, preset = -1;
     if ((rc = out_options_double(o, "crf", 0, 63, &s->crf, err, errlen)) ||
-        (rc = out_options_string(o, "preset", s->preset, sizeof s->preset, err, errlen)) ||
+        (rc = out_options_choice(o, "preset", preset_choices, &preset, err, errlen)) ||
         (rc = out_options_string(o, "x264_opts", s->x264_opts, sizeof s->x264_opts, err, errlen)) ||
         (rc = out_options_bitrate(o, "video_bitrate", 8000, 1000000000, &s->video_bitrate, err,
                                   errlen)) ||
@@ -89,6 +93,8 @@ int avenc_parse(out_options *o, const char *name, int live, avenc_settings *s, c
         (rc = out_options_choice(o, "audio_codec", audio_choices, &acodec, err, errlen)) ||
         (rc = out_options_int(o, "threads", 0, 64, &threads, err, errlen)))
         return rc;
+    if (preset >= 0)
+        snprintf(s->preset, sizeof s->preset, "%s", preset_choices[preset]);
     s->alpha = alpha == 0 ? -1 : alpha == 1 ? 0 : 1;
     s->audio_codec = acodec;
     s->threads = (int)threads;

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libavformat/avformat.h>
@@ -78,7 +80,8 @@ typedef struct avout {
     int header_written; /* the muxer needs its trailer */
     int file_created;   /* something exists on disk that destroy may have to remove */
     int finished;
-    int64_t frames; /* written over the output's life */
+    int64_t frames;     /* written over the output's life */
+    int64_t created_ns; /* HLS segments older than this are an earlier run's */
 } avout;
 
 static atomic_uint avout_counter;
@@ -197,7 +200,8 @@ static char *avout_file_url(const char *path)
     return u;
 }
 
-/* Offline HLS that did not finish: its segments go too. */
+/* Offline HLS that did not finish: its segments go too, but not those an
+ * earlier run left under the same names. */
 static void avout_remove_segments(avout *a)
 {
     size_t n = strlen(a->seg_pattern) + 16;
@@ -206,7 +210,10 @@ static void avout_remove_segments(avout *a)
         return;
     for (int i = 0, misses = 0; misses < 3 && i < 1000000; i++) {
         snprintf(p, n, a->seg_pattern, i);
-        misses = unlink(p) == 0 ? 0 : misses + 1;
+        struct stat st;
+        int ours = stat(p, &st) == 0 &&
+                   st.st_mtim.tv_sec * INT64_C(1000000000) + st.st_mtim.tv_nsec >= a->created_ns;
+        misses = ours && unlink(p) == 0 ? 0 : misses + 1;
     }
     free(p);
 }
@@ -462,6 +469,9 @@ static int avout_create(const out_config *cfg, out_options *opts, void **state, 
     a->url = cfg->url;
     a->network = network;
     a->live = cfg->live;
+    struct timespec now; /* less a tick: file times come from a coarser clock */
+    clock_gettime(CLOCK_REALTIME, &now);
+    a->created_ns = now.tv_sec * INT64_C(1000000000) + now.tv_nsec - 20000000;
     a->hls = !strcmp(f->muxer, "hls");
     a->width = cfg->width;
     a->height = cfg->height;
@@ -523,8 +533,11 @@ static int avout_create(const out_config *cfg, out_options *opts, void **state, 
     a->write_path = a->live ? a->final_path : a->tmp_path;
     {
         /* Create the file now, so a bad destination fails before any frame
-         * (for alpha-capable formats the first frame decides about alpha). */
-        char *u = avout_file_url(a->write_path);
+         * (for alpha-capable formats the first frame decides about alpha).
+         * A live file is only tried under the temporary name: its own name is
+         * opened at the first frame, so a run that fails before recording
+         * leaves an existing file with that name alone. */
+        char *u = avout_file_url(a->tmp_path);
         AVIOContext *pb = NULL;
         int ret = u ? avio_open(&pb, u, AVIO_FLAG_WRITE) : AVERROR(ENOMEM);
         free(u);
@@ -532,8 +545,10 @@ static int avout_create(const out_config *cfg, out_options *opts, void **state, 
             rc = avout_fail(err, errlen, a->name, SZ_ERR_IO,
                             "cannot create a file in directory '%s': %s", a->dir, av_err2str(ret));
         else
-            a->file_created = 1;
+            a->file_created = !a->live;
         avio_closep(&pb);
+        if (ret >= 0 && a->live)
+            unlink(a->tmp_path);
     }
 done:
     if (rc != SZ_OK)

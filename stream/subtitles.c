@@ -414,6 +414,31 @@ char *subs_format(const sz_mark *marks, size_t n, int vtt, const subs_opts *opts
     return out.p;
 }
 
+/* <dir>/.<name>.partial-<pid>, beside the target */
+static void subs_tmp_name(char *tmp, size_t cap, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(tmp, cap, "%.*s/.%s.partial-%d", (int)(slash - path), path, slash + 1,
+                 (int)getpid());
+    else
+        snprintf(tmp, cap, ".%s.partial-%d", path, (int)getpid());
+}
+
+int subs_check_writable(const char *path, char *err, size_t errlen)
+{
+    char tmp[4200];
+    subs_tmp_name(tmp, sizeof tmp, path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return SZ_ERR_IO;
+    }
+    fclose(f);
+    unlink(tmp);
+    return SZ_OK;
+}
+
 int subs_write(const char *path, const sz_mark *marks, size_t n, const subs_opts *o, int *n_cues,
                char *err, size_t errlen)
 {
@@ -429,12 +454,7 @@ int subs_write(const char *path, const sz_mark *marks, size_t n, const subs_opts
         return SZ_ERR_NO_MEMORY;
     }
     char tmp[4200];
-    const char *slash = strrchr(path, '/');
-    if (slash)
-        snprintf(tmp, sizeof tmp, "%.*s/.%s.partial-%d", (int)(slash - path), path, slash + 1,
-                 (int)getpid());
-    else
-        snprintf(tmp, sizeof tmp, ".%s.partial-%d", path, (int)getpid());
+    subs_tmp_name(tmp, sizeof tmp, path);
     FILE *f = fopen(tmp, "wb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));

@@ -27,6 +27,10 @@ char *subs_format(const sz_mark *marks, size_t n, int vtt, const subs_opts *o, i
 int subs_write(const char *path, const sz_mark *marks, size_t n, const subs_opts *o, int *n_cues,
                char *err, size_t errlen);
 
+/* Creates and removes the temporary file subs_write would write: a
+ * destination that cannot be written fails before anything is rendered. */
+int subs_check_writable(const char *path, char *err, size_t errlen);
+
 /* 1 when path ends in .srt or .vtt (case-insensitive). */
 int subs_path_ok(const char *path);
 

@@ -34,6 +34,17 @@ no_files() { # no file (partial or final) left in dir
 
 expect 0 "--help" -- "$BIN" --help
 grep -q "Usage: shuzi COMMAND" "$C/stdout" || { echo "FAIL: --help text"; fails=$((fails+1)); }
+# every command --help names exists: its own help and 'shuzi help CMD' work,
+# and nothing is advertised that is not there (issue 26: bench)
+listed=$(sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p' "$C/stdout")
+[ "$(echo "$listed" | wc -w)" -ge 8 ] || { echo "FAIL: --help lists commands: $listed"; fails=$((fails+1)); }
+grep -qiE "bench|not yet" "$C/stdout" && { echo "FAIL: --help advertises what is not there"; fails=$((fails+1)); }
+for cmd in $listed; do
+  [ "$cmd" = help ] && continue
+  expect 0 "$cmd --help (listed by --help)" -- "$BIN" "$cmd" --help
+  expect 0 "help $cmd (listed by --help)" -- "$BIN" help "$cmd"
+done
+expect 2 "bench is not a command" -- "$BIN" bench
 expect 0 "--version" -- "$BIN" --version
 grep -qE '^shuzi [0-9]+\.[0-9]+\.[0-9]+$' "$C/stdout" || { echo "FAIL: --version text"; fails=$((fails+1)); }
 expect 0 "say --help" -- "$BIN" say --help
@@ -41,6 +52,12 @@ grep -q -- "--marks" "$C/stdout" || { echo "FAIL: say --help lists --marks"; fai
 expect 0 "help tts" -- "$BIN" help tts
 expect 0 "voices" -- "$BIN" voices
 grep -q "^espeak:en-us " "$C/stdout" || { echo "FAIL: voices lists espeak:en-us"; fails=$((fails+1)); }
+# each name once (espeak-ng has two yue voices), columns aligned to the longest name
+dups=$(awk 'NR > 1 {print $1}' "$C/stdout" | sort | uniq -d)
+[ -z "$dups" ] || { echo "FAIL: voices lists twice: $dups"; fails=$((fails+1)); }
+cols=$(awk '{match($0, /^[^ ]+ +/); print RLENGTH, (NR > 1 ? index($0, " Hz") : "")}' "$C/stdout" | sort -u)
+[ "$(echo "$cols" | awk '{print $1}' | sort -u | wc -l)" -eq 1 ] && [ "$(echo "$cols" | awk 'NF > 1 {print $2}' | sort -u | wc -l)" -eq 1 ] ||
+  { echo "FAIL: voices columns misaligned: $(echo $cols)"; fails=$((fails+1)); }
 # the default voice is shuzi's own: same seed, same samples as naming it
 expect 0 "tts with the default voice" -- "$BIN" tts "Good morning." -o "$T/default.wav" --seed 3
 expect 0 "tts with diffusion:kathleen" -- "$BIN" tts "Good morning." -o "$T/kathleen.wav" --seed 3 --voice diffusion:kathleen
@@ -82,6 +99,7 @@ expect 1 "unknown output format" -- "$BIN" say "Hi" -o "$T/out/a.xyz"
 expect 1 "unknown voice" -- "$BIN" say "Hi" -o "$T/out/a.mp4" --voice espeak:zz-nosuch
 expect 1 "unknown voice kind" -- "$BIN" say "Hi" -o "$T/out/a.mp4" --voice robot
 expect 1 "unknown avatar" -- "$BIN" say "Hi" -o "$T/out/a.mp4" --avatar nobody
+expect 1 "unknown x264 preset" -- "$BIN" say "Hi" -o "$T/out/a.mp4" --preset nosuch --voice espeak:en-us
 expect 1 "marks in missing dir" -- "$BIN" say "Hi" -o "$T/out/a.mp4" --marks "$T/nope/m.jsonl"
 echo '{"fps": "fast"}' > "$T/bad.json"
 expect 1 "bad config" -- "$BIN" say "Hi" -o "$T/out/a.mp4" --config "$T/bad.json"
@@ -114,6 +132,15 @@ expect 0 "render 1 (mkv)" -- "$BIN" say "Same input, same output." -o "$T/out/d1
 expect 0 "render 2 (mkv)" -- "$BIN" say "Same input, same output." -o "$T/out/d2.mkv" --size 320x180 --seed 5 -q
 if cmp -s "$T/out/d1.mkv" "$T/out/d2.mkv"; then echo "ok: deterministic output"; else echo "FAIL: two renders with the same seed differ"; fails=$((fails+1)); fi
 ls -A "$T/out" | grep -q partial && { echo "FAIL: partial files left"; fails=$((fails+1)); }
+
+# Voice flags a voice does not use: one warning line, and the run goes on.
+for flag in "--steps 8" "--temperature 0.5"; do
+  expect 0 "tts $flag with espeak" -- "$BIN" tts "Hi." -o "$T/out/w.wav" --voice espeak:en-us $flag -q
+  want="shuzi: warning: ${flag%% *} applies to diffusion voices; espeak:en-us ignores it"
+  [ "$(cat "$C/stderr")" = "$want" ] || { echo "FAIL: $flag with espeak: stderr '$(cat "$C/stderr")', expected '$want'"; fails=$((fails+1)); }
+done
+expect 0 "tts --steps with the diffusion voice" -- "$BIN" tts "Hi." -o "$T/out/w.wav" --voice diffusion:kathleen --steps 2 -q
+[ -s "$C/stderr" ] && { echo "FAIL: --steps with diffusion:kathleen warns: $(cat "$C/stderr")"; fails=$((fails+1)); }
 
 echo "$fails failures"
 [ "$fails" -eq 0 ]

@@ -238,7 +238,9 @@ static void test_av_file(const char *name, const char *options, int live, int au
     CHECK(rc == SZ_OK, "%s: writing: %s", name, output_error(o));
 
     int hidden = 0;
-    if (live) { /* a live recording is written under its real name */
+    if (live) { /* a live recording is written under its real name, from the first frame on */
+        for (int i = 0; i < 200 && access(path, F_OK) != 0; i++)
+            usleep(10000); /* the output's thread opens it */
         CHECK(dir_count(tmpdir, &hidden) == 1 && hidden == 0 && access(path, F_OK) == 0,
               "%s: while recording live, the file exists under its name", name);
     } else {
@@ -413,7 +415,8 @@ static void test_errors(void)
     CHECK(rc == SZ_ERR_INVALID_ARG && strstr(err, "crf"), "bad crf: %d '%s'", rc, err);
     c = config(path, "preset=nosuchpreset", 0);
     rc = output_open(&c, &o, err, sizeof err);
-    CHECK(rc == SZ_ERR_CODEC && strstr(err, "nosuchpreset"), "bad preset: %d '%s'", rc, err);
+    CHECK(rc == SZ_ERR_INVALID_ARG && strstr(err, "nosuchpreset") && strstr(err, "veryfast"),
+          "bad preset (refused before libx264 prints its own line): %d '%s'", rc, err);
     printf("ok   error: %s\n", err);
     CHECK(dir_count(tmpdir, NULL) == 0, "failed opens leave no file");
 
@@ -483,6 +486,33 @@ static void test_live_unfinished(const char *name)
     dir_clear(tmpdir);
 }
 
+/* A live output opened over an earlier file and let go before its first
+ * frame (the session failed to start) leaves that file as it was. */
+static void test_live_keeps_file(const char *name)
+{
+    char path[512], err[512] = "";
+    path_in(path, sizeof path, name);
+    static const char before[] = "an earlier recording\n";
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(before, 1, sizeof before - 1, f) == sizeof before - 1 && fclose(f) == 0,
+          "%s: write the earlier file", name);
+    out_config c = config(path, NULL, 1);
+    sz_output *o = NULL;
+    int rc = output_open(&c, &o, err, sizeof err);
+    CHECK(rc == SZ_OK, "%s: output_open: %s", name, err);
+    output_free(&o);
+    char got[64] = "";
+    f = fopen(path, "rb");
+    size_t n = f ? fread(got, 1, sizeof got - 1, f) : 0;
+    if (f)
+        fclose(f);
+    CHECK(n == sizeof before - 1 && memcmp(got, before, n) == 0 && dir_count(tmpdir, NULL) == 1,
+          "%s: an output freed before its first frame leaves the earlier file (%zu bytes)", name,
+          n);
+    printf("ok   live %s freed before a frame keeps the earlier file\n", name);
+    dir_clear(tmpdir);
+}
+
 static void test_bad_writes(void)
 {
     char path[512], err[512] = "";
@@ -544,6 +574,8 @@ int main(void)
         test_av_file("silent.mp4", NULL, 0, 0);
         test_live_unfinished("killed.mp4");
         test_live_unfinished("killed.mkv");
+        test_live_keeps_file("earlier.mp4");
+        test_live_keeps_file("earlier.mkv");
         test_abort("abort.mp4");
         test_abort("abort.mkv");
         test_bad_writes();

@@ -82,6 +82,13 @@ static int espk_list(sz_voice_list_fn fn, void *user)
         const char *lang = espk_voice_language(voices[i]);
         if (!lang || strncmp(voices[i]->identifier, "mb/", 3) == 0)
             continue;
+        int seen = 0; /* two voices can share a language (yue): the first one names it */
+        for (int j = 0; j < i && !seen; j++) {
+            const char *l = espk_voice_language(voices[j]);
+            seen = l && strncmp(voices[j]->identifier, "mb/", 3) != 0 && strcasecmp(l, lang) == 0;
+        }
+        if (seen)
+            continue;
         char name[96];
         snprintf(name, sizeof name, "espeak:%s", lang);
         sz_voice_info info = {.name = name,
