@@ -339,7 +339,9 @@ int photo_mesh_build(photo_rig *rig, int image_w, int image_h, char *err, size_t
             goto fail;
     }
     /* the other contours, skipping points that crowd earlier ones */
-    double g = ipd / 3.4;
+    /* a third of the eye distance; coarser on a large photo with a small face
+     * (the contours carry the face, the grid only fills) */
+    double g = fmax(ipd / 3.4, fmax(image_w, image_h) / 110.0);
     int n_features;
     for (int c = PHOTO_BROW_LEFT; c < PHOTO_N_CONTOURS; c++) {
         if (c == PHOTO_LIP_UPPER_OUTER || c == PHOTO_LIP_INNER || c == PHOTO_LIP_LOWER_OUTER)
