@@ -125,7 +125,7 @@ static void pc_fit_template(const float (*seven)[2], float (*pts)[2])
         res[i][0] = seven[i][0] - pts[pc_landmark_index[i]][0];
         res[i][1] = seven[i][1] - pts[pc_landmark_index[i]][1];
     }
-    double sig = 0.18 * ipd;
+    double sig = 0.18 * (ipd > 1.0 ? ipd : 1.0); /* coinciding eyes are refused later */
     for (int i = 0; i < PC_N; i++) {
         double wx = 0, wy = 0;
         for (int k = 0; k < PHOTO_N_LANDMARKS; k++) {
@@ -320,6 +320,12 @@ int photo_landmarks_parse(const char *text, size_t len, const char *label, float
     else
         rc = pc_read_tem(label, buf, pts, err, errlen);
     free(buf);
+    for (int i = 0; rc == SZ_OK && i < PC_N; i++)
+        if (!isfinite(pts[i][0]) || !isfinite(pts[i][1])) {
+            photo_err(err, errlen, "%s: the points do not make a face (point %d is undefined)",
+                      label, i);
+            rc = SZ_ERR_FORMAT;
+        }
     return rc;
 }
 
