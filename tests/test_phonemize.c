@@ -52,6 +52,15 @@ static const ph_case cases[] = {
     {"cmn", "不好", "p u ˥˩ | x ɑu ˨˩˦"},
     {"cmn", "三十", "s a n ˥ | ʂ ʅ ˧˥"},
     {"cmn", "元", "yæ n ˧˥"},
+    /* tones espeak-ng's dictionary gets wrong: 欢 is huān, neutral in 喜欢;
+     * lexical neutral tones */
+    {"cmn", "欢迎", "x uɑ n ˥ | j i ŋ ˧˥"},
+    {"cmn", "欢", "x uɑ n ˥"},
+    {"cmn", "喜欢", "ɕ i ˨˩ | x uɑ n ˩"},
+    {"cmn", "告诉", "k ɑu ˥˩ | s u ˩"},
+    {"cmn", "诉讼", "s u ˥˩ | s uŋ ˥˩"},
+    {"cmn", "妈妈", "m ɑ ˥ | m ɑ ˩"},
+    {"cmn", "朋友", "pʰ ə ŋ ˧˥ | j iou ˩"},
 };
 
 static void test_espeak_phones(void)

@@ -2,7 +2,7 @@
 # setup.sh (training): installs what training a voice needs, from Debian:
 # PyTorch and NumPy for /usr/bin/python3. Idempotent.
 set -eu
-pkgs="python3-torch python3-numpy ffmpeg"
+pkgs="python3-torch python3-numpy python3-scipy python3-soundfile ffmpeg"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -143,6 +143,55 @@ static int phz_is_big_unit(uint32_t c)
     return c == 0x767E || c == 0x5343 || c == 0x4E07 || c == 0x4EBF; /* 百千万亿 */
 }
 
+/* Tones espeak-ng's dictionary gets wrong. It gives some characters the
+ * neutral tone they take in one word (欢 as in 喜欢) everywhere: their own
+ * tone comes back here, and the neutral tone stays in the words that have
+ * it. Words whose second syllable is neutral in the standard lexicon
+ * (朋友, 东西, reduplicated kin terms and verbs) get it too. */
+static const struct {
+    uint32_t c;
+    int tone;
+} phz_tone_fix[] = {
+    {0x6B22, 1}, /* 欢 */ {0x8BC9, 4}, /* 诉 */ {0x8BC6, 2}, /* 识 */ {0x606F, 1}, /* 息 */
+    {0x4E4E, 1}, /* 乎 */ {0x5DF4, 1}, /* 巴 */ {0x592B, 1}, /* 夫 */ {0x52A1, 4}, /* 务 */
+    {0x775B, 1}, /* 睛 */ {0x5B9C, 2}, /* 宜 */ {0x695A, 3}, /* 楚 */ {0x6735, 3}, /* 朵 */
+    {0x7237, 2}, /* 爷 */ {0x5A18, 2}, /* 娘 */ {0x6668, 2}, /* 晨 */ {0x7CCA, 2}, /* 糊 */
+    {0x8F91, 2}, /* 辑 */ {0x72F8, 2}, /* 狸 */ {0x4F0D, 3}, /* 伍 */ {0x6D82, 2}, /* 涂 */
+    {0x4ED9, 1}, /* 仙 */ {0x916C, 2}, /* 酬 */ {0x626E, 4}, /* 扮 */ {0x77E9, 3}, /* 矩 */
+    {0x655E, 3}, /* 敞 */ {0x62FE, 2}, /* 拾 */ {0x7F62, 4},                       /* 罢 */
+};
+
+/* Two-character words whose second syllable is neutral. */
+static const char *const phz_neutral_words[] = {
+    "喜欢", "告诉", "认识", "知识", "休息", "消息", "在乎", "尾巴", "嘴巴", "下巴", "丈夫",
+    "功夫", "任务", "眼睛", "便宜", "清楚", "耳朵", "爷爷", "姑娘", "早晨", "模糊", "逻辑",
+    "狐狸", "队伍", "糊涂", "神仙", "应酬", "打扮", "规矩", "宽敞", "收拾", "妈妈", "爸爸",
+    "哥哥", "姐姐", "弟弟", "妹妹", "奶奶", "叔叔", "舅舅", "姥姥", "宝宝", "谢谢", "看看",
+    "试试", "想想", "说说", "走走", "听听", "问问", "东西", "朋友", "先生", "衣服", "知道",
+    "明白", "事情", "关系", "意思", "地方", "舒服", "漂亮", "客气", "麻烦", "厉害", "学生",
+    "暖和", "热闹", "聪明", "窗户", "月亮", "打算", "商量", "太阳", "脑袋", "头发", "石头",
+    "木头", "骨头", "馒头", "枕头", "舌头", "豆腐", "时候", "早上", "晚上", "葡萄",
+};
+
+static void phz_lexical(phz_syl *syl, size_t n, const uint32_t *chars)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < sizeof phz_tone_fix / sizeof phz_tone_fix[0]; k++)
+            if (chars[i] == phz_tone_fix[k].c && syl[i].tone == 5)
+                syl[i].tone = phz_tone_fix[k].tone;
+    for (size_t i = 0; i + 1 < n; i++)
+        for (size_t k = 0; k < sizeof phz_neutral_words / sizeof phz_neutral_words[0]; k++) {
+            const char *w = phz_neutral_words[k];
+            size_t len = strlen(w), a, b;
+            uint32_t c1 = fe_next(w, len, 0, &a);
+            uint32_t c2 = fe_next(w, len, a, &b);
+            if (chars[i] == c1 && chars[i + 1] == c2) {
+                syl[i + 1].tone = 5;
+                break;
+            }
+        }
+}
+
 /* Tone changes over one phrase: 一 and 不 (when the characters are known),
  * 3-3 to 2-3, and the half third before other tones. Returns the output
  * tone per syllable: 1-5, or 6 for the half third. */
@@ -295,6 +344,8 @@ static int phz_mandarin(const char *raw, const char *text, fe_phones *out, char 
     for (size_t k = 0; k < n; k++)
         if (syl[k].tone)
             toned[m++] = syl[k];
+    if (chars && nc == nt)
+        phz_lexical(toned, m, chars);
     phz_sandhi(toned, m, chars && nc == nt ? chars : NULL, tt);
     m = 0;
     for (size_t k = 0; k < n; k++)
