@@ -12,7 +12,8 @@ PACKAGES="build-essential cmake pkg-config
   libsdl2-dev portaudio19-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-plugins-base
   nginx-light libnginx-mod-rtmp libnginx-mod-stream openssl srt-tools ffmpeg xvfb xauth
-  clang libclang-rt-14-dev"
+  clang libclang-rt-14-dev
+  dpkg-dev file strace"
 
 missing=""
 for p in $PACKAGES; do

@@ -10,6 +10,7 @@
 #include "avatar/avatar.h"
 #include "avatar/avatar_kind.h"
 #include "avatar/rig.h"
+#include "core/assets.h"
 #include "core/log.h"
 #include "shuzi.h"
 
@@ -17,7 +18,7 @@
 
 static const char *cat_assets(const char *assets_dir)
 {
-    return assets_dir && assets_dir[0] ? assets_dir : SHUZI_ASSETS_DIR;
+    return assets_dir && assets_dir[0] ? assets_dir : sz_assets_dir();
 }
 
 static int cat_is_dir(const char *path)

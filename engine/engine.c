@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "avatar/avatar.h"
+#include "core/assets.h"
 #include "tts/voice.h"
 
 sz_engine_params sz_engine_default_params(void)
@@ -30,7 +31,7 @@ int sz_engine_create(sz_engine_params params, sz_engine **out_engine)
         params.n_threads = n > 0 ? (int)n : 1;
     }
     snprintf(e->assets_dir, sizeof e->assets_dir, "%s",
-             params.assets_dir ? params.assets_dir : SHUZI_ASSETS_DIR);
+             params.assets_dir ? params.assets_dir : sz_assets_dir());
     params.assets_dir = e->assets_dir;
     e->params = params;
     *out_engine = e;

@@ -20,16 +20,13 @@
 #include <strings.h>
 #include <ctype.h>
 
+#include "core/assets.h"
 #include "core/cpu/nn.h"
 #include "core/log.h"
 #include "tts/frontend/frontend.h"
 #include "tts/model/dv_model.h"
 #include "tts/vocoder/vocoder.h"
 #include "tts/voice.h"
-
-#ifndef SHUZI_ASSETS_DIR
-#define SHUZI_ASSETS_DIR "assets"
-#endif
 
 #define DIFF_DEFAULT_VARIANT "kathleen"
 #define DIFF_FIRST_CHUNK 24  /* frames in the first decoded window (latency) */
@@ -111,14 +108,14 @@ static int diff_path(const char *variant, const char *assets, char *path, size_t
     int is_file = strchr(v, '/') || (n > 12 && strcmp(v + n - 12, ".safetensors") == 0);
     int w = is_file ? snprintf(path, cap, "%s", v)
                     : snprintf(path, cap, "%s/voices/%s.safetensors",
-                               assets && assets[0] ? assets : SHUZI_ASSETS_DIR, v);
+                               assets && assets[0] ? assets : sz_assets_dir(), v);
     return w > 0 && (size_t)w < cap;
 }
 
 static int diff_list(sz_voice_list_fn fn, void *user)
 {
     char dir[1100];
-    snprintf(dir, sizeof dir, "%s/voices", SHUZI_ASSETS_DIR);
+    snprintf(dir, sizeof dir, "%s/voices", sz_assets_dir());
     struct dirent **names = NULL;
     int n = scandir(dir, &names, NULL, alphasort);
     int stop = 0;

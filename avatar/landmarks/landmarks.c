@@ -10,10 +10,13 @@
 
 #include "avatar/image.h"
 #include "avatar/landmarks/tflite.h"
+#include "core/assets.h"
 #include "core/log.h"
 #include "shuzi.h"
 
+#include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,9 +81,18 @@ typedef struct lm_affine {
     float vx, vy; /* ... along y */
 } lm_affine;
 
+static char lm_default_dir[PATH_MAX + 16];
+static pthread_once_t lm_default_once = PTHREAD_ONCE_INIT;
+
+static void lm_default_dir_init(void)
+{
+    snprintf(lm_default_dir, sizeof lm_default_dir, "%s/models/face", sz_assets_dir());
+}
+
 const char *face_detector_default_dir(void)
 {
-    return SHUZI_ASSETS_DIR "/models/face";
+    pthread_once(&lm_default_once, lm_default_dir_init);
+    return lm_default_dir;
 }
 
 /* ---- image sampling ------------------------------------------------------ */
