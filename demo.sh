@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # demo.sh: set up, build, and render the demo video out/demo.mp4 from text.
 set -eu
 cd "$(dirname "$0")"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # setup.sh: installs what shuzi needs to build and test, from Debian 12
 # packages. Idempotent: when everything is installed it only checks, fast.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test.sh: set up, build (warnings are errors) and run the whole test suite.
 set -eu
 cd "$(dirname "$0")"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* avatar.h: renders video frames from face parameters: a 2D rig (rig.h)
  * drawn with cairo into a scene (background colour, image or transparency,
  * avatar placement, an overlay image, burned-in subtitles). Also the idle

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* avatar_kind.h: a kind of avatar other than the built-in 2D rig, behind
  * the renderer (renderer.c): it opens from a manifest whose "format" it
  * names and draws the scene's background and the avatar into each frame;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* catalog.c: the installed avatars: <assets>/avatars/<name>/avatar.json.
  * Resolves `--avatar NAME|PATH` and lists what is installed. */
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* idle.c: the avatar's idle life: random blinks (now and then a double
  * blink), eye saccades, breathing, a slow head sway and a resting smile that
  * drifts a little. Deterministic for a seed: everything is a function of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* image.c: loads scene images (backgrounds, overlays) into cairo surfaces:
  * PNG through cairo, JPEG through libjpeg when the build has it. The file's
  * first bytes pick the decoder, not its name. */

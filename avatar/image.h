@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* image.h: scene images (PNG, JPEG) loaded into cairo surfaces. */
 #ifndef SZ_AVATAR_IMAGE_H
 #define SZ_AVATAR_IMAGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* renderer.c: draws a 2D rig (rig.h) with cairo into a scene. At open the
  * static parts are drawn once into cached layers: the background (colour,
  * image or transparency, with every static part of the root group below the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rig.c: loads and validates avatar.json (the 2D rig format of rig.h) with
  * libcjson. Every field is checked; the first problem is reported by its path
  * ("parts[3].anchor: expected [x, y]") and nothing half-built escapes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rig.h: the 2D rig format (avatar.json): layered vector parts in groups,
  * driven by named controls computed from the face parameters. The loader
  * validates every field and names the bad one by path. docs/AVATAR_RIG.md

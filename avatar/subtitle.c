@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* subtitle.c: burned-in subtitles (subtitle.h). The text is shaped once per
  * change with HarfBuzz, broken into lines greedily (after spaces, around CJK
  * characters, never before closing punctuation), and drawn with cairo into a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* subtitle.h: burned-in subtitles: text shaped with HarfBuzz, drawn with a
  * FreeType face through cairo, wrapped (spaces, and between CJK characters)
  * inside title-safe margins, at most two lines at a time. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* subtitle_track.c: a small ring of timed cues behind a mutex (see
  * subtitle_track.h). Texts live in fixed slots, so nothing is allocated
  * after creation. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* subtitle_track.h: the sentences a session has spoken or is about to speak,
  * with their times, for burned-in subtitles. One thread adds (the scheduler,
  * from its sentence marks), another reads (the avatar thread, per frame). */

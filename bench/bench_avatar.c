@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_avatar.c: render cost of the shipped avatars on one core, at 1280x720
  * and 1920x1080: median and 90th percentile milliseconds per frame over a
  * few seconds of speech-like motion (mouth, blinks, gaze, head, breathing),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_conversation.c: the conversation bars. (1) Latency from the first
  * LLM token to the first audio sample of the answer leaving the engine, on a
  * live session answering through a local fake OpenAI server (50 tokens/s),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_frontend.c: text frontend throughput in characters (code points) per
  * second, median of repeated runs: normalization + segmentation of English,
  * Mandarin and mixed text; SSML parsing; the streaming cutter; and the whole

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_landmarks.c: accuracy and speed of the face landmark detector on
  * portraits with hand-placed Psychomorph templates (.tem): for each photo the
  * mean distance of the seven named points (pupils, mouth corners, lip top and

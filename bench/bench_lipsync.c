@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_lipsync.c: accuracy of audio-only lip-sync on speech with known
  * phone timings (Festival's HTS voice and its segment file): frame-by-frame
  * viseme agreement and mean phone-boundary error, with the transcript

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_live.c: the live-push bars, against Debian's nginx-rtmp started on
  * 127.0.0.1 (as the tests do):
  *   cpu      CPU of a 720p30 live push (speech, lip-sync, rendering, encoding)

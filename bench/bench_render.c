@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_render.c: wall time, peak memory and real-time factor of `shuzi say`
  * rendering a ~10-second utterance at 720p30 to MP4, beside the same text to
  * WAV only (speech without video), measured in one run, medians of N runs.

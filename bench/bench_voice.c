@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_voice.c: the diffusion voice's bars (issue 8) beside espeak-ng: ASR word
  * error rate on held-out sentences (with Festival and the real recordings), RTF and
  * first-chunk latency on one thread, peak RSS of `shuzi tts`. Prints figures only. */

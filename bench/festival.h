@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* festival.h: speech with known phone timings for the lip-sync benchmark and
  * its regression test: Festival (the cmu_us_slt_arctic_hts voice) says each
  * sentence and writes its segment timings (utt.save.segs). Header-only, for

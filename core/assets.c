@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* assets.c: finds the assets folder at run time (core/assets.h): the
  * environment, then the install folder relative to the running library or
  * program, then the build tree, then the configured install path. */

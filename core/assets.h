@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* assets.h: where the shipped voices, avatars and face models are found,
  * in the build tree (development, tests) and in an installed copy. */
 #ifndef SZ_CORE_ASSETS_H

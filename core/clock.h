@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clock.h: monotonic time in microseconds and sleeping until a deadline. */
 #ifndef SZ_CORE_CLOCK_H
 #define SZ_CORE_CLOCK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* error.c: sz_strerror and version string. */
 #include "shuzi.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* file.c: reading a whole regular file into memory under a size limit. */
 #include "core/file.h"
 

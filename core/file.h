@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* file.h: reading a whole regular file into memory under a size limit, for
  * the loaders of outside input (config, script, FAQ, rig, audio, JSON).
  * Thread-safe. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* json.c: cJSON wrappers with precise error messages. */
 #include "core/json.h"
 

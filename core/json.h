@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* json.h: JSON through libcjson with errors a user can act on: which file,
  * which line and column, which field, what was expected. */
 #ifndef SZ_CORE_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.c: default stderr logger and the replaceable hook. */
 #include "core/log.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.h: the one logging hook of the library. Modules log with a tag:
  * SZ_LOGE("tts", "voice %s not found", name). */
 #ifndef SZ_CORE_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* media.c: names of the shared media enums. */
 #include "core/media.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* media.h: the data every stage passes along: face parameters (one per video
  * frame) and video frames. Audio travels as mono float32 at the voice's rate. */
 #ifndef SZ_CORE_MEDIA_H

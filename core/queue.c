@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* queue.c: bounded SPSC ring with atomic indices and condvar waits. */
 #include "core/queue.h"
 

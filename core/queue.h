@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* queue.h: a bounded single-producer single-consumer queue of pointers. The
  * ring indices are lock-free; a mutex and condition variables are used only to
  * sleep when the queue is full or empty. Closing wakes both sides. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rng.h: splitmix64, the one small deterministic generator the engine uses
  * (idle motion, the diffusion sampler's noise, the vocoder's noise): the
  * same seed gives the same numbers on every machine. */

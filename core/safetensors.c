@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* safetensors.c: maps a .safetensors file (or takes a buffer) and checks every
  * byte of its JSON header before any tensor is handed out, so loaders can trust
  * names, dtypes, shapes and offsets. Errors name the file, tensor and expectation. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* safetensors.h: a validating reader for .safetensors files (voices, models).
  * Every check failure names the file, the tensor and what was expected. */
 #ifndef SZ_CORE_SAFETENSORS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* thread.c: named pthreads. */
 #include "core/thread.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* thread.h: named threads (visible in top/gdb) over pthreads. */
 #ifndef SZ_CORE_THREAD_H
 #define SZ_CORE_THREAD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* utf8.h: UTF-8 validation and character-index helpers for text input. */
 #ifndef SZ_CORE_UTF8_H
 #define SZ_CORE_UTF8_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* avatar_cmd.c: `shuzi avatar create`: a photo avatar folder from a
  * portrait (avatar/photo/photo_create.h). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* avatar_cmd.h: the `shuzi avatar` command. */
 #ifndef SZ_DEMOS_AVATAR_CMD_H
 #define SZ_DEMOS_AVATAR_CMD_H

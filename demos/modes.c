@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* modes.c: the three production commands of DESIGN.md. render: an explainer
  * script to a video file, offline, with a progress bar and SRT/VTT
  * subtitles. live: a room pushed to RTMP/SRT where the host presents

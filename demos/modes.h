@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* modes.h: the `shuzi render`, `shuzi live` and `shuzi kiosk` commands
  * (demos/modes.c), called from the command dispatcher in demos/shuzi.c.
  * Each takes argv starting at the command name and returns the exit code. */

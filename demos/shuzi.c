@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* shuzi.c: the `shuzi` command. Subcommands map onto the public API in
  * include/shuzi.h. Exit codes: 0 success, 1 runtime error (one line on
  * stderr), 2 usage error. */

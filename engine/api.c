@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* api.c: the control API server (api.h) on libmicrohttpd, one thread per
  * connection (the event stream blocks in its reader). Bodies are collected
  * up to the limit, validated by api_parse.c, and handed to the host. */

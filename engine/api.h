@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* api.h: the control API of live and kiosk sessions: HTTP/JSON on
  * 127.0.0.1 by default (libmicrohttpd). POST /v1/say, /v1/chat,
  * /v1/interrupt, /v1/comments; GET /v1/status, /v1/events (server-sent

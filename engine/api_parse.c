@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* api_parse.c: request bodies of the control API: JSON objects with known
  * keys only, typed fields, valid UTF-8, non-blank text within limits. */
 #include "engine/api_parse.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* api_parse.h: validation of the control API's request bodies and headers,
  * apart from the HTTP server so they can be fuzzed. Every rejection is one
  * line naming the field and what was expected. */

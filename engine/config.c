@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.c: session config file and value parsers. */
 #include "engine/config.h"
 

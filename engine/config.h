@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.h: the session config file (JSON) and the value syntaxes shared by
  * the config and the command line (sizes, colours). */
 #ifndef SZ_ENGINE_CONFIG_H

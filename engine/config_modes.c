@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config_modes.c: reads the live/kiosk/render keys of the config file
  * (config_modes.h). Each wrong value is reported with its path, e.g.
  * "products[2].price: expected a string". */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config_modes.h: the parts of the session config file that the live, kiosk
  * and render modes read: outputs, the LLM, persona, FAQ, products, comment
  * filtering, the control API and kiosk settings. Loaded by config_load with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine.c: the engine object: process-wide settings shared by sessions. */
 #include "engine/engine.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine.h: what sessions need from the engine object. */
 #ifndef SZ_ENGINE_ENGINE_H
 #define SZ_ENGINE_ENGINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* events.c: the event ring of events.h: a fixed array of slots, each holding
  * one preformatted SSE block; sequence numbers tell readers where they are. */
 #include "engine/events.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* events.h: a broadcast ring of engine events (speech marks, state changes,
  * text handed to speech, errors) for the control API's server-sent-events
  * stream. Publishers never block on readers: a reader that falls behind the

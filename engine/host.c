@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* host.c: the conversation host (host.h). One worker thread takes jobs in
  * order of priority (chat messages, then viewer comments, then the next
  * product of the rotation), streams the answer through the speech cutter

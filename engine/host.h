@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* host.h: the conversation host of the live and kiosk modes. It owns the
  * text source (LLM or FAQ), the conversation memory, the queues of chat
  * messages and viewer comments, and the product rotation of a live room; a

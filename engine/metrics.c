@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* metrics.c: fixed-bucket histograms and counters (metrics.h), with the last
  * observations kept for quantiles, and the Prometheus text rendering. */
 #include "engine/metrics.h"

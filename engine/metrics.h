@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* metrics.h: the engine's counters and latency histograms, rendered in the
  * Prometheus text exposition format (version 0.0.4) for GET /metrics.
  * Thread-safe. */

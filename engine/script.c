@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* script.c: the render script parser (script.h). Text lines join into
  * paragraphs; a directive ends the paragraph before it. Errors name the
  * line and column and say what was expected. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* script.h: the explainer script of `shuzi render`: plain UTF-8 text, spoken
  * paragraph by paragraph, with directives in square brackets:
  *     # a comment line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session.c: a session is the pipeline of DESIGN.md: four threads (tts,
  * scheduler/lipsync, avatar, stream) joined by bounded SPSC queues. Audio is
  * the master clock: video frame k covers voice samples

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_api.c: libFuzzer target for the control API's request parsers (say,
  * chat, comments, interrupt bodies), the event-stream filter and the bearer
  * check. The first byte picks the parser; an accepted request must hold

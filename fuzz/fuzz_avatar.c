@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_avatar.c: libFuzzer target for the 2D rig loader (avatar.json): the
  * JSON and field checks, SVG path data, morph structure checks; a rig that
  * loads is also opened and rendered at 64x64 with face parameters taken from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_config.c: libFuzzer target for the session config parser (JSON via
  * cJSON plus our field checks) and the size/colour value parsers. */
 #include <stdint.h>

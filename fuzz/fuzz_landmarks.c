@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_landmarks.c: libFuzzer target for landmark files (`shuzi avatar
  * create --landmarks`): a 189-point Psychomorph .tem or JSON with the seven
  * named points (fitted with the mean face). Whatever parses must give

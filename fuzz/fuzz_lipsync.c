@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_lipsync.c: libFuzzer target for the outside input audio-only
  * lip-sync reads: WAV files (RIFF chunks, formats), Festival xlabel segment
  * files, and phone symbols (IPA and ARPAbet) mapped to visemes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_llm_stream.c: libFuzzer target for what an LLM server sends: the
  * server-sent-events decoder and the OpenAI chunk parser (fed in pieces of
  * fuzzer-chosen sizes), non-streaming answers and error bodies, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_normalize.c: libFuzzer target for the text frontend on plain text:
  * normalization, segmentation and the streaming cutter. The first byte
  * picks the parameters (sentence language, pauses, voice language); the

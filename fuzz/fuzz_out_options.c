@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_out_options.c: libFuzzer target for what users give outputs: option
  * strings ("key=value:key=value" with '\' escapes), output URLs (the kind they
  * pick, the codec, the name printed with secrets hidden). An accepted option

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_photo_rig.c: libFuzzer target for the photo avatar manifest
  * (avatar.json, format shuzi-photo): the JSON and field checks, the mesh
  * checks, and the motion fields of every vertex; a manifest that loads is

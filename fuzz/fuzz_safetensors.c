@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_safetensors.c: libFuzzer target for the .safetensors reader. Any input
  * must be refused cleanly or yield tensors whose bytes all lie in the buffer
  * and that st_find and st_expect agree with. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_script.c: libFuzzer target for the text files users write: the
  * render script parser and the FAQ file parser (first byte picks), with
  * questions matched against a parsed FAQ. An accepted script has something

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_ssml.c: libFuzzer target for the SSML parser and the frontend on
  * SSML: any input is either refused with a one-line "ssml: line L, column
  * C: ..." message (or an input-level one) or becomes spans and a document

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_tflite.c: libFuzzer target for the TFLite model reader of the face
  * landmark detector (tfl_model_parse): any input is refused with one line,
  * or gives a model that runs without reading or writing outside its tensors

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_voice.c: libFuzzer target for diffusion voice files (dv_model_parse):
  * any input is refused with a message or gives a model whose encoder and
  * decoder run on it without reading outside its tensors. Seed: a tiny valid

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* shuzi.h: the public C API of shuzi, a text-to-talking-avatar engine.
  *
  * Usage (render one line to a video file, offline):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audio_file.c: the WAV parser (RIFF chunks, PCM and float formats, checked
  * field by field), decoding of other formats through libavformat, and mono
  * resampling through libswresample. */

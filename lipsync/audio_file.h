@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audio_file.h: reads a recording for audio-only lip-sync as mono float32:
  * WAV (RIFF) with our own strict parser, any other format libavformat
  * decodes (FLAC, MP3, Ogg...), resampled to the rate the caller asks for. */

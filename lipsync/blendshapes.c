@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* blendshapes.c: tables from the 15 visemes to ARKit blendshapes and VRM
  * vowels, blended by the face's viseme weights. */
 #include "lipsync/blendshapes.h"

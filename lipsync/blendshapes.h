@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* blendshapes.h: face parameters (15 viseme weights and mouth controls) as
  * the blendshape weights 3D rigs take: ARKit-style face blendshapes and the
  * VRM lip-sync expressions aa/ih/ou/ee/oh. */

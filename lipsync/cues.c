@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cues.c: phone tracks, their Rhubarb mouth cues (phone -> shape, diphthong
  * halves, in-betweens, minimum durations) and the TSV/JSON/marks writers. */
 #include "lipsync/cues.h"

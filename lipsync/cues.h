@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cues.h: a timed phone track (what audio-only lip-sync estimates, or what a
  * voice reported) and the files other tools read from it: speech marks as
  * JSON lines, and Rhubarb Lip Sync's TSV and JSON mouth cues (shapes A-H, X). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* evaluate.c: the xlabel reader (strict: line and field in every message)
  * and the scores of an estimated phone track against a reference. */
 #include "lipsync/evaluate.h"

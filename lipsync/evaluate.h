@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* evaluate.h: scoring a phone track against a reference with known timings:
  * frame-by-frame viseme agreement and phone-boundary error; and the reader
  * for reference timings in the xlabel format Festival writes (utt.save.segs). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* recognize.c: audio-only lip-sync with pocketsphinx. Forced alignment uses
  * a grammar whose words are single phones (so every phone gets its own
  * segment), chained as the transcript's pronunciations with optional pauses

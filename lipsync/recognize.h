@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* recognize.h: audio-only lip-sync: phones and their times estimated from a
  * recording (pocketsphinx with its US English model): forced alignment to a
  * transcript when one is given, phone recognition when not, loudness from

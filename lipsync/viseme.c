@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* viseme.c: phone symbol tables (IPA, ARPAbet) and the coarticulated
  * timeline: each phone has a dominance that rises before it (anticipation)
  * and fades after it (carry-over); the face is the dominance-weighted blend. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* viseme.h: phones (IPA as voices report them, ARPAbet as recognisers do) to
  * the 15 visemes, and a phone timeline evaluated with coarticulation
  * (dominance functions) into face parameters for any video frame. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* conversation.h: a chat's memory: the persona (system prompt) and the turns
  * so far, kept within a budget of estimated tokens by dropping the oldest
  * exchanges first. Not thread-safe: one owner thread. */

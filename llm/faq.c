@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* faq.c: the scripted FAQ backend: questions matched against word patterns
  * from a file (format in llm.h), answers streamed word by word through the
  * same sink as an LLM's, so nothing external is needed to run. */

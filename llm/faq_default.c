@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* faq_default.c: the FAQ compiled into shuzi, used when no LLM and no FAQ
  * file is configured: greetings, a bank branch's and a shop's basics, in
  * English and Mandarin. Operators replace it with their own file (--faq). */

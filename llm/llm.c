@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* llm.c: the backend wrapper shared by every text source (dispatch through
  * the kind's table) and the conversation memory with its token budget. */
 #include "llm/llm.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* llm.h: text sources that answer a conversation, behind one table of
  * callbacks: an OpenAI-compatible streaming chat client (llm/openai.c) and
  * the scripted FAQ backend (llm/faq.c). Answers arrive as text pieces

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* openai.c: the OpenAI-compatible streaming chat client (POST
  * /v1/chat/completions with "stream": true) on libcurl's multi interface, so
  * a cancel wakes the transfer at once. Timeouts for connect, first byte and

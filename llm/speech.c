@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* speech.c: the cleaner and the cutter of speech.h. The cleaner works on
  * whitespace-separated tokens (a CJK character ends a token by itself), so it
  * holds back at most one unfinished Latin word, which the cutter would wait

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* speech.h: streamed LLM text to speakable pieces. Tokens go through a
  * cleaner (markdown, code blocks, URLs, emoji, <think> sections) and a
  * cutter that hands out a piece as soon as a clause or sentence is complete,

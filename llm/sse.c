@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sse.c: the server-sent-events decoder (lines, fields, events) and the
  * OpenAI chat-completions stream read through it. Every malformed input is
  * answered with a message naming the event and what was expected. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sse.h: an incremental decoder of server-sent events (the WHATWG
  * text/event-stream format) and, on top of it, the OpenAI streaming chat
  * protocol: "data: {json chunk}" events with choices[0].delta.content,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* av_clock.c: the presentation clock (see av_clock.h), a sequence lock over
  * three numbers so the reader never sees half of an update. */
 #include "stream/av_clock.h"

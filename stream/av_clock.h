@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* av_clock.h: the presentation clock shared by a session's local outputs.
  * The speaker output publishes which session time is audible now (its device
  * latency included); the window shows each frame when that time is audible,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* av_enc.c: video (libx264, libvpx-vp9, prores_ks) and audio (aac, libopus,
  * pcm_s16le) encoders for the libavformat outputs. Everything is allocated
  * when the encoders open; writing a frame allocates nothing. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* av_enc.h: the video and audio encoders behind every libavformat output:
  * H.264 (libx264), VP9 (libvpx, with alpha) or ProRes 4444 (with alpha) from
  * BGRA frames, and AAC, Opus or PCM at 48 kHz from mono float audio. Live

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* av_out.c: the libavformat outputs. Files: .mp4 (faststart) .mkv .webm (VP9 +
  * Opus, alpha) .mov (ProRes 4444, alpha) .ts .flv and HLS .m3u8; network:
  * rtmp:// rtmps:// (FLV) and srt:// (MPEG-TS). Offline files are written under

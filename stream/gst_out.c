@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gst_out.c: the "gst" output: "gst:PIPELINE" hands raw frames (BGRA) and
  * audio (F32LE mono) to a user's GStreamer pipeline through "appsrc
  * name=video" and/or "appsrc name=audio", for everything shuzi does not do

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* out_options.c: parser and typed getters for output option strings
  * ("key=value:key=value", '\' escapes ':' and '\' in values). Every message
  * names the output and the offending pair. */

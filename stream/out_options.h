@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* out_options.h: the option strings of outputs, "key=value:key=value". A ':'
  * or '\' inside a value is written "\:" or "\\". The output core parses the
  * string once; each kind takes the keys it knows, and a key nobody took is an

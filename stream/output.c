@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* output.c: the output core. Picks an out_kind from the URL, checks the
  * configuration at the boundary and runs each output on its own thread fed by
  * a bounded queue of preallocated frame slots. Live outputs drop (and count)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* output.h: outputs (files, network pushes, a window, speakers, GStreamer)
  * behind one table of callbacks, and the output core that runs each output on
  * its own thread with a bounded queue, so a slow or reconnecting output never

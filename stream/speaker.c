@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* speaker.c: the "speaker" output: plays the session audio on a PortAudio
  * device ("speaker:", "speaker:NAME", "speaker:#N") or on a simulated device
  * that keeps real time without hardware ("speaker:null", and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* subtitles.c: cues from sentence and word marks (subtitles.h): split long
  * sentences at word boundaries by display width, time each part from the
  * word marks (or by its share of the characters when words cannot be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* subtitles.h: SRT and WebVTT subtitle files from a session's speech marks.
  * Each sentence becomes one or more cues of at most max_lines lines of
  * max_line_cols columns (a CJK character counts two); a long sentence is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* wav_out.c: the "wav" output: 16-bit PCM mono at the voice's rate. Written
  * under a temporary name beside the target, the RIFF sizes patched and the file
  * renamed at finish; an unfinished file is removed. */

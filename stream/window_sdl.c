@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* window_sdl.c: the "window" output: an SDL2 window ("window:" or
  * "window:fullscreen") showing the frames with their aspect kept (black bars).
  * With a speaker output in the session it shows each frame when the speaker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* check.h: the one assertion macro the C tests share. CHECK(cond, fmt, ...)
  * counts a check and, when cond is false, prints file:line, the condition
  * and the printf-style message to stderr and counts a failure; the message

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fake_openai.h: a local fake of an OpenAI-compatible server for tests and
  * benchmarks: POST /v1/chat/completions answered with the real streaming
  * protocol (HTTP/1.1, chunked transfer encoding, text/event-stream, "data:"

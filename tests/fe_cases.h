@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fe_cases.h: the table runner shared by the text frontend's normalization
  * suites. A case is a category, an input and the exact normalized text the
  * frontend must make of it; failures print all three, and the number of

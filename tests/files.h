@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* files.h: small file helpers the C tests share: read a whole file as a
  * string, write a text file, remove a temporary directory tree.
  * Header-only; each test is one translation unit. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_buf.h: a growing, locked byte buffer that libcurl writes a response
  * body (or headers, or an event stream read on another thread) into.
  * Header-only; include after <curl/curl.h>. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* media_check.h: test helper for outputs. Makes synthetic content whose sync
  * can be measured (a white frame every second with a 1 kHz beep that starts
  * with it, grey and silence between), and reads a file or stream back with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pitch.h: F0 by normalized autocorrelation, for tests that check pitch
  * (the vocoder, the diffusion voice's pitch control). Header-only. */
 #ifndef SZ_TESTS_PITCH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* recording_probe.h: reads a recording back with libavformat for the mode
  * tests: its length, codecs, picture size and the RMS of its (float planar)
  * audio, so "the recording holds speech" is a number. Header-only. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* servers.h: test and bench helper that runs local servers: Debian's nginx with
  * the RTMP module (and the stream module for RTMPS) on 127.0.0.1, and any other
  * listener (ffmpeg, srt-live-transmit). Each server runs in a temporary folder

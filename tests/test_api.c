@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_api.c: the control API and the conversation host on a live session
  * (espeak voice, WAV output): request validation and status codes, bearer
  * tokens, body limits, the loopback rule; /v1/chat answered through a fake

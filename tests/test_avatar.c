@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_avatar.c: the rig renderer, its scene and the idle generator. Renders
  * the 2D presenter at 320x240 and checks pixels in the mouth, eye and
  * background regions; checks the scene options (transparency, images,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_avatar_golden.c: golden-image tests of the shipped avatars. Renders
  * each avatar at known face parameters (neutral, "aa", "ou", "PP", blink,
  * happy) at 320x180, head and shoulders at twice the usual scale, and compares with tests/golden/<avatar>_<pose>.png: a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_blas_kernels.sh: on a CPU with AVX2 and FMA, shuzi runs OpenBLAS's
 # kernels for them even where OpenBLAS does not know the CPU's model (Debian
 # 12's 0.3.21 falls back to its generic "Prescott" kernels on Sapphire

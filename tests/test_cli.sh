@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_cli.sh: the `shuzi` command as a user meets it: help, version, the
 # exit codes of DESIGN.md, one clear error line for bad input, and no output
 # file left behind by a failed or interrupted run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_clock.c: the monotonic clock, sleeping to a deadline, and the
  * sample/frame arithmetic (no drift over an hour at common rates and fps). */
 #include "core/clock.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_config.c: the session config file (every field, and a bad value of
  * each kind refused with a message naming the key or a line:col), the size
  * and colour syntaxes, json_escape, and strict UTF-8 validation. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_config_modes.c: the live/kiosk/render keys of the config file: the
  * shipped demo configs load with the values they hold, relative paths are
  * resolved against the config's folder, and each malformed value is

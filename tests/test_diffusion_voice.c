@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_diffusion_voice.c: the diffusion voice in C against its PyTorch
  * reference (tests/data/diffusion_reference.safetensors), damaged voice files,
  * and what the voice kind promises: same seed same audio, streaming, exact

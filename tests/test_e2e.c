@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_e2e.c: renders a short utterance through the whole pipeline (espeak ->
  * lipsync -> cairo avatar -> libx264/AAC) and checks the file with libavformat:
  * streams, durations, audible audio, and a mouth that moves with speech. */

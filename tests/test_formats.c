@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_formats.c: the file formats beyond MP4/MKV and the encoder settings,
  * read back with libavformat: WebM (VP9 + Opus) opaque and with alpha
  * (decoded with libvpx: alpha plane and un-premultiplied colour), MOV (ProRes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_frontend_en.c: English normalization, case by case: numbers,
  * ordinals, decimals, fractions, percentages, currencies, dates, years,
  * times, telephone and account numbers, units, abbreviations, URLs and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_frontend_zh.c: Mandarin normalization, case by case: Chinese
  * numerals, 两 vs 二, ordinals, decimals, fractions, 百分之, amounts, dates
  * (二零二六年十一月二十九日), times, telephone and account numbers (幺),

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_fuzz.sh: builds every fuzz/fuzz_*.c with clang + libFuzzer + ASan/UBSan
 # and runs each for a bounded time (SHUZI_FUZZ_SECONDS, default 15) from its
 # seed corpus (fuzz/corpus/<name>/ if present). Any crash, leak, hang

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_gst.c: the gst:PIPELINE output hands raw frames and audio to a real
  * GStreamer pipeline (appsrc -> Theora/Vorbis -> Ogg file, elements from
  * gst-plugins-base), read back with libavformat: codecs, size, frames, A/V

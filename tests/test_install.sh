@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_install.sh: what `cmake --install` gives a user, without the source
 # tree: a fresh build of a copy of the sources into a temporary prefix; a C
 # program built with `pkg-config --cflags --libs shuzi` renders a WAV and an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_intonation.c: prosody a listener notices, from our own voice
  * (diffusion:kathleen), measured in its audio: a yes/no question ends
  * higher than the same words said as a statement, a statement's last word

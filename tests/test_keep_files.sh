@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_keep_files.sh: a run that fails before it records anything leaves the
 # files already there byte-identical: say, render, live and kiosk, each kind of
 # output (.mp4 .mkv .webm .mov .ts .wav, HLS and its segments, subtitles,

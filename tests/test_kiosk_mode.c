@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_kiosk_mode.c: `shuzi kiosk` end to end with SDL's dummy video driver
  * and the null audio device: questions typed on stdin are answered from the
  * FAQ (the text printed as it is spoken, in order), the kiosk stops by itself

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_landmarks.c: the face landmark detector. The TFLite interpreter alone:
  * two tiny models using every operator between them
  * (fuzz/corpus/fuzz_tflite/, made by tools/avatars/tiny_tflite.py, which

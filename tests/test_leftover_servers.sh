@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_leftover_servers.sh: CI check that no test left a server running. Test
 # servers (nginx-rtmp, SRT listeners) run from /tmp/shuzi-srv-<pid>-XXXXXX,
 # where <pid> is the test that started them (tests/servers.h). A server whose

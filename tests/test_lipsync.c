@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_lipsync.c: phone -> viseme mapping (IPA, ARPAbet), viseme names, and
  * the coarticulated timeline: steady shapes, silence outside the utterance,
  * normalised blends, anticipation and carry-over, invisible consonants taking

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_lipsync_audio.c: audio-only lip-sync against known phone timings and
  * on real speech. Festival's HTS voice says three sentences and writes their
  * segment timings; the aligned, recognised and streamed tracks must reach

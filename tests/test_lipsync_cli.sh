@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_lipsync_cli.sh: `shuzi lipsync` and `shuzi say --audio` as users run
 # them: usage errors (exit 2), runtime errors (exit 1, one line, no file
 # left behind), and real runs writing Rhubarb TSV/JSON, speech marks and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_lipsync_cues.c: the files audio-only lip-sync reads and writes. WAV
  * parsing (formats, channels, chunk layouts, and malformed files rejected
  * with a message naming the field), Festival's xlabel segments, phone tracks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_lipsync_lag.c: the mouth moves with the voice in the encoded file.
  * Renders a few sentences through the whole pipeline (espeak -> lipsync ->
  * avatar -> H.264/AAC MP4), with the 2D presenter and the photo host mei,, decodes both streams with libavformat and

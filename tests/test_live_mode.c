@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_live_mode.c: `shuzi live` end to end: a room configured with two
  * products and an LLM (a local fake OpenAI server) pushes to a local
  * nginx-rtmp server; a viewer comment posted to the control API is answered

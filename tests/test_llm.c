@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_llm.c: the text sources. The SSE decoder and OpenAI chunk parser on
  * exact and malformed input; the streaming client against a local fake
  * server speaking the real protocol (normal, slow, truncated, malformed,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_local_outputs.c: the kiosk outputs. The speaker output on its file sink
  * (a simulated device that keeps real time and records what it played): the
  * played audio is the input, sample-exact spacing of the beeps; the SDL window

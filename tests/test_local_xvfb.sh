@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_local_xvfb.sh: the window and speaker test once on a real X server
 # (Xvfb, a virtual display) instead of SDL's dummy driver: a real X11 window is
 # created, shown in sync with the speaker clock, captured and closed. Skips

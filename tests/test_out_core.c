@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_out_core.c: the output core with fake kinds: per-output threads and
  * queues, live drops with silence that keeps A/V aligned (checked sample by
  * sample), offline back-pressure, reconnect with exponential backoff and

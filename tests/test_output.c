@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_output.c: the file outputs (.mp4 .mkv .wav) fed 2 s of synthetic
  * video and audio through the output core, then read back with libavformat:
  * streams, durations, audio level, no temporary file left; live recordings

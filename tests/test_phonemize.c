@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_phonemize.c: phonemes through libespeak-ng: English IPA with stress
  * and its word boundaries; Mandarin initials, finals and Chao tone letters
  * after tone sandhi (3-3, 一, 不, half third); IPA from SSML split into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_photo_avatar.c: the photo avatar kind (avatar/photo/). Renders the
  * shipped host `mei` and checks the warp by pixels: the lips stay closed on
  * PP, the dark opening grows with the jaw, nothing outside the face moves

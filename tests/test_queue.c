@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_queue.c: the bounded SPSC queue under a real producer/consumer pair
  * (order and count of a million items at capacities 8 and 1), timeouts,
  * close semantics (wakes blocked waiters, drains, refuses pushes), peek, size. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_render_mode.c: `shuzi render` end to end: a script with a pause, an
  * expression and a background change rendered to MKV, checked with
  * libavformat: the pause is a silent gap of its length, the background is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_rig.c: the 2D rig loader (avatar/rig.h): SVG path data, a minimal
  * valid rig, many malformed rigs (each must fail with a message naming the
  * field), morph structure checks, controls, and the shipped avatars. */

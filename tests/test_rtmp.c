@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_rtmp.c: live pushes to a real server: Debian's nginx with the RTMP
  * module, started on 127.0.0.1 on a free port. Pushes, reads back with
  * libavformat (from the server while live, and from its recording): codec,

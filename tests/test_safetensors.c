@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_safetensors.c: reads back a known .safetensors file (from memory and from
  * disk) and checks that corrupt variants are refused with the right error code
  * and a message naming the offending tensor. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_segment.c: the streaming sentence and clause cutter: where whole
  * texts are cut (Chinese and Western punctuation, ellipses, decimal
  * points, abbreviations, URLs, line breaks), that a cut is only reported

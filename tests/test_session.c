@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_session.c: the engine's pacing and control: live pacing keeps the
  * frame clock running while a slow voice starves it, interrupt silences the
  * audio within 20 ms, and a session reports state changes in order. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_speak.c: one utterance, said run by run on one sample clock. A probe
  * voice records every call: each run reaches it with its language and
  * prosody; later runs' events are shifted by the samples before them;

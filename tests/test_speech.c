@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_speech.c: streamed LLM text to speakable pieces: where the cutter
  * cuts (first clause early, sentences after, never inside 3.5, 1,299 or
  * Dr.), CJK punctuation, text split at any byte, and the cleaning of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_srt.c: a live push over SRT to a local listener (srt-live-transmit
  * from srt-tools writing what it receives to a file, or else ffmpeg in
  * listener mode), read back with libavformat: MPEG-TS with H.264 + AAC, size,

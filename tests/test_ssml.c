@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ssml.c: the SSML subset: each valid document becomes the exact runs,
  * breaks, marks and phonemes listed; each malformed one is refused with its
  * line and column and what was expected. */

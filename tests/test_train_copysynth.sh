@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_train_copysynth.sh: copy synthesis (tools/train/copysynth.py and
 # build/vocode) renders recordings back through the voice's features and
 # vocoder: same uids, same length, same pitch, same envelope; a bench_voice

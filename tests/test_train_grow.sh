@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_train_grow.sh: train.py on a small synthetic data set: it trains and
 # resumes, --dec-dilations grows the decoder of an --init checkpoint with
 # blocks that start as identities (the grown network's output equals the

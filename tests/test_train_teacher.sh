@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_train_teacher.sh: the voice trainer's data tools on outside input.
 # teacher.py turns sentences into an LJSpeech-format folder of Festival SLT
 # speech (leaving out the development sentences), and rejects a malformed

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_train_timbre.sh: tools/train/timbre.py compares sets of recordings
 # (median F0, log-F0 spread, long-term envelope distance) and rejects bad
 # input (a malformed set, a missing folder, a folder without audio, a file

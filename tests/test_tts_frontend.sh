@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_tts_frontend.sh: the text frontend as a user meets it: `shuzi tts
 # --dry-run` prints one JSON object per sentence (lang, normalized text,
 # phones per word), SSML breaks and marks land in a real WAV's speech marks,

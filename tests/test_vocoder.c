@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_vocoder.c: the diffusion voice's DSP vocoder on known inputs: the
  * output level equals the envelope's power, voiced frames carry the asked
  * F0, the pitch control scales it, a jump of the envelope stays within a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_zh_teacher.sh: the Mandarin teacher (tools/zh_teacher) on the real
 # syllable recordings: recordings of the frontend's sandhi'd tones, neutral
 # tones, the half third, declination, durations, pauses, smooth joins,

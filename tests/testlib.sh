@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # testlib.sh: what the shell tests share. Source it with the test's short
 # name, after SRC is set:  . "$SRC/tests/testlib.sh" NAME

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audio_voice.c: the "audio" voice kind: instead of synthesizing, it plays a
  * recording and reports the phones that audio-only lip-sync estimates from
  * it, so a user's own voice drives the avatar. An utterance's text is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* diffusion_voice.c: the "diffusion" voice kind, shuzi's own synthesizer.
  *
  * One run of text -> phones (the text frontend, libespeak-ng) -> tokens

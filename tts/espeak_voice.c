@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* espeak_voice.c: the espeak-ng voice kind, the baseline and fallback voice.
  * Real formant speech from libespeak-ng with its phoneme events (IPA names,
  * exact sample positions) and word events, one run of one language at a

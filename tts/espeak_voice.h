@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* espeak_voice.h: libespeak-ng beyond the voice interface: phonemes for the
  * text frontend, taken under the same process-wide lock as synthesis. */
 #ifndef SZ_TTS_ESPEAK_VOICE_H

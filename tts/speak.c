@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* speak.c: says one utterance: runs the text frontend, then drives the
  * voice run by run on one sample clock (breaks as silence, marks as events,
  * the frontend's sentences as sentence events). */

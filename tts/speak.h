@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* speak.h: says one utterance with a voice. The text frontend cuts it into
  * runs (language, prosody), breaks and marks; the voice says the runs in
  * order on one sample clock: later runs' events are shifted by the samples

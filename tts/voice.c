@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* voice.c: the registry of voice kinds and the generic voice handle. */
 #include "tts/voice.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* voice.h: the voice interface every synthesizer implements (espeak today, the
  * diffusion model next). A voice turns one run of normalized text (one
  * language, one prosody) into mono float PCM chunks plus timed events (words,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* landmarks.c: the face landmark pipeline: BlazeFace (short range) on the
  * letterboxed image, weighted non-maximum suppression, then for each face
  * two passes of Face Mesh on a crop rotated by the eye line (the second crop

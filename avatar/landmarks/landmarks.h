@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* landmarks.h: face landmarks from a photo, on the CPU, with no network: the
  * MediaPipe face detector (BlazeFace short range) finds faces, then Face Mesh
  * with attention places 478 points (468 mesh points, 5 per iris; MediaPipe's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tflite.c: the TensorFlow Lite flatbuffer reader. Every offset, vtable and
  * vector read from the file is bounds-checked before use; a malformed file
  * is refused with one line naming the file and what was wrong.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tflite.h: a small validating reader and float32 CPU interpreter for the
  * TensorFlow Lite flatbuffer models the face landmark detector uses.
  * Only the operators those graphs need are implemented; anything else is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tflite_ops.c: the float32 operators of the TFLite interpreter (NHWC), with
  * the shape checks that make running them safe: tfl_ops_prepare checks every
  * operator against the shapes stored in the file once, at load, so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: CC-BY-4.0 */
 /* face_template.c: written by tools/avatars/face_template.py; do not edit.
  * The mean 189-point face template (Psychomorph order) of the Face
  * Research Lab's composite faces (CC BY 4.0: DeBruine, Lisa (2016): Young

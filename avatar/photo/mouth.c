@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mouth.c: the inside of the mouth (mouth.h). The teeth are drawn once per
  * renderer into small textures: a row of individual teeth whose width
  * narrows toward the corners as the arch turns away, each with a gradient

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mouth.h: the inside of a photo avatar's open mouth, drawn behind the
  * warped lips: a dark cavity with soft shading, upper and lower teeth from
  * textures drawn once at open, and the tongue. */

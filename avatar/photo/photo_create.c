@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* photo_create.c: `shuzi avatar create` (photo_create.h). The landmarks
  * become the 189-point template; its points name the contours the mesh is
  * built from. The folder is written under a hidden name and renamed when

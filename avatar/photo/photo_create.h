@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* photo_create.h: makes a photo avatar folder from a portrait: landmarks
  * from a file (a 189-point Psychomorph .tem, or JSON with the seven named
  * points) or from the face detector, checks that the face can be animated,

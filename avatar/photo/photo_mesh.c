@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* photo_mesh.c: builds and checks the triangle mesh of a photo avatar. The
  * vertices are the contours (eye lids and lips resampled evenly), a ring
  * around the mouth, and a grid over the rest of the image; a Delaunay

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* photo_motion.c: the displacement fields of a photo avatar (photo_motion.h).
  * Everything is computed in the face's own frame: x along the eye line from
  * the point between the pupils, y down the face. Lengths scale with the

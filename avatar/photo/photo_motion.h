@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* photo_motion.h: how a photo avatar's points move with the face controls.
  * Each point gets one displacement per motion (jaw, lips apart, spread,
  * round, smile, upper lip lift, blink, brows, head yaw/pitch/roll, breath),

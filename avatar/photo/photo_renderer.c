@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* photo_renderer.c: the photo avatar kind (avatar_kind.h). At open the
  * portrait is scaled into a frame-sized layer, the scene background is made,
  * and the rest frame (background + portrait) is composed once; every point

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* photo_rig.c: loads, checks and writes the photo avatar manifest
  * (photo_rig.h). Every number is checked to be finite and in range, every
  * index to be in range; errors name the field by its path. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* photo_rig.h: the photo avatar format (avatar.json with "format":
  * "shuzi-photo"): a portrait image, its face landmarks and contours, and a
  * triangle mesh over the whole image whose vertices the renderer moves. The

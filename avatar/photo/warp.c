@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* warp.c: draws a triangle of a source image into a destination triangle
  * (piecewise-affine warping). Each destination pixel inside the triangle
  * maps back to the source by the triangle's affine map, is sampled

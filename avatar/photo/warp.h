@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* warp.h: piecewise-affine image warping: one triangle of a source image
  * drawn into a destination triangle, bilinear, composited OVER. Both images
  * are premultiplied BGRA (cairo's ARGB32). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nn.c: CPU kernels for the diffusion voice (see nn.h). */
 #include <cblas.h>
 #include <math.h>

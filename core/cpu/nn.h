@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nn.h: the small set of neural-network kernels the diffusion voice runs on
  * the CPU. Tensors are float, channels first: x[c * t_len + t]. Matrix
  * products go through OpenBLAS (cblas_sgemm); everything else is plain C the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes avatar/photo/face_template.c: the mean of the composite faces'
 189-point templates, each first moved, turned and scaled so its pupils sit at
 (-0.5, 0) and (0.5, 0). It is the face that `shuzi avatar create` fits to
@@ -27,7 +28,8 @@ def main():
         norm = [(((x - cx) * c + (y - cy) * s) / d, (-(x - cx) * s + (y - cy) * c) / d) for x, y in pts]
         acc = norm if acc is None else [(a[0] + b[0], a[1] + b[1]) for a, b in zip(acc, norm)]
     mean = [(x / len(files), y / len(files)) for x, y in acc]
-    out = ["/* face_template.c: written by tools/avatars/face_template.py; do not edit.",
+    out = ["/* SPDX-License-Identifier: CC-BY-4.0 */",
+           "/* face_template.c: written by tools/avatars/face_template.py; do not edit.",
            " * The mean 189-point face template (Psychomorph order) of the Face",
            " * Research Lab's composite faces (CC BY 4.0: DeBruine, Lisa (2016): Young",
            " * adult composite faces. figshare. doi:10.6084/m9.figshare.4055130.v1),",

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """panda.py: writes assets/avatars/panda/avatar.json, a cartoon mascot (a
 panda host with a headset and a red scarf): flat colours, thick outlines,
 big eyes, a cartoon mouth. It uses the same rig format as the presenter.

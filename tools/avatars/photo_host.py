@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Build a shipped sample host portrait from a CC BY 4.0 composite face photo.
 
 Input: a 1350x1350 composite (plain grey background, ghosting at the hair and the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """presenter.py: writes assets/avatars/presenter/avatar.json, the default
 avatar: a presenter in a navy suit, upper body, for a bank or a live-selling
 room. Every shape is a function of the face parameters it depends on; the

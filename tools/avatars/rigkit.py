@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """rigkit.py: helpers for writing shuzi 2D rigs (assets/avatars/*/avatar.json)
 from Python: path builders, parts whose morph targets come from one shape
 function evaluated at different parameters, and a stable JSON writer."""

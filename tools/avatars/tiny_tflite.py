@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """tiny_tflite.py: writes two tiny TensorFlow Lite models that together use
 every operator of the face landmark interpreter (avatar/landmarks/tflite*.c),
 and prints their expected outputs computed here in plain Python (an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A voice's features for a recording's text, frame for frame with the recording.
 
 copysynth.py --voice uses this to say which of a voice's features cost it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """OpenBLAS kernels for this CPU, for the training scripts.
 
 Debian 12's OpenBLAS (0.3.21) picks its kernels from the CPU's model number

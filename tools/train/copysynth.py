@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Copy synthesis: analyzes recordings into the diffusion voice's acoustic
 features (features.py) and renders them back through its C vocoder
 (build/vocode), so that a speech recognizer can score what the features and

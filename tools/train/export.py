@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes a trained checkpoint as a shuzi voice file (.safetensors).
 
     /usr/bin/python3 tools/train/export.py CKPT_DIR/ckpt.pt OUT.safetensors \

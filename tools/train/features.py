@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Acoustic features of the diffusion voice, computed with numpy only.
 
 The model predicts, per frame (hop 256 at 22,050 Hz, about 86 frames/s):

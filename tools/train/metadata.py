@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Reads LJSpeech-format metadata: one `id|text` or `id|text|normalized
 text` line per utterance, and other line-per-record text files. Shared by
 prepare.py, teacher.py and copysynth.py; needs nothing beyond the Python

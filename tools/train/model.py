@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The diffusion voice's network (PyTorch), the reference for tts/model/.
 
 Grad-TTS / Matcha-TTS family, small enough to train on two CPU cores:

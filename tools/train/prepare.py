@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Prepares an LJSpeech-format voice data set for training.
 
     /usr/bin/python3 tools/train/prepare.py DATA_DIR OUT_DIR [--shuzi build/shuzi]

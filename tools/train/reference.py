@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the PyTorch reference output that tests/test_diffusion_voice.c
 compares the C inference with.
 

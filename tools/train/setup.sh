@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # setup.sh (training): installs what training a voice needs, from Debian:
 # PyTorch and NumPy for /usr/bin/python3. Idempotent.
 set -eu

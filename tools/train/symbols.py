@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Token sequences of the diffusion voice, from the text frontend's phones.
 
 The C voice (tts/diffusion_voice.c) builds the same sequence from the same

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Makes a pretraining data set spoken by a teacher voice: Festival's CMU
 ARCTIC SLT HTS voice reading public-domain sentences.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Compares the timbre and pitch of sets of recordings: does a trained voice
 still sound like its speaker?
 

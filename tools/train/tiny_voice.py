@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes a tiny, valid voice file (random weights, a few KB): the seed of
 the voice-file fuzz target (fuzz/corpus/fuzz_voice/).
 

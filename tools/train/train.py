@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Trains the diffusion voice on a prepared data set (see prepare.py).
 
     /usr/bin/python3 tools/train/train.py PREPARED_DIR CKPT_DIR [--steps N]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # train_voice.sh: trains a diffusion voice from an LJSpeech-format folder and
 # writes it as a shuzi voice file, for example:
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* vocode.c: renders a file of acoustic features (tools/train/features.py)
  * through the diffusion voice's C vocoder, for copy synthesis: how much of
  * a recording's intelligibility survives the features and the vocoder

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Analysis of the syllable recordings: a pitch tracker (YIN, de Cheveigné and
 Kawahara 2002), the voiced part of a syllable and its pitch marks (one per
 glottal period, at the period's main peak), and the speaker's tone contours

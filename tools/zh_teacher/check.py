@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Listening-free checks of a folder the teacher made: F0 measured in the
 output by the YIN tracker (analysis.py), per tone, and per sentence.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes syllables.tsv: for each syllable the recordings hold (toneless
 pinyin), the initial and final the text frontend spells it with.
 

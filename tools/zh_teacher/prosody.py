@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Sentence prosody for the Mandarin teacher: which recording each syllable
 uses (the frontend's tone after sandhi), prosodic words, durations, pauses
 and the F0 target (tone contours of the speaker, the half third, neutral

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Renders a planned sentence from the syllable recordings by TD-PSOLA
 (Moulines and Charpentier 1990): the voiced part of each syllable is cut
 into two-period Hann grains at its pitch marks, and the grains are laid

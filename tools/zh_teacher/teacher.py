@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """The Mandarin teacher: makes spoken Mandarin sentences out of recordings of
 isolated syllables, as training speech for a voice (tools/train).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Checks of the Mandarin teacher, on numbers measured in its output (run by
 tests/test_zh_teacher.sh; needs the syllable recordings and the shuzi
 binary):  test_teacher.py SHUZI DATA_DIR TMP_DIR"""

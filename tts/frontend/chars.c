@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* chars.c: characters as the frontend sees them: UTF-8 decoding with
  * folding (fullwidth forms, odd spaces, minus signs), script and symbol
  * classes, and a small growable string. */

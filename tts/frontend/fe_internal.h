@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fe_internal.h: what the files of tts/frontend share and nothing outside
  * uses: character classes, a growable string, the output builder the
  * normalizers write to, the language-specific verbalizers, and SSML spans. */

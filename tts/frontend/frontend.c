@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* frontend.c: runs the text frontend on one utterance: SSML (or plain text)
  * to spans, spans to sentences, each sentence normalized in the language
  * most of it is in, and the normalizers' words gathered into runs of one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* frontend.h: the text frontend of tts. It turns what users send (plain text
  * or SSML) into what a voice speaks: sentences made of language runs of
  * normalized words, with prosody, breaks and marks in order; a streaming

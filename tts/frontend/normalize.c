@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* normalize.c: the language-independent half of text normalization. It
  * scans raw text, recognizes what each token is (an amount, a date, a time,
  * a phone or account number, a URL, a unit, an abbreviation, a symbol...)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* normalize_en.c: how English says numbers, amounts, dates, times, units
  * and symbols (US conventions: "one thousand two hundred ninety nine",
  * "nineteen dollars and ninety nine cents", "November twenty ninth, twenty

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* normalize_zh.c: how Mandarin says numbers, amounts, dates, times, units
  * and symbols: 一千二百九十九元, 百分之三点五, 二零二六年十一月二十九日,
  * 两 before measure words, 幺 in telephone numbers. 一 and 不 keep their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* phonemize.c: phonemes through libespeak-ng, word by word. English (and
  * other languages) come as espeak-ng's IPA with stress on the vowel;
  * Mandarin comes as IPA initials and finals, each syllable ending with a

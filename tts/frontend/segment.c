@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* segment.c: cuts raw text into sentences and clauses as it streams in, so
  * speech can start after the first clause. A cut is only reported when the
  * text that may still come cannot change it ("3." may become "3.5"). */

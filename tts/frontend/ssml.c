@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ssml.c: a strict parser for the SSML 1.1 subset shuzi speaks: <speak>,
  * <p>, <s>, <break time strength>, <prosody rate pitch volume>, <say-as
  * interpret-as format>, <sub alias>, <phoneme alphabet="ipa" ph>, <lang

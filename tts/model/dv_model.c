@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dv_model.c: loads a diffusion voice file and runs its encoder and
  * flow-matching decoder (see dv_model.h and tools/train/model.py). */
 #include <cjson/cJSON.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dv_model.h: the diffusion voice's acoustic model in C (the twin of
  * tools/train/model.py). A voice file (.safetensors) holds the weights, the
  * feature normalization, the token table and the hyper-parameters; this

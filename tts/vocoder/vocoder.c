@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* vocoder.c: streaming source-filter vocoder (see vocoder.h). */
 #include <libavutil/mem.h>
 #include <libavutil/tx.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* vocoder.h: the diffusion voice's DSP vocoder, streaming, frame by frame.
  *
  * Each frame (hop samples) carries n_bands log power spectral densities on
