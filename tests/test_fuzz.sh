@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # test_fuzz.sh: builds every fuzz/fuzz_*.c with clang + libFuzzer + ASan/UBSan
-# and runs each for a bounded time (SHUZI_FUZZ_SECONDS, default 15) from its
+# and runs each for a bounded time (SHUZI_FUZZ_SECONDS, default 12) from its
 # seed corpus (fuzz/corpus/<name>/ if present). Any crash, leak, hang
 # (> 10 s per input) or out-of-memory (> 1 GB) fails the test.
 set -u
 SRC=${SHUZI_SOURCE_DIR:?}
 BUILD=${SHUZI_BUILD_DIR:?}/fuzz-build
-SECONDS_EACH=${SHUZI_FUZZ_SECONDS:-15}
+SECONDS_EACH=${SHUZI_FUZZ_SECONDS:-12}
 if ! command -v clang >/dev/null; then
   echo "SKIP: clang is not installed (./setup.sh installs it)"; exit 77
 fi
