@@ -26,7 +26,7 @@ typedef struct avatar_config {
     float avatar_scale;       /* 1 = the canvas fits the frame; 0 = 1 */
     const char *overlay_image; /* PNG or JPEG shown over the scene; NULL = none */
     float overlay_x, overlay_y, overlay_w; /* its centre and width, frame fractions;
-                                              0 = 0.78, 0.42, 0.32 */
+                                              0 = 0.89, 0.42, 0.2 */
     int subtitles;            /* draw the text given to avatar_set_subtitle */
     const char *subtitle_font; /* a font file (".ttc:2" picks a face); NULL = search */
 } avatar_config;

@@ -472,9 +472,9 @@ static int av_build_background(avatar_renderer *r, const avatar_config *cfg, int
 static int av_build_overlay(avatar_renderer *r, const avatar_config *cfg, char *err,
                             size_t errlen)
 {
-    double cx = cfg->overlay_x > 0 ? cfg->overlay_x : 0.78;
+    double cx = cfg->overlay_x > 0 ? cfg->overlay_x : 0.89;
     double cy = cfg->overlay_y > 0 ? cfg->overlay_y : 0.42;
-    double fw = cfg->overlay_w > 0 ? cfg->overlay_w : 0.32;
+    double fw = cfg->overlay_w > 0 ? cfg->overlay_w : 0.2;
     cairo_surface_t *img = NULL;
     int rc = image_load(cfg->overlay_image, &img, err, errlen);
     if (rc != SZ_OK)

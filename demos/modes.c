@@ -78,6 +78,63 @@ static const char modes_common_help[] =
     "  -v, --verbose         log what the engine does\n"
     "  -h, --help            this help\n";
 
+const char modes_scene_help[] =
+    "      --avatar-position X,Y  the avatar's bottom centre, frame fractions\n"
+    "                        (default 0.5,1)\n"
+    "      --avatar-scale S  avatar size, 1 = fits the frame (0.1 to 10)\n"
+    "      --overlay IMAGE   a product image or logo (.png/.jpg) over the scene\n"
+    "      --overlay-position X,Y[,W]  its centre and width, frame fractions\n"
+    "                        (default 0.89,0.42,0.2: right of a centred avatar)\n"
+    "      --burn-subtitles  draw the sentence being spoken at the bottom\n"
+    "      --subtitle-font F font file for the subtitles (.ttc:N picks a face;\n"
+    "                        default Noto Sans CJK)\n";
+
+int modes_scene_apply(const modes_scene *sc, sz_config *cfg, char *err, size_t errlen)
+{
+    float fr[3];
+    char why[256];
+    if (sc->avatar_position) {
+        if (config_parse_fractions(sc->avatar_position, fr, 2, 2, why, sizeof why) < 0) {
+            snprintf(err, errlen, "--avatar-position: %s", why);
+            return SZ_ERR_INVALID_ARG;
+        }
+        cfg->avatar_x = fr[0];
+        cfg->avatar_y = fr[1];
+    }
+    if (sc->avatar_scale) {
+        if (config_parse_fractions(sc->avatar_scale, fr, 1, 1, why, sizeof why) < 0 ||
+            !(fr[0] >= 0.1f && fr[0] <= 10.0f)) {
+            snprintf(err, errlen, "--avatar-scale '%s': expected 0.1 to 10", sc->avatar_scale);
+            return SZ_ERR_INVALID_ARG;
+        }
+        cfg->avatar_scale = fr[0];
+    }
+    if (sc->overlay)
+        snprintf(cfg->overlay, sizeof cfg->overlay, "%s", sc->overlay);
+    if (sc->overlay_position) {
+        int n = config_parse_fractions(sc->overlay_position, fr, 2, 3, why, sizeof why);
+        if (n < 0) {
+            snprintf(err, errlen, "--overlay-position: %s", why);
+            return SZ_ERR_INVALID_ARG;
+        }
+        for (int i = 0; i < n; i++)
+            if (!(fr[i] >= 0.0f && fr[i] <= 1.0f)) {
+                snprintf(err, errlen, "--overlay-position '%s': fractions from 0 to 1",
+                         sc->overlay_position);
+                return SZ_ERR_INVALID_ARG;
+            }
+        cfg->overlay_x = fr[0];
+        cfg->overlay_y = fr[1];
+        if (n == 3)
+            cfg->overlay_width = fr[2];
+    }
+    if (sc->burn_subtitles)
+        cfg->burn_subtitles = 1;
+    if (sc->subtitle_font)
+        snprintf(cfg->subtitle_font, sizeof cfg->subtitle_font, "%s", sc->subtitle_font);
+    return SZ_OK;
+}
+
 static const char modes_answer_help[] =
     "      --llm-url URL     OpenAI-compatible server (llama.cpp, vLLM, Ollama, hosted);\n"
     "                        the API key is read from $SHUZI_LLM_API_KEY (or the variable\n"
@@ -110,11 +167,11 @@ int modes_usage(FILE *f, const char *cmd)
                 "      --crf N           H.264 quality, 0 (best) to 51\n"
                 "      --preset NAME     x264 preset\n"
                 "      --progress        show the progress bar even when stderr is not a terminal\n"
-                "%s"
+                "%s%s"
                 "\n"
                 "Example:\n"
                 "  shuzi render demos/explainer.txt -o explainer.mp4 --subtitles explainer.srt\n",
-                modes_common_help);
+                modes_scene_help, modes_common_help);
         return 0;
     }
     if (strcmp(cmd, "live") == 0) {
@@ -193,7 +250,13 @@ enum {
     OPT_FULLSCREEN,
     OPT_AUDIO_DEV,
     OPT_NO_WINDOW,
-    OPT_NO_SPEAKERS
+    OPT_NO_SPEAKERS,
+    OPT_AV_POS,
+    OPT_AV_SCALE,
+    OPT_OVERLAY,
+    OPT_OVERLAY_POS,
+    OPT_BURN_SUBS,
+    OPT_SUB_FONT
 };
 
 typedef struct modes_opts {
@@ -206,46 +269,56 @@ typedef struct modes_opts {
     long long seed;
     double rate, duration;
     int quiet, progress, no_present, fullscreen, no_window, no_speakers;
+    modes_scene scene;
 } modes_opts;
 
-static const struct option modes_long[] = {{"config", required_argument, 0, OPT_CONFIG},
-                                           {"voice", required_argument, 0, OPT_VOICE},
-                                           {"avatar", required_argument, 0, OPT_AVATAR},
-                                           {"size", required_argument, 0, OPT_SIZE},
-                                           {"fps", required_argument, 0, OPT_FPS},
-                                           {"background", required_argument, 0, OPT_BG},
-                                           {"seed", required_argument, 0, OPT_SEED},
-                                           {"rate", required_argument, 0, OPT_RATE},
-                                           {"crf", required_argument, 0, OPT_CRF},
-                                           {"preset", required_argument, 0, OPT_PRESET},
-                                           {"subtitles", required_argument, 0, OPT_SUBS},
-                                           {"progress", no_argument, 0, OPT_PROGRESS},
-                                           {"output", required_argument, 0, 'o'},
-                                           {"out", required_argument, 0, OPT_OUT},
-                                           {"text-file", required_argument, 0, OPT_TEXT_FILE},
-                                           {"llm-url", required_argument, 0, OPT_LLM_URL},
-                                           {"llm-model", required_argument, 0, OPT_LLM_MODEL},
-                                           {"faq", required_argument, 0, OPT_FAQ},
-                                           {"persona", required_argument, 0, OPT_PERSONA},
-                                           {"api-port", required_argument, 0, OPT_API_PORT},
-                                           {"api-host", required_argument, 0, OPT_API_HOST},
-                                           {"duration", required_argument, 0, OPT_DURATION},
-                                           {"no-present", no_argument, 0, OPT_NO_PRESENT},
-                                           {"fullscreen", no_argument, 0, OPT_FULLSCREEN},
-                                           {"audio-device", required_argument, 0, OPT_AUDIO_DEV},
-                                           {"no-window", no_argument, 0, OPT_NO_WINDOW},
-                                           {"no-speakers", no_argument, 0, OPT_NO_SPEAKERS},
-                                           {"quiet", no_argument, 0, 'q'},
-                                           {"verbose", no_argument, 0, 'v'},
-                                           {"help", no_argument, 0, 'h'},
-                                           {0, 0, 0, 0}};
+static const struct option modes_long[] = {
+    {"config", required_argument, 0, OPT_CONFIG},
+    {"voice", required_argument, 0, OPT_VOICE},
+    {"avatar", required_argument, 0, OPT_AVATAR},
+    {"size", required_argument, 0, OPT_SIZE},
+    {"fps", required_argument, 0, OPT_FPS},
+    {"background", required_argument, 0, OPT_BG},
+    {"seed", required_argument, 0, OPT_SEED},
+    {"rate", required_argument, 0, OPT_RATE},
+    {"crf", required_argument, 0, OPT_CRF},
+    {"preset", required_argument, 0, OPT_PRESET},
+    {"subtitles", required_argument, 0, OPT_SUBS},
+    {"progress", no_argument, 0, OPT_PROGRESS},
+    {"output", required_argument, 0, 'o'},
+    {"out", required_argument, 0, OPT_OUT},
+    {"text-file", required_argument, 0, OPT_TEXT_FILE},
+    {"llm-url", required_argument, 0, OPT_LLM_URL},
+    {"llm-model", required_argument, 0, OPT_LLM_MODEL},
+    {"faq", required_argument, 0, OPT_FAQ},
+    {"persona", required_argument, 0, OPT_PERSONA},
+    {"api-port", required_argument, 0, OPT_API_PORT},
+    {"api-host", required_argument, 0, OPT_API_HOST},
+    {"duration", required_argument, 0, OPT_DURATION},
+    {"no-present", no_argument, 0, OPT_NO_PRESENT},
+    {"fullscreen", no_argument, 0, OPT_FULLSCREEN},
+    {"audio-device", required_argument, 0, OPT_AUDIO_DEV},
+    {"no-window", no_argument, 0, OPT_NO_WINDOW},
+    {"no-speakers", no_argument, 0, OPT_NO_SPEAKERS},
+    {"avatar-position", required_argument, 0, OPT_AV_POS},
+    {"avatar-scale", required_argument, 0, OPT_AV_SCALE},
+    {"overlay", required_argument, 0, OPT_OVERLAY},
+    {"overlay-position", required_argument, 0, OPT_OVERLAY_POS},
+    {"burn-subtitles", no_argument, 0, OPT_BURN_SUBS},
+    {"subtitle-font", required_argument, 0, OPT_SUB_FONT},
+    {"quiet", no_argument, 0, 'q'},
+    {"verbose", no_argument, 0, 'v'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0}};
 
 /* Which options each command takes (the others are usage errors). */
 static int modes_allowed(const char *cmd, int opt)
 {
     static const int common[] = {OPT_CONFIG, OPT_VOICE, OPT_AVATAR, OPT_SIZE, OPT_FPS, OPT_BG,
                                  OPT_SEED,   OPT_RATE,  'q',        'v',      'h',     0};
-    static const int render[] = {'o', OPT_SUBS, OPT_CRF, OPT_PRESET, OPT_PROGRESS, 0};
+    static const int render[] = {
+        'o',          OPT_SUBS,    OPT_CRF,         OPT_PRESET,    OPT_PROGRESS, OPT_AV_POS,
+        OPT_AV_SCALE, OPT_OVERLAY, OPT_OVERLAY_POS, OPT_BURN_SUBS, OPT_SUB_FONT, 0};
     static const int answer[] = {OPT_LLM_URL,  OPT_LLM_MODEL, OPT_FAQ,
                                  OPT_PERSONA,  OPT_API_PORT,  OPT_API_HOST,
                                  OPT_DURATION, OPT_OUT,       0};
@@ -323,6 +396,12 @@ static int modes_parse(const char *cmd, int argc, char **argv, modes_opts *o)
         case OPT_FULLSCREEN: o->fullscreen = 1; break;
         case OPT_NO_WINDOW: o->no_window = 1; break;
         case OPT_NO_SPEAKERS: o->no_speakers = 1; break;
+        case OPT_AV_POS: o->scene.avatar_position = optarg; break;
+        case OPT_AV_SCALE: o->scene.avatar_scale = optarg; break;
+        case OPT_OVERLAY: o->scene.overlay = optarg; break;
+        case OPT_OVERLAY_POS: o->scene.overlay_position = optarg; break;
+        case OPT_BURN_SUBS: o->scene.burn_subtitles = 1; break;
+        case OPT_SUB_FONT: o->scene.subtitle_font = optarg; break;
         case OPT_OUT:
             if (o->n_outs == MODES_MAX_OUTPUTS)
                 return modes_fail(EXIT_USAGE, "%s: at most %d --out", cmd, MODES_MAX_OUTPUTS);
@@ -384,6 +463,8 @@ static int modes_config(const modes_opts *o, sz_config *cfg)
         return modes_fail(EXIT_USAGE, "--%s", err);
     if (o->bg && config_parse_background(o->bg, cfg, err, sizeof err) != SZ_OK)
         return modes_fail(EXIT_USAGE, "--background: %s", err);
+    if (modes_scene_apply(&o->scene, cfg, err, sizeof err) != SZ_OK)
+        return modes_fail(EXIT_USAGE, "%s", err);
     if (o->voice)
         snprintf(cfg->voice, sizeof cfg->voice, "%s", o->voice);
     if (o->avatar)
@@ -1185,11 +1266,32 @@ static int modes_room_run(modes_room *m)
         return modes_fail(EXIT_RUNTIME, "%s", *why ? why : sz_strerror(rc));
     }
     if (!m->o.quiet) {
+        /* the session's frames, then what each output did with them: a push
+         * drops frames by itself while it is slow or reconnecting */
         sz_session_stats st;
         sz_session_get_stats(m->session, &st);
-        fprintf(stderr, "shuzi: %s stopped after %.1f s (%lld frames, %lld dropped)\n", m->cmd,
-                st.sample_rate_hz ? (double)st.samples_out / st.sample_rate_hz : 0.0,
-                (long long)st.frames_out, (long long)st.frames_dropped);
+        char per_out[8 * 300] = "";
+        size_t k = 0;
+        for (int i = 0; i < 8; i++) {
+            sz_output_stats os;
+            if (sz_session_get_output_stats(m->session, i, &os) != SZ_OK)
+                break;
+            int w = snprintf(per_out + k, sizeof per_out - k,
+                             "; %.200s: %lld written, %lld dropped", os.url ? os.url : "output",
+                             (long long)os.frames_written, (long long)os.frames_dropped);
+            if (w > 0 && os.reconnects > 0 && (size_t)w < sizeof per_out - k)
+                w += snprintf(per_out + k + (size_t)w, sizeof per_out - k - (size_t)w,
+                              ", %lld reconnect%s", (long long)os.reconnects,
+                              os.reconnects == 1 ? "" : "s");
+            if (w < 0 || (size_t)w >= sizeof per_out - k)
+                break;
+            k += (size_t)w;
+        }
+        per_out[k] = 0;
+        fprintf(stderr,
+                "shuzi: %s stopped after %.1f s (%lld frames, %lld skipped by the clock%s)\n",
+                m->cmd, st.sample_rate_hz ? (double)st.samples_out / st.sample_rate_hz : 0.0,
+                (long long)st.frames_out, (long long)st.frames_dropped, per_out);
     }
     return 0;
 }
@@ -1243,9 +1345,16 @@ int modes_live(int argc, char **argv)
                 int items = m.n_lines ? m.n_lines : m.mc->n_products;
                 sz_output_stats os; /* its URL with the stream key hidden */
                 int have = sz_session_get_output_stats(m.session, 0, &os) == SZ_OK && os.url;
-                fprintf(stderr, "shuzi: live on %s%s; %s; %d %s to present; Ctrl-C stops\n",
-                        have ? os.url : "the outputs", n > 1 ? " and more" : "", m.backend_desc,
-                        items, m.n_lines ? "lines" : "products");
+                if (m.o.no_present) /* nothing is presented: say so, not the products */
+                    fprintf(stderr,
+                            "shuzi: live on %s%s; %s; only answering (--no-present); Ctrl-C "
+                            "stops\n",
+                            have ? os.url : "the outputs", n > 1 ? " and more" : "",
+                            m.backend_desc);
+                else
+                    fprintf(stderr, "shuzi: live on %s%s; %s; %d %s to present; Ctrl-C stops\n",
+                            have ? os.url : "the outputs", n > 1 ? " and more" : "", m.backend_desc,
+                            items, m.n_lines ? "lines" : "products");
             }
             rc = modes_room_run(&m);
         }

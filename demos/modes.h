@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "engine/config.h"
 #include "shuzi.h"
 
 int modes_render(int argc, char **argv);
@@ -14,6 +15,15 @@ int modes_live(int argc, char **argv);
 int modes_kiosk(int argc, char **argv);
 /* Help text of "render", "live" or "kiosk"; returns 0, or -1 for another name. */
 int modes_usage(FILE *f, const char *cmd);
+/* The scene flags 'say' and 'render' share (NULL or 0: not given), their
+ * help lines, and how they go into the config: SZ_OK, or SZ_ERR_INVALID_ARG
+ * with err naming the flag and what it expects. */
+typedef struct modes_scene {
+    const char *avatar_position, *avatar_scale, *overlay, *overlay_position, *subtitle_font;
+    int burn_subtitles;
+} modes_scene;
+extern const char modes_scene_help[];
+int modes_scene_apply(const modes_scene *sc, sz_config *cfg, char *err, size_t errlen);
 /* Installs handler for SIGINT, SIGTERM and SIGHUP (SA_RESTART), except for a
  * signal our parent left ignored (nohup, a script's &), which stays ignored. */
 void modes_catch_signals(void (*handler)(int));

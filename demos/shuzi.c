@@ -134,15 +134,7 @@ static void usage_say(FILE *f, const char *cmd)
                 "      --fps N           frames per second (default 30)\n"
                 "      --background B    #RRGGBB, black, white, green (chroma key), blue, gray,\n"
                 "                        navy; a .png/.jpg image; or transparent\n"
-                "      --avatar-position X,Y  the avatar's bottom centre, frame fractions\n"
-                "                        (default 0.5,1)\n"
-                "      --avatar-scale S  avatar size, 1 = fits the frame (0.1 to 10)\n"
-                "      --overlay IMAGE   a product image or logo (.png/.jpg) over the scene\n"
-                "      --overlay-position X,Y[,W]  its centre and width, frame fractions\n"
-                "                        (default 0.78,0.42,0.32)\n"
-                "      --burn-subtitles  draw the sentence being spoken at the bottom\n"
-                "      --subtitle-font F font file for the subtitles (.ttc:N picks a face;\n"
-                "                        default Noto Sans CJK)\n"
+                "%s"
                 "      --config FILE     session config (JSON); flags override it\n"
                 "      --crf N           quality, 0 (best) to 51 for H.264 (default 23), to 63\n"
                 "                        for VP9 (default 32)\n"
@@ -155,7 +147,8 @@ static void usage_say(FILE *f, const char *cmd)
                 "      --keyint S        seconds between keyframes (default 2 live)\n"
                 "      --audio FILE      no TEXT: play a recording (WAV, FLAC...) and move the\n"
                 "                        lips from it (audio-only lip-sync)\n"
-                "      --text T          the recording's transcript (aligns its phones)\n");
+                "      --text T          the recording's transcript (aligns its phones)\n",
+                modes_scene_help);
     fprintf(f,
             "  -q, --quiet           no progress output\n"
             "  -v, --verbose         log what the engine does\n"
@@ -585,9 +578,7 @@ static int cmd_say(int argc, char **argv, const char *cmd)
         {0, 0, 0, 0}};
     const char *out = NULL, *marks_path = NULL, *config_path = NULL;
     const char *voice = NULL, *avatar = NULL, *size = NULL, *bg = NULL, *preset = NULL;
-    const char *av_pos = NULL, *av_scale = NULL, *overlay = NULL, *overlay_pos = NULL;
-    const char *sub_font = NULL;
-    int burn_subs = 0;
+    modes_scene scene = {0};
     const char *outs[8];
     int n_outs = 0;
     cli_encode enc = {0};
@@ -634,12 +625,12 @@ static int cmd_say(int argc, char **argv, const char *cmd)
         case OPT_BG: bg = optarg; break;
         case OPT_CONFIG: config_path = optarg; break;
         case OPT_PRESET: preset = optarg; break;
-        case OPT_AV_POS: av_pos = optarg; break;
-        case OPT_AV_SCALE: av_scale = optarg; break;
-        case OPT_OVERLAY: overlay = optarg; break;
-        case OPT_OVERLAY_POS: overlay_pos = optarg; break;
-        case OPT_BURN_SUBS: burn_subs = 1; break;
-        case OPT_SUB_FONT: sub_font = optarg; break;
+        case OPT_AV_POS: scene.avatar_position = optarg; break;
+        case OPT_AV_SCALE: scene.avatar_scale = optarg; break;
+        case OPT_OVERLAY: scene.overlay = optarg; break;
+        case OPT_OVERLAY_POS: scene.overlay_position = optarg; break;
+        case OPT_BURN_SUBS: scene.burn_subtitles = 1; break;
+        case OPT_SUB_FONT: scene.subtitle_font = optarg; break;
         case OPT_OUT:
             if (n_outs == 8)
                 return fail(EXIT_USAGE, "--out: at most 8 outputs");
@@ -753,38 +744,8 @@ static int cmd_say(int argc, char **argv, const char *cmd)
         return fail(EXIT_USAGE, "--%s", err);
     if (bg && config_parse_background(bg, &cfg, err, sizeof err) != SZ_OK)
         return fail(EXIT_USAGE, "--background: %s", err);
-    float fr[3];
-    if (av_pos) {
-        if (config_parse_fractions(av_pos, fr, 2, 2, err, sizeof err) < 0)
-            return fail(EXIT_USAGE, "--avatar-position: %s", err);
-        cfg.avatar_x = fr[0];
-        cfg.avatar_y = fr[1];
-    }
-    if (av_scale) {
-        if (config_parse_fractions(av_scale, fr, 1, 1, err, sizeof err) < 0 ||
-            !(fr[0] >= 0.1f && fr[0] <= 10.0f))
-            return fail(EXIT_USAGE, "--avatar-scale '%s': expected 0.1 to 10", av_scale);
-        cfg.avatar_scale = fr[0];
-    }
-    if (overlay)
-        snprintf(cfg.overlay, sizeof cfg.overlay, "%s", overlay);
-    if (overlay_pos) {
-        int n = config_parse_fractions(overlay_pos, fr, 2, 3, err, sizeof err);
-        if (n < 0)
-            return fail(EXIT_USAGE, "--overlay-position: %s", err);
-        for (int i = 0; i < n; i++)
-            if (!(fr[i] >= 0.0f && fr[i] <= 1.0f))
-                return fail(EXIT_USAGE, "--overlay-position '%s': fractions from 0 to 1",
-                            overlay_pos);
-        cfg.overlay_x = fr[0];
-        cfg.overlay_y = fr[1];
-        if (n == 3)
-            cfg.overlay_width = fr[2];
-    }
-    if (burn_subs)
-        cfg.burn_subtitles = 1;
-    if (sub_font)
-        snprintf(cfg.subtitle_font, sizeof cfg.subtitle_font, "%s", sub_font);
+    if (modes_scene_apply(&scene, &cfg, err, sizeof err) != SZ_OK)
+        return fail(EXIT_USAGE, "%s", err);
     if (voice)
         snprintf(cfg.voice, sizeof cfg.voice, "%s", voice);
     if (avatar)

@@ -224,9 +224,11 @@ sz_session_params sz_session_default_params(void)
     p.avatar_x = 0.5f;
     p.avatar_y = 1.0f;
     p.avatar_scale = 1.0f;
-    p.overlay_x = 0.78f;
+    /* right of the default framing: a 16:9 frame's centred square portrait
+     * ends at x = 0.78; the box spans 0.79 to 0.99 */
+    p.overlay_x = 0.89f;
     p.overlay_y = 0.42f;
-    p.overlay_width = 0.32f;
+    p.overlay_width = 0.2f;
     p.lead_in_ms = 300;
     p.tail_ms = 400;
     return p;

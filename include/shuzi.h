@@ -201,7 +201,7 @@ typedef struct sz_session_params {
     float avatar_x, avatar_y;     /* where the avatar's bottom centre goes (0.5, 1.0) */
     float avatar_scale;           /* 1.0 = the avatar's canvas fits the frame */
     const char *overlay_image;    /* product image or logo, PNG or JPEG; NULL = none */
-    float overlay_x, overlay_y, overlay_width; /* its centre and width (0.78, 0.42, 0.32) */
+    float overlay_x, overlay_y, overlay_width; /* its centre and width (0.89, 0.42, 0.2) */
     int burn_subtitles;           /* draw the sentence being spoken at the bottom */
     const char *subtitle_font;    /* font file (".ttc:N" for a face); NULL = Noto Sans CJK */
     double lead_in_ms;      /* offline: idle time before the first line (default 300) */

@@ -337,6 +337,9 @@ static void output_connected(sz_output *o, int *ever, int failures)
 {
     atomic_store(&o->connected, 1);
     atomic_store(&o->connected_at_us, clock_now_us());
+    pthread_mutex_lock(&o->lock); /* the error that broke the connection is over */
+    o->conn_err[0] = '\0';
+    pthread_mutex_unlock(&o->lock);
     if (*ever) {
         atomic_fetch_add(&o->reconnects, 1);
         if (failures)

@@ -22,6 +22,7 @@
 #include <libswresample/swresample.h>
 
 #ifdef SHUZI_HAVE_PORTAUDIO
+#include <dlfcn.h>
 #include <portaudio.h>
 #endif
 
@@ -221,10 +222,33 @@ static int spk_pa_callback(const void *in, void *out, unsigned long frames,
     return paContinue;
 }
 
+/* JACK also reports from its destructors at exit, after any redirection. */
+static void spk_jack_silent(const char *msg)
+{
+    (void)msg;
+}
+
+static void spk_jack_quiet(void)
+{
+    if (sz_log_enabled(SZ_LOG_INFO))
+        return;
+    void (*set_fn)(void (*)(const char *));
+    *(void **)&set_fn = dlsym(RTLD_DEFAULT, "jack_set_error_function");
+    if (set_fn)
+        set_fn(spk_jack_silent);
+    *(void **)&set_fn = dlsym(RTLD_DEFAULT, "jack_set_info_function");
+    if (set_fn)
+        set_fn(spk_jack_silent);
+}
+
 static int spk_pa_init(void)
 {
     pthread_mutex_lock(&spk_pa_lock);
+    spk_jack_quiet();
+    log_stderr_hold q; /* ALSA and JACK probing: some 60 lines without a sound card */
+    log_stderr_hold_begin(&q);
     PaError e = Pa_Initialize();
+    log_stderr_hold_end(&q);
     pthread_mutex_unlock(&spk_pa_lock);
     return e;
 }
@@ -232,7 +256,10 @@ static int spk_pa_init(void)
 static void spk_pa_term(void)
 {
     pthread_mutex_lock(&spk_pa_lock);
+    log_stderr_hold q;
+    log_stderr_hold_begin(&q);
     Pa_Terminate();
+    log_stderr_hold_end(&q);
     pthread_mutex_unlock(&spk_pa_lock);
 }
 

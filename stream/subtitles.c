@@ -157,8 +157,41 @@ static void subs_collect(void *user, size_t a, size_t b)
     }
 }
 
-static void subs_add(subs_list *L, int64_t start, int64_t end, const char *text, size_t a, size_t b,
-                     int cols)
+static void subs_nothing(void *user, size_t a, size_t b)
+{
+    (void)user;
+    (void)a;
+    (void)b;
+}
+
+/* Display columns of s[0..n). */
+static int subs_cols(const char *s, size_t n)
+{
+    int w = 0;
+    for (size_t i = 0, l; i < n; i += l)
+        w += subs_wide(subs_cp(s + i, n - i, &l)) ? 2 : 1;
+    return w;
+}
+
+/* Counts the pieces of a cut and the most lines one of them wraps into. */
+typedef struct subs_fit {
+    const char *s;
+    int cols;
+    int n, most_lines;
+} subs_fit;
+
+static void subs_fit_piece(void *user, size_t a, size_t b)
+{
+    subs_fit *f = user;
+    int lines = subs_split(f->s + a, b - a, f->cols, subs_nothing, NULL);
+    f->n++;
+    if (lines > f->most_lines)
+        f->most_lines = lines;
+}
+
+/* A cue of lines[first .. first + count) of text. */
+static void subs_add(subs_list *L, int64_t start, int64_t end, const char *text,
+                     const subs_ranges *lines, int first, int count)
 {
     if (L->oom)
         return;
@@ -172,22 +205,20 @@ static void subs_add(subs_list *L, int64_t start, int64_t end, const char *text,
         L->c = c;
         L->cap = cap;
     }
-    /* wrap the piece into lines */
-    subs_ranges lines;
-    lines.n = 0;
-    subs_split(text + a, b - a, cols, subs_collect, &lines);
-    size_t need = b - a + (size_t)lines.n + 1;
+    size_t need = (size_t)count + 1;
+    for (int i = first; i < first + count; i++)
+        need += lines->b[i] - lines->a[i];
     char *t = malloc(need);
     if (!t) {
         L->oom = 1;
         return;
     }
     size_t k = 0;
-    for (int i = 0; i < lines.n; i++) {
-        if (i)
+    for (int i = first; i < first + count; i++) {
+        if (i > first)
             t[k++] = '\n';
-        memcpy(t + k, text + a + lines.a[i], lines.b[i] - lines.a[i]);
-        k += lines.b[i] - lines.a[i];
+        memcpy(t + k, text + lines->a[i], lines->b[i] - lines->a[i]);
+        k += lines->b[i] - lines->a[i];
     }
     t[k] = 0;
     L->c[L->n++] = (subs_cue){start, end, t};
@@ -259,16 +290,73 @@ static void subs_sentence(subs_list *L, const sz_mark *s, const sz_mark *const *
         nm++;
         pos = (size_t)(f - text) + strlen(wv);
     }
-    subs_ranges parts;
-    parts.n = 0;
-    subs_split(text, n, o->max_line_cols * o->max_lines, subs_collect, &parts);
-    int64_t dur = s->end_ms > s->time_ms ? s->end_ms - s->time_ms : 0;
-    int64_t *starts = malloc(sizeof(int64_t) * (size_t)(parts.n + 1));
-    if (!starts) {
+    /* pieces of at most max_lines * max_line_cols (at a comma or full stop
+     * where one is near), wrapped into lines. Words do not fill lines
+     * exactly, so a piece can wrap into more than max_lines lines: it is cut
+     * again into as few balanced pieces as that needs (the narrowest cut
+     * whose pieces each fit), or failing that into cues of max_lines lines. */
+    subs_ranges *pieces = malloc(5 * sizeof *pieces);
+    int64_t *starts = malloc(sizeof(int64_t) * 513);
+    if (!pieces || !starts) {
+        free(pieces);
+        free(starts);
         free(text);
         L->oom = 1;
         return;
     }
+    subs_ranges *lines = pieces + 1, *wrap = pieces + 2, *fitted = pieces + 3, *cut = pieces + 4;
+    subs_ranges parts; /* byte ranges of the cues */
+    int first[512], count[512];
+    pieces->n = lines->n = parts.n = fitted->n = 0;
+    subs_split(text, n, o->max_line_cols * o->max_lines, subs_collect, pieces);
+    for (int p = 0; p < pieces->n; p++) {
+        const char *ps = text + pieces->a[p];
+        size_t pn = pieces->b[p] - pieces->a[p];
+        int wn = subs_split(ps, pn, o->max_line_cols, subs_nothing, NULL);
+        int done = 0;
+        if (wn > o->max_lines) {
+            int k = (wn + o->max_lines - 1) / o->max_lines;
+            int lo = subs_cols(ps, pn) / k;
+            for (int w = lo > 8 ? lo : 8; w <= o->max_line_cols * o->max_lines && !done; w++) {
+                subs_fit fit = {ps, o->max_line_cols, 0, 0};
+                subs_split(ps, pn, w, subs_fit_piece, &fit);
+                if (fit.n > k || fit.most_lines > o->max_lines)
+                    continue;
+                cut->n = 0;
+                subs_split(ps, pn, w, subs_collect, cut);
+                for (int i = 0; i < cut->n && fitted->n < 512; i++) {
+                    fitted->a[fitted->n] = pieces->a[p] + cut->a[i];
+                    fitted->b[fitted->n++] = pieces->a[p] + cut->b[i];
+                }
+                done = 1;
+            }
+        }
+        if (!done && fitted->n < 512) {
+            fitted->a[fitted->n] = pieces->a[p];
+            fitted->b[fitted->n++] = pieces->b[p];
+        }
+    }
+    for (int p = 0; p < fitted->n; p++) {
+        wrap->n = 0;
+        subs_split(text + fitted->a[p], fitted->b[p] - fitted->a[p], o->max_line_cols, subs_collect,
+                   wrap);
+        for (int i = 0; i < wrap->n && lines->n < 512; i++) {
+            if (i % o->max_lines == 0 && parts.n == 512)
+                break;
+            lines->a[lines->n] = fitted->a[p] + wrap->a[i];
+            lines->b[lines->n] = fitted->a[p] + wrap->b[i];
+            if (i % o->max_lines == 0) {
+                first[parts.n] = lines->n;
+                count[parts.n] = 0;
+                parts.a[parts.n] = lines->a[lines->n];
+                parts.n++;
+            }
+            count[parts.n - 1]++;
+            parts.b[parts.n - 1] = lines->b[lines->n];
+            lines->n++;
+        }
+    }
+    int64_t dur = s->end_ms > s->time_ms ? s->end_ms - s->time_ms : 0;
     for (int i = 0; i < parts.n; i++) {
         int64_t t = s->time_ms + (int64_t)((double)dur * (double)parts.a[i] / (double)n);
         for (int k = 0; k < nm; k++)
@@ -284,8 +372,9 @@ static void subs_sentence(subs_list *L, const sz_mark *s, const sz_mark *const *
     }
     starts[parts.n] = s->time_ms + dur;
     for (int i = 0; i < parts.n; i++)
-        subs_add(L, starts[i], starts[i + 1], text, parts.a[i], parts.b[i], o->max_line_cols);
+        subs_add(L, starts[i], starts[i + 1], text, lines, first[i], count[i]);
     free(starts);
+    free(pieces);
     free(text);
 }
 

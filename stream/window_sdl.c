@@ -23,6 +23,7 @@
 #include "stream/output.h"
 
 #define WIN_PREFIX "window:"
+#define WIN_OPTION_NAMES "fullscreen title width height capture"
 
 static int win_accepts(const char *url)
 {
@@ -107,19 +108,32 @@ static int win_create(const out_config *cfg, out_options *opts, void **state, ch
                       size_t errlen)
 {
     *state = NULL;
+    /* "window:", "window:fullscreen", and options in the URL as well
+     * ("window:capture=shot.bmp", "window:fullscreen:title=Shop") */
     const char *spec = cfg->url + strlen(WIN_PREFIX);
-    if (spec[0] && strcmp(spec, "fullscreen") != 0) {
-        snprintf(err, errlen, "%s: expected window: or window:fullscreen", cfg->name);
+    int spec_fullscreen = 0;
+    if (strncmp(spec, "fullscreen", 10) == 0 && (spec[10] == 0 || spec[10] == ':')) {
+        spec_fullscreen = 1;
+        spec += spec[10] ? 11 : 10;
+    }
+    out_options spec_opts;
+    char why_spec[256] = "";
+    if (out_options_parse(spec, cfg->name, &spec_opts, why_spec, sizeof why_spec) != SZ_OK) {
+        snprintf(err, errlen,
+                 "%s: expected window:, window:fullscreen or window:KEY=VALUE:... (%s)", cfg->name,
+                 why_spec);
         return SZ_ERR_INVALID_ARG;
     }
     if (atomic_fetch_add(&win_open_count, 1) > 0) {
         atomic_fetch_sub(&win_open_count, 1);
+        out_options_free(&spec_opts);
         snprintf(err, errlen, "%s: only one window output per process", cfg->name);
         return SZ_ERR_STATE;
     }
     win *v = calloc(1, sizeof *v);
     if (!v) {
         atomic_fetch_sub(&win_open_count, 1);
+        out_options_free(&spec_opts);
         snprintf(err, errlen, "%s: out of memory", cfg->name);
         return SZ_ERR_NO_MEMORY;
     }
@@ -129,16 +143,23 @@ static int win_create(const out_config *cfg, out_options *opts, void **state, ch
     v->fps = cfg->fps;
     v->live = cfg->live;
     v->clock = cfg->clock;
-    v->fullscreen = spec[0] != 0;
+    v->fullscreen = spec_fullscreen;
     snprintf(v->title, sizeof v->title, "shuzi");
     int64_t ww = 0, wh = 0;
     int rc;
-    if ((rc = out_options_bool(opts, "fullscreen", &v->fullscreen, err, errlen)) ||
-        (rc = out_options_string(opts, "title", v->title, sizeof v->title, err, errlen)) ||
-        (rc = out_options_int(opts, "width", 64, 16384, &ww, err, errlen)) ||
-        (rc = out_options_int(opts, "height", 64, 16384, &wh, err, errlen)) ||
-        (rc = out_options_string(opts, "capture", v->capture, sizeof v->capture, err, errlen)))
+    /* the URL's options, then the option string's over them */
+    for (int k = 0; k < 2; k++) {
+        out_options *o = k == 0 ? &spec_opts : opts;
+        if ((rc = out_options_bool(o, "fullscreen", &v->fullscreen, err, errlen)) ||
+            (rc = out_options_string(o, "title", v->title, sizeof v->title, err, errlen)) ||
+            (rc = out_options_int(o, "width", 64, 16384, &ww, err, errlen)) ||
+            (rc = out_options_int(o, "height", 64, 16384, &wh, err, errlen)) ||
+            (rc = out_options_string(o, "capture", v->capture, sizeof v->capture, err, errlen)))
+            goto fail;
+    }
+    if ((rc = out_options_check_used(&spec_opts, WIN_OPTION_NAMES, err, errlen)) != SZ_OK)
         goto fail;
+    out_options_free(&spec_opts);
     v->win_w = (int)ww;
     v->win_h = (int)wh;
     /* Fail now, not at the first frame, when there is no display. */
@@ -151,6 +172,7 @@ static int win_create(const out_config *cfg, out_options *opts, void **state, ch
     *state = v;
     return SZ_OK;
 fail:
+    out_options_free(&spec_opts);
     win_destroy(v);
     return rc;
 }
@@ -460,7 +482,7 @@ const out_kind out_kind_window = {
     .name = "window",
     .accepts = win_accepts,
     .flags = OUT_F_VIDEO | OUT_F_PACED,
-    .option_names = "fullscreen title width height capture",
+    .option_names = WIN_OPTION_NAMES,
     .create = win_create,
     .set_base = win_set_base,
     .write_video = win_write_video,

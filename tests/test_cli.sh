@@ -105,6 +105,13 @@ expect 1 "marks in missing dir" -- "$BIN" say "Hi" -o "$T/out/a.mp4" --marks "$T
 echo '{"fps": "fast"}' > "$T/bad.json"
 expect 1 "bad config" -- "$BIN" say "Hi" -o "$T/out/a.mp4" --config "$T/bad.json"
 grep -q "fps" "$C/stderr" || { echo "FAIL: config error names the key"; fails=$((fails+1)); }
+# no sound card: PortAudio, ALSA and JACK print ~60 lines of probing unless
+# held back (issue 26); the user sees only our one line
+if ls /dev/snd/pcm* >/dev/null 2>&1; then
+  echo "skip: speaker: without a sound device (this machine has one)"
+else
+  expect 1 "speaker: without a sound device" -- "$BIN" say hi -o "$T/out/x.mp4" --out speaker: --voice espeak:en-us --size 320x180
+fi
 if [ "$(id -u)" -ne 0 ]; then
   mkdir "$T/ro"; chmod 555 "$T/ro"
   expect 1 "unwritable directory" -- "$BIN" say "Hi" -o "$T/ro/a.mp4"
@@ -127,12 +134,102 @@ expect 0 "say mp4 with marks" -- "$BIN" say "Hello, welcome to our bank." -o "$T
 grep -q '"type": "word", "value": "welcome"' "$T/out/hello.jsonl" || { echo "FAIL: word mark for 'welcome'"; fails=$((fails+1)); }
 bad_json=$(grep -cv '^{"time_ms": [0-9]*, "type": "[a-z]*", "value": ".*", "end_ms": [0-9]*}$' "$T/out/hello.jsonl")
 [ "$bad_json" -eq 0 ] || { echo "FAIL: $bad_json malformed mark lines"; fails=$((fails+1)); }
+# as a user without a PulseAudio server or home, espeak-ng's audio probe
+# printed a PulseAudio line on every run (issue 26): a quiet run says nothing
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+  nb=$(mktemp -d /tmp/shuzi-cli-nobody-XXXXXX); chmod 777 "$nb"
+  setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent "$BIN" say "Hi." -o "$nb/a.mp4" --voice espeak:en-us --size 320x180 -q >/dev/null 2>"$C/stderr"
+  rc=$?
+  if [ $rc -ne 0 ] || [ -s "$C/stderr" ]; then echo "FAIL: quiet say as nobody: exit $rc, stderr: $(head -c 300 "$C/stderr")"; fails=$((fails+1)); else echo "ok: quiet say as another user prints nothing"; fi
+  rm -rf "$nb"
+elif [ "$(id -u)" -ne 0 ]; then
+  HOME=/nonexistent "$BIN" say "Hi." -o "$T/out/nohome.mp4" --voice espeak:en-us --size 320x180 -q >/dev/null 2>"$C/stderr"
+  [ -s "$C/stderr" ] && { echo "FAIL: quiet say without a home prints: $(head -c 300 "$C/stderr")"; fails=$((fails+1)); }
+  rm -f "$T/out/nohome.mp4"
+else
+  echo "skip: quiet say as another user (no setpriv)"
+fi
 echo "Text from standard input." | expect 0 "text from stdin" -- "$BIN" tts - -o "$T/out/stdin.wav" -q
 [ -s "$T/out/stdin.wav" ] || { echo "FAIL: stdin.wav written"; fails=$((fails+1)); }
 expect 0 "render 1 (mkv)" -- "$BIN" say "Same input, same output." -o "$T/out/d1.mkv" --size 320x180 --seed 5 -q
 expect 0 "render 2 (mkv)" -- "$BIN" say "Same input, same output." -o "$T/out/d2.mkv" --size 320x180 --seed 5 -q
 if cmp -s "$T/out/d1.mkv" "$T/out/d2.mkv"; then echo "ok: deterministic output"; else echo "FAIL: two renders with the same seed differ"; fails=$((fails+1)); fi
 ls -A "$T/out" | grep -q partial && { echo "FAIL: partial files left"; fails=$((fails+1)); }
+
+# render takes the scene flags of say (issue 26): a green background, the
+# avatar moved to the left quarter, subtitles burned in, all in the video
+expect 0 "render --help lists the scene flags" -- "$BIN" render --help
+for flag in --background --avatar-position --avatar-scale --overlay --overlay-position --burn-subtitles --subtitle-font; do
+  grep -q -- "$flag" "$C/stdout" || { echo "FAIL: render --help lacks $flag"; fails=$((fails+1)); }
+done
+expect 2 "render --avatar-scale out of range" -- "$BIN" render "${SHUZI_SOURCE_DIR:?}/demos/explainer.txt" -o "$T/out/r.mp4" --avatar-scale 50
+printf 'Hello there, and welcome.\n' > "$T/scene.txt"
+frame_px() { # FILE: frame 15 as "R G B" lines, row by row (320x180)
+  ffmpeg -v error -i "$1" -vf "select=eq(n\,15)" -frames:v 1 -f rawvideo -pix_fmt rgb24 - | od -An -v -tu1 -w3
+}
+is_green() { awk -v n="$1" 'NR == n {exit !($1 < 60 && $2 > 140 && $3 < 110)}' "$T/px"; }
+for burn in "" --burn-subtitles; do
+  expect 0 "render --background green --avatar-position 0.25,1 $burn" -- "$BIN" render "$T/scene.txt" -o "$T/out/scene$burn.mp4" \
+    --voice espeak:en-us --size 320x180 --background green --avatar-position 0.25,1 $burn -q
+  if command -v ffmpeg >/dev/null && [ -s "$T/out/scene$burn.mp4" ]; then
+    frame_px "$T/out/scene$burn.mp4" > "$T/px"
+    # the right corners and edge are background; the avatar's centre column is not
+    for at in 320 57600 $((90 * 320 + 281)); do
+      is_green $at || { echo "FAIL: render $burn: pixel $at is $(sed -n "${at}p" "$T/px"), not green"; fails=$((fails+1)); }
+    done
+    is_green $((90 * 320 + 81)) && { echo "FAIL: render $burn: no avatar at x = 0.25"; fails=$((fails+1)); }
+    white=$(awk 'NR > 140 * 320 && $1 > 230 && $2 > 230 && $3 > 230' "$T/px" | wc -l)
+    if [ -n "$burn" ]; then
+      [ "$white" -gt 5 ] || { echo "FAIL: render --burn-subtitles: no text at the bottom"; fails=$((fails+1)); }
+    else
+      [ "$white" -eq 0 ] || { echo "FAIL: render: $white white pixels at the bottom without --burn-subtitles"; fails=$((fails+1)); }
+    fi
+  fi
+done
+rm -f "$T/px" "$T/scene.txt" "$T"/out/scene*.mp4
+
+# the default overlay box sits right of the default avatar (issue 26: it
+# covered her): mei in 1280x720 is a square portrait centred in the frame,
+# x 280 to 1000; a square magenta overlay at the default place must lie right
+# of it, and right of every avatar pixel in the rows it spans
+if command -v ffmpeg >/dev/null; then
+  ffmpeg -v error -y -f lavfi -i color=0xff00ff:s=64x64 -frames:v 1 "$T/mag.png"
+  frame_720() { ffmpeg -v error -i "$1" -vf "select=eq(n\,15)" -frames:v 1 -f rawvideo -pix_fmt rgb24 - | od -An -v -tu1 -w3; }
+  expect 0 "say with the default avatar on green" -- "$BIN" say "Hello there." -o "$T/out/plain.mp4" --voice espeak:en-us --background green --seed 2 -q
+  expect 0 "say with an overlay at its default place" -- "$BIN" say "Hello there." -o "$T/out/over.mp4" --voice espeak:en-us --background green --seed 2 --overlay "$T/mag.png" -q
+  frame_720 "$T/out/plain.mp4" > "$T/plain.px"
+  frame_720 "$T/out/over.mp4" > "$T/over.px"
+  verdict=$(awk '
+    FNR == 1 { f++ }
+    { i = FNR - 1; x = i % 1280; y = int(i / 1280) }
+    f == 1 && !($1 < 60 && $2 > 140 && $3 < 110) { if (!(y in right) || x > right[y]) right[y] = x }
+    f == 2 && $1 > 200 && $2 < 60 && $3 > 200 { if (x0 == "" || x < x0) x0 = x; if (x > x1) x1 = x; if (y0 == "" || y < y0) y0 = y; if (y > y1) y1 = y }
+    END {
+      if (x0 == "") { print "no overlay in the frame"; exit }
+      worst = -1; for (y = y0; y <= y1; y++) if ((y in right) && right[y] > worst) worst = right[y]
+      printf "overlay x %d-%d y %d-%d; avatar in those rows up to x %d", x0, x1, y0, y1, worst
+      if (x0 < 1000 || worst >= x0 - 2) print "; OVERLAP"; else print ""
+    }' "$T/plain.px" "$T/over.px")
+  case "$verdict" in
+    *OVERLAP*|no*) echo "FAIL: default overlay place: $verdict"; fails=$((fails+1)) ;;
+    *) echo "ok: default overlay place: $verdict" ;;
+  esac
+  rm -f "$T/mag.png" "$T/plain.px" "$T/over.px" "$T/out/plain.mp4" "$T/out/over.mp4"
+fi
+
+# subtitles of the explainer: every cue at most two lines of at most 42
+# columns (issue 26: one cue had three)
+expect 0 "render the explainer with subtitles" -- "$BIN" render "${SHUZI_SOURCE_DIR:?}/demos/explainer.txt" -o "$T/out/e.wav" \
+  --subtitles "$T/out/e.srt" --voice espeak:en-us -q
+cues=$(awk 'BEGIN {RS = ""} {print}' "$T/out/e.srt" | grep -c -- '-->')
+long=$(awk 'BEGIN {RS = ""; FS = "\n"} NF > 4 {print "cue " $1 ": " NF - 2 " lines"}' "$T/out/e.srt")
+wide=$(awk 'length($0) > 42 && !/-->/' "$T/out/e.srt")
+if [ "$cues" -lt 10 ] || [ -n "$long" ] || [ -n "$wide" ]; then
+  echo "FAIL: explainer subtitles: $cues cues; $long $wide"; fails=$((fails+1))
+else
+  echo "ok: explainer subtitles: $cues cues, none over two lines"
+fi
+rm -f "$T/out/e.wav" "$T/out/e.srt"
 
 # Voice flags a voice does not use: one warning line, and the run goes on.
 for flag in "--steps 8" "--temperature 0.5"; do

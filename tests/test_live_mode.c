@@ -75,6 +75,89 @@ static const char *const pitch_tokens[] = {"Here",   " it",   " is",    "!",    
                                            " water", " fast", ",",      " and", " it", " is",
                                            " on",    " sale", " today", ".",    NULL};
 
+/* `live --no-present` while the RTMP server goes away for 2.5 s (issue 26):
+ * the start line announces no products and none are presented; once the
+ * push is back /v1/status shows no error; the stop line gives the frames
+ * the push dropped during the outage, not only those the clock skipped. */
+static void test_no_present_outage(rtmp_server *srv, const char *bin, const char *cfg,
+                                   const char *dir, const fake_llm *f)
+{
+    char err_path[256], out_path[256], rtmp[256];
+    snprintf(err_path, sizeof err_path, "%s/stderr2", dir);
+    snprintf(out_path, sizeof out_path, "%s/stdout2", dir);
+    snprintf(rtmp, sizeof rtmp, "rtmp://127.0.0.1:%d/live/quiet", srv->port);
+    int requests_before = f->n_requests;
+    fflush(stdout);
+    double t0 = srv_now();
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen(out_path, "w", stdout) || !freopen(err_path, "w", stderr))
+            _exit(126);
+        execl(bin, bin, "live", "--config", cfg, "--out", rtmp, "--api-port", "auto",
+              "--no-present", (char *)NULL);
+        _exit(127);
+    }
+    int port = 0;
+    for (int i = 0; i < 200 && !port; i++) {
+        char *e = slurp(err_path);
+        const char *p = strstr(e, "control API on http://127.0.0.1:");
+        if (p)
+            port = atoi(p + strlen("control API on http://127.0.0.1:"));
+        free(e);
+        if (!port)
+            usleep(50000);
+    }
+    CHECK(port > 0, "--no-present: the control API port was printed");
+    events ev = {port, {NULL, 0, PTHREAD_MUTEX_INITIALIZER}, 0};
+    if (port)
+        pthread_create(&ev.t, NULL, events_main, &ev);
+    while (srv_now() < t0 + 3)
+        usleep(50000);
+    rtmp_server_stop(srv);
+    usleep(2500000);
+    CHECK(rtmp_server_start(srv) == 0, "restart the server");
+    /* back within a few seconds (reconnect backoff is at most 2 s) */
+    int back = 0;
+    char *out = NULL;
+    for (int i = 0; i < 100 && !back && port; i++) {
+        usleep(100000);
+        free(out);
+        out = NULL;
+        http(port, "GET", "/v1/status", NULL, &out);
+        back = strstr(out, "\"connected\": true") && strstr(out, "\"reconnects\": 1");
+    }
+    CHECK(back && strstr(out, "\"error\": \"\""), "status after the reconnect, error cleared: %s",
+          out ? out : "");
+    free(out);
+    usleep(1000000);
+    kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (port)
+        pthread_join(ev.t, NULL);
+    char *e = slurp(err_path);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "--no-present exit %d: %s",
+          WIFEXITED(status) ? WEXITSTATUS(status) : -1, e);
+    CHECK(strstr(e, "only answering (--no-present)") && !strstr(e, "to present"),
+          "--no-present start line: %s", e);
+    const char *stop = strstr(e, "shuzi: live stopped after ");
+    const char *push = stop ? strstr(stop, "live/****: ") : NULL;
+    long long written = -1, dropped = -1;
+    if (push)
+        sscanf(push, "live/****: %lld written, %lld dropped", &written, &dropped);
+    CHECK(stop && written > 0 && dropped >= 25 && strstr(e, ", 1 reconnect)"),
+          "stop line gives the push's frames (%lld written, %lld dropped): %s", written, dropped,
+          e);
+    printf("--no-present with a 2.5 s outage: %s", stop ? stop : "\n");
+    free(e);
+    const char *evs = ev.b.p ? ev.b.p : "";
+    CHECK(!strstr(evs, "\"source\": \"present\"") && !strstr(evs, "\"item\": 0"),
+          "--no-present: nothing presented");
+    CHECK(f->n_requests == requests_before, "--no-present: no LLM request (%d)",
+          f->n_requests - requests_before);
+    free(ev.b.p);
+}
+
 int main(void)
 {
     const char *bin = getenv("SHUZI_BIN");
@@ -222,6 +305,7 @@ int main(void)
         printf("push: %.2f s, %s %dx%d + %s, audio RMS %.3f\n", ri.duration_s, ri.vcodec, ri.width,
                ri.height, ri.acodec, ri.rms);
     }
+    test_no_present_outage(&srv, bin, cfg, dir, &f);
     int left = rtmp_server_cleanup(&srv);
     CHECK(left == 0, "nginx left running: %d", left);
     fake_stop(&f);

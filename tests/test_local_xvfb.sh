@@ -30,4 +30,25 @@ trap 'exit 141' PIPE
 if ! read -r -t 20 num < "$dir/fd" || [ -z "$num" ]; then
   echo "FAIL: Xvfb did not start"; cat "$dir/log"; exit 1
 fi
-DISPLAY=":$num" SHUZI_TEST_DISPLAY=x11 "$BIN"
+DISPLAY=":$num" SHUZI_TEST_DISPLAY=x11 "$BIN" || exit 1
+
+# The README's window options in the URL, as a user types them (issue 26):
+# "window:capture=FILE.bmp" is accepted and saves the screen at the end.
+SHUZI=${SHUZI_BIN:-$BUILD/shuzi}
+DISPLAY=":$num" "$SHUZI" say "Hi." --out "window:capture=$dir/shot.bmp" --voice espeak:en-us \
+  --size 320x180 -q 2>"$dir/cli.err"
+rc=$?
+if [ $rc -ne 0 ]; then
+  echo "FAIL: --out window:capture=...: exit $rc: $(head -c 300 "$dir/cli.err")"; exit 1
+fi
+if [ "$(head -c 2 "$dir/shot.bmp" 2>/dev/null)" != "BM" ] || [ "$(stat -c %s "$dir/shot.bmp")" -lt 1000 ]; then
+  echo "FAIL: --out window:capture=...: no BMP written"; exit 1
+fi
+echo "ok   shuzi say --out window:capture=FILE.bmp: $(stat -c %s "$dir/shot.bmp") bytes of BMP"
+DISPLAY=":$num" "$SHUZI" say "Hi." --out "window:capture=$dir/x.bmp:colour=red" --voice espeak:en-us \
+  --size 320x180 -q 2>"$dir/cli.err"
+rc=$?
+if [ $rc -ne 1 ] || ! grep -q "unknown option 'colour'" "$dir/cli.err"; then
+  echo "FAIL: an unknown window option in the URL: exit $rc: $(head -c 300 "$dir/cli.err")"; exit 1
+fi
+echo "ok   an unknown window option in the URL is refused: $(cat "$dir/cli.err")"

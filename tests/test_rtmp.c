@@ -185,6 +185,10 @@ static void test_reconnect(rtmp_server *srv)
             limit = k + 4 * FPS;
         }
     }
+    output_get_stats(o, &st);
+    /* the error of the outage is over once it is back (issue 26: /v1/status) */
+    CHECK(st.connected && st.error[0] == '\0', "connected again: %d, error still '%s'",
+          st.connected, st.error);
     CHECK(output_finish(o, err, sizeof err) == SZ_OK, "finish: %s", err);
     output_get_stats(o, &st);
     CHECK(resumed_at > 0, "the push resumed by itself");

@@ -49,10 +49,15 @@ typedef struct espk_ctx {
 
 static void espk_init(void)
 {
+    /* espeak-ng 1.51 opens an audio device even for synchronous output, and
+     * PulseAudio then complains on stderr (no server, no home directory) */
+    log_stderr_hold q;
+    log_stderr_hold_begin(&q);
     espk_rate_hz = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, ESPK_CHUNK_MS, NULL,
                                      espeakINITIALIZE_PHONEME_EVENTS |
                                          espeakINITIALIZE_PHONEME_IPA |
                                          espeakINITIALIZE_DONT_EXIT);
+    log_stderr_hold_end(&q);
 }
 
 static int espk_ready(char *err, size_t errlen)
