@@ -18,6 +18,7 @@
 #include "avatar/image.h"
 #include "avatar/rig.h"
 #include "avatar/subtitle.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "shuzi.h"
 
@@ -569,25 +570,17 @@ const char *avatar_rig_name(const avatar_renderer *r)
 const avatar_kind *avatar_kind_of_manifest(const char *path)
 {
     static const avatar_kind *const kinds[] = {&avatar_photo_kind};
-    /* the format is near the top of a manifest: read its first bytes */
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char head[512];
-    size_t n = fread(head, 1, sizeof head - 1, f);
-    fclose(f);
-    head[n] = 0;
-    const char *at = strstr(head, "\"format\"");
-    if (!at)
-        return NULL;
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        char want[80];
-        snprintf(want, sizeof want, "\"%s\"", kinds[i]->format);
-        const char *v = strchr(at + 8, '"');
-        if (v && strncmp(v, want, strlen(want)) == 0)
-            return kinds[i];
-    }
-    return NULL;
+    char err[256];
+    cJSON *root = json_load_file(path, err, sizeof err);
+    if (!root)
+        return NULL; /* the 2D rig loader says what is wrong with it */
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(root, "format");
+    const avatar_kind *kind = NULL;
+    for (size_t i = 0; cJSON_IsString(f) && i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(f->valuestring, kinds[i]->format) == 0)
+            kind = kinds[i];
+    cJSON_Delete(root);
+    return kind;
 }
 
 /* Opens another kind of avatar: its state draws the scene and the avatar,

@@ -518,6 +518,47 @@ static void test_create(const char *faces, const char *work)
     rmdir(out);
 }
 
+/* A manifest is recognized by its "format" wherever it stands in the file
+ * (here after a long description). */
+static void test_format_anywhere(const char *assets)
+{
+    char dir[] = "/tmp/shuzi-photo-format-XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    char path[1200], cmd[2600];
+    snprintf(path, sizeof path, "%s/avatars/mei/avatar.json", assets);
+    size_t len;
+    char *text = read_file(path, &len);
+    char pad[700];
+    snprintf(pad, sizeof pad, "{\"description\": \"%0600d\", \"format\": \"shuzi-photo\",", 0);
+    char *moved = text ? replace(text, "\"format\": \"shuzi-photo\",", "") : NULL;
+    char *late = moved ? replace(moved, "{", pad) : NULL;
+    CHECK(late && strstr(late, "shuzi-photo") - late > 600, "a manifest with its format late");
+    snprintf(path, sizeof path, "%s/avatar.json", dir);
+    FILE *f = late ? fopen(path, "w") : NULL;
+    if (f) {
+        fputs(late, f);
+        fclose(f);
+    }
+    snprintf(cmd, sizeof cmd, "cp '%s/avatars/mei/portrait.png' '%s/'", assets, dir);
+    CHECK(system(cmd) == 0, "%s", cmd);
+    avatar_config cfg = {.avatar = path, .width = 320, .height = 180};
+    avatar_renderer *r = NULL;
+    char err[512] = "";
+    int rc = avatar_open(&cfg, &r, err, sizeof err);
+    CHECK(rc == SZ_OK && r && strcmp(avatar_rig_name(r), "mei") == 0,
+          "a photo manifest with its format after 600 bytes opens: %s", err);
+    avatar_free(&r);
+    free(text);
+    free(moved);
+    free(late);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+}
+
 /* The default avatar is the photo host mei. */
 static void test_default(void)
 {
@@ -538,6 +579,7 @@ int main(void)
     snprintf(assets, sizeof assets, "%s/assets", src ? src : ".");
     test_warp();
     test_manifests(assets);
+    test_format_anywhere(assets);
     snprintf(faces, sizeof faces, "%s/../shared/data/faces", src ? src : ".");
     struct stat st;
     if (stat(faces, &st) != 0) {
