@@ -15,32 +15,13 @@ for tool in cmake pkg-config cc ffprobe; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool not found (./setup.sh installs it)"; exit 77; }
 done
 unset SHUZI_ASSETS_DIR
-JOBS=${SHUZI_INSTALL_JOBS:-2}
 P="$T/prefix"
 start=$(date +%s)
 
 # 1. A copy of the sources (tracked and new files, no build folders), then a
 # fresh configure, the command and the library only, and the install.
-mkdir -p "$T/src"
-if git -C "$SRC" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  (cd "$SRC" && git ls-files -co --exclude-standard -z |
-     while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done |
-     tar --null -T - -cf - | tar -C "$T/src" -xf -)
-else
-  tar -C "$SRC" --exclude='./build*' --exclude=./out --exclude=./.git -cf - . | tar -C "$T/src" -xf -
-fi
-[ -f "$T/src/CMakeLists.txt" ] || { fail "copy of the sources"; testlib_end; }
-if ! cmake -S "$T/src" -B "$T/build" -DCMAKE_INSTALL_PREFIX="$P" -DBUILD_TESTING=OFF >"$T/configure.log" 2>&1; then
-  tail -20 "$T/configure.log"; fail "configure"; testlib_end
-fi
-if ! cmake --build "$T/build" -j"$JOBS" --target shuzi shuzi_shared >"$T/build.log" 2>&1; then
-  tail -30 "$T/build.log"; fail "build"; testlib_end
-fi
-if ! cmake --install "$T/build" >"$T/install.log" 2>&1; then
-  tail -20 "$T/install.log"; fail "cmake --install"; testlib_end
-fi
+testlib_fresh_install "$P"
 ok "fresh build and install in $(( $(date +%s) - start )) s"
-rm -rf "$T/src"   # from here on the build's own source tree is gone
 
 # 2. What was installed.
 [ -x "$P/bin/shuzi" ] && ok "bin/shuzi" || fail "no $P/bin/shuzi"

@@ -19,31 +19,12 @@ for tool in cmake cc ffprobe; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool not found (./setup.sh installs it)"; exit 77; }
 done
 unset SHUZI_ASSETS_DIR
-JOBS=${SHUZI_INSTALL_JOBS:-2}
 P="$T/prefix"
 start=$(date +%s)
 
 # 1. A copy of the sources, a fresh configure, the library and command only,
 # the install (as test_install.sh does it).
-mkdir -p "$T/src"
-if git -C "$SRC" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  (cd "$SRC" && git ls-files -co --exclude-standard -z |
-     while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done |
-     tar --null -T - -cf - | tar -C "$T/src" -xf -)
-else
-  tar -C "$SRC" --exclude='./build*' --exclude=./out --exclude=./.git -cf - . | tar -C "$T/src" -xf -
-fi
-[ -f "$T/src/CMakeLists.txt" ] || { fail "copy of the sources"; testlib_end; }
-if ! cmake -S "$T/src" -B "$T/build" -DCMAKE_INSTALL_PREFIX="$P" -DBUILD_TESTING=OFF >"$T/configure.log" 2>&1; then
-  tail -20 "$T/configure.log"; fail "configure"; testlib_end
-fi
-if ! cmake --build "$T/build" -j"$JOBS" --target shuzi shuzi_shared >"$T/build.log" 2>&1; then
-  tail -30 "$T/build.log"; fail "build"; testlib_end
-fi
-if ! cmake --install "$T/build" >"$T/install.log" 2>&1; then
-  tail -20 "$T/install.log"; fail "cmake --install"; testlib_end
-fi
-rm -rf "$T/src" "$T/build"
+testlib_fresh_install "$P"
 lib=$(ls "$P"/lib*/libshuzi.so.*.*.* 2>/dev/null | head -1)
 [ -n "$lib" ] || { fail "no libshuzi.so.X.Y.Z in $P"; testlib_end; }
 ok "fresh build and install in $(( $(date +%s) - start )) s: $lib"
