@@ -614,20 +614,28 @@ int face_image_load_rgb(const char *path, uint8_t **rgb, int *width, int *height
     int rc = image_load(path, &s, err, errlen);
     if (rc != SZ_OK)
         return rc;
+    rc = face_surface_rgb(s, path, rgb, width, height, err, errlen);
+    cairo_surface_destroy(s);
+    return rc;
+}
+
+int face_surface_rgb(cairo_surface_t *s, const char *path, uint8_t **rgb, int *width, int *height,
+                     char *err, size_t errlen)
+{
+    *rgb = NULL;
+    *width = *height = 0;
     cairo_surface_flush(s);
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
     int sstride = cairo_image_surface_get_stride(s);
     cairo_format_t fmt = cairo_image_surface_get_format(s);
     const uint8_t *src = cairo_image_surface_get_data(s);
     if (!src || w < 1 || h < 1 || (fmt != CAIRO_FORMAT_ARGB32 && fmt != CAIRO_FORMAT_RGB24)) {
-        cairo_surface_destroy(s);
         if (err && errlen)
             snprintf(err, errlen, "%s: unexpected pixel format after decoding", path);
         return SZ_ERR_FORMAT;
     }
     uint8_t *dst = malloc((size_t)w * (size_t)h * 3);
     if (!dst) {
-        cairo_surface_destroy(s);
         return lm_fail(err, errlen, SZ_ERR_NO_MEMORY, "out of memory");
     }
     for (int y = 0; y < h; y++) {
@@ -647,7 +655,6 @@ int face_image_load_rgb(const char *path, uint8_t **rgb, int *width, int *height
             o[3 * x + 2] = (uint8_t)(b > 255 ? 255 : b);
         }
     }
-    cairo_surface_destroy(s);
     *rgb = dst;
     *width = w;
     *height = h;

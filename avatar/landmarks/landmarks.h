@@ -23,6 +23,7 @@
 #ifndef SZ_AVATAR_LANDMARKS_H
 #define SZ_AVATAR_LANDMARKS_H
 
+#include <cairo.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,11 @@ void face_detector_free(face_detector **d);
  * for face_detect; the caller frees *rgb. Errors name the file. */
 int face_image_load_rgb(const char *path, uint8_t **rgb, int *width, int *height, char *err,
                         size_t errlen);
+
+/* The same from an image already decoded (image.h's cairo surface, which
+ * stays the caller's); path only names it in messages. */
+int face_surface_rgb(cairo_surface_t *s, const char *path, uint8_t **rgb, int *width, int *height,
+                     char *err, size_t errlen);
 
 /* The folder face_detector_open(NULL, ...) reads. */
 const char *face_detector_default_dir(void);

@@ -217,11 +217,12 @@ static void pc_from_detector(const face_landmarks *f, float (*pts)[2])
 }
 
 /* Landmarks of the one face in the photo, or a clear refusal. */
-static int pc_detect(const photo_create_params *p, float (*pts)[2], char *err, size_t errlen)
+static int pc_detect(const photo_create_params *p, cairo_surface_t *img, float (*pts)[2],
+                     char *err, size_t errlen)
 {
     uint8_t *rgb = NULL;
     int w = 0, h = 0;
-    int rc = face_image_load_rgb(p->photo, &rgb, &w, &h, err, errlen);
+    int rc = face_surface_rgb(img, p->photo, &rgb, &w, &h, err, errlen);
     if (rc != SZ_OK)
         return rc;
     face_detector *d = NULL;
@@ -450,7 +451,7 @@ int photo_avatar_create(const photo_create_params *p, char *err, size_t errlen)
     if (p->landmarks)
         rc = photo_landmarks_read(p->landmarks, pts, err, errlen);
     else
-        rc = pc_detect(p, pts, err, errlen);
+        rc = pc_detect(p, img, pts, err, errlen);
     if (rc != SZ_OK)
         goto done;
     rc = pc_check_face((const float(*)[2])pts, w, h, err, errlen);
