@@ -14,43 +14,10 @@
 #include "tts/speak.h"
 #include "tts/voice.h"
 
+#include "capture.h"
 #include "check.h"
 #include "pitch.h"
 
-#define MAX_EVENTS 512
-
-typedef struct capture {
-    float *pcm;
-    size_t n, cap;
-    tts_event ev[MAX_EVENTS];
-    size_t n_ev;
-} capture;
-
-static int cap_audio(void *user, const float *pcm, size_t n)
-{
-    capture *c = user;
-    if (c->n + n > c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 1 << 16;
-        while (cap < c->n + n)
-            cap *= 2;
-        float *p = realloc(c->pcm, cap * sizeof *p);
-        if (!p)
-            return 1;
-        c->pcm = p;
-        c->cap = cap;
-    }
-    memcpy(c->pcm + c->n, pcm, n * sizeof *pcm);
-    c->n += n;
-    return 0;
-}
-
-static int cap_event(void *user, const tts_event *ev)
-{
-    capture *c = user;
-    if (c->n_ev < MAX_EVENTS)
-        c->ev[c->n_ev++] = *ev;
-    return 0;
-}
 
 static int say(tts_voice *v, const char *text, int flags, capture *c)
 {

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "tts/speak.h"
 
+#include "capture.h"
 #include "check.h"
 #include "pitch.h"
 
@@ -111,41 +112,6 @@ static const tts_voice_kind raw_kind = {.kind = "rawprobe",
 
 /* ---- a sink that keeps everything ---- */
 
-#define MAX_EVENTS 512
-
-typedef struct capture {
-    float *pcm;
-    size_t n, cap;
-    tts_event ev[MAX_EVENTS];
-    size_t n_ev;
-    size_t stop_after; /* 0: never */
-} capture;
-
-static int cap_audio(void *user, const float *pcm, size_t n)
-{
-    capture *c = user;
-    if (c->n + n > c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 4096;
-        while (cap < c->n + n)
-            cap *= 2;
-        float *p = realloc(c->pcm, cap * sizeof *p);
-        if (!p)
-            return 1;
-        c->pcm = p;
-        c->cap = cap;
-    }
-    memcpy(c->pcm + c->n, pcm, n * sizeof *pcm);
-    c->n += n;
-    return c->stop_after && c->n >= c->stop_after;
-}
-
-static int cap_event(void *user, const tts_event *ev)
-{
-    capture *c = user;
-    if (c->n_ev < MAX_EVENTS)
-        c->ev[c->n_ev++] = *ev;
-    return 0;
-}
 
 static const tts_event *find_event(const capture *c, tts_event_type type, const char *value,
                                    size_t from)
