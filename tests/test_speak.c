@@ -110,8 +110,7 @@ static const tts_voice_kind raw_kind = {.kind = "rawprobe",
                                         .destroy = probe_destroy,
                                         .raw_text = 1};
 
-/* ---- a sink that keeps everything ---- */
-
+/* ---- a sink that keeps everything: capture.h ---- */
 
 static const tts_event *find_event(const capture *c, tts_event_type type, const char *value,
                                    size_t from)
