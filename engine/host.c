@@ -379,6 +379,10 @@ static int host_say_piece(host_answer *a, const char *piece, size_t len)
         pthread_mutex_unlock(&h->lock);
     }
     pthread_mutex_unlock(&h->say_lock);
+    if (id == SZ_ERR_INVALID_ARG) { /* nothing to say in it (a trailing emoji): skip it */
+        free(txt);
+        return 0;
+    }
     if (id < 0) {
         free(txt);
         if (id != SZ_ERR_CANCELLED)

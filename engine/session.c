@@ -1083,6 +1083,13 @@ int sz_session_say(sz_session *s, const char *text, int flags)
     }
     if (!s->started || s->finished || atomic_load(&s->stop))
         return SZ_ERR_STATE;
+    char why[160];
+    int chk = tts_speak_check(s->voice, text, flags, why, sizeof why);
+    if (chk != SZ_OK) { /* only emoji: refused like empty text, nothing is written */
+        SZ_LOGI("engine", "%s", why); /* the caller gets the code and sz_session_last_error */
+        ses_api_error(s, "%s", why);
+        return chk;
+    }
     ses_req *r = malloc(sizeof *r + len + 1);
     if (!r)
         return SZ_ERR_NO_MEMORY;

@@ -194,7 +194,12 @@ static const fe_case zh_cases[] = {
     {"mixed", "iPhone 16 Pro Max只要9999元！", "iPhone 十六 Pro Max 只要九千九百九十九元！"},
     {"mixed", "他说OK", "他说 OK"},
     {"mixed", "Dr. Wang来了", "Doctor Wang 来了"},
-    {"mixed", "USB接口", "USB 接口"},
+    {"mixed", "USB接口", "U S B 接口"},
+    {"mixed", "开通VIP会员", "开通 V I P 会员"},
+    {"mixed", "输入OTP验证", "输入 O T P 验证"},
+    {"mixed", "我们是No.1的品牌", "我们是第一的品牌"},
+    {"mixed", "销量NO.1", "销量第一"},
+    {"mixed", "排名No. 3", "排名第三"},
     {"mixed", "我们在Starbucks见", "我们在 Starbucks 见"},
     {"mixed", "I love 北京 very much.", "I love 北京 very much."},
     /* punctuation and sentences */

@@ -319,6 +319,9 @@ static void test_bad_text(const char *dir)
     CHECK(sz_session_say(s, "  \n\t", 0) == SZ_ERR_INVALID_ARG, "blank");
     CHECK(sz_session_say(s, "bad \xC3\x28 utf8", 0) == SZ_ERR_FORMAT, "invalid UTF-8");
     CHECK(sz_session_say(s, "ok", 7) == SZ_ERR_INVALID_ARG, "unknown flags");
+    CHECK(sz_session_say(s, "\xF0\x9F\x94\xA5\xF0\x9F\x94\xA5 \xF0\x9F\x91\x8D", 0) ==
+              SZ_ERR_INVALID_ARG, "only emoji: nothing to say");
+    CHECK(strstr(sz_session_last_error(s), "nothing to say") != NULL, "only emoji: the reason");
     /* Aborting a running session leaves no file. */
     sz_session_say(s, "This will be aborted.", 0);
     sz_session_free(&s);

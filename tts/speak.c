@@ -166,6 +166,24 @@ fe_params tts_speak_params(const tts_voice *voice, int flags)
     return p;
 }
 
+int tts_speak_check(const tts_voice *voice, const char *text, int flags, char *err, size_t errlen)
+{
+    if (tts_voice_raw_text(voice))
+        return SZ_OK;
+    fe_params p = tts_speak_params(voice, flags);
+    fe_doc *doc = NULL;
+    int rc = fe_process(text, strlen(text), &p, &doc, err, errlen);
+    if (rc != SZ_OK)
+        return rc;
+    if (doc->n_items == 0) {
+        snprintf(err, errlen, "nothing to say: the text is empty once emoji and symbols are "
+                              "left out");
+        rc = SZ_ERR_INVALID_ARG;
+    }
+    fe_doc_free(&doc);
+    return rc;
+}
+
 int tts_speak(tts_voice *voice, const char *text, int flags, const tts_sink *sink, char *err,
               size_t errlen)
 {

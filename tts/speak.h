@@ -14,6 +14,12 @@
  * voice language Latin and Han runs get. flags: SZ_SAY_SSML. */
 fe_params tts_speak_params(const tts_voice *voice, int flags);
 
+/* Whether text gives the voice anything to say: SZ_ERR_INVALID_ARG with
+ * "nothing to say: ..." in err when nothing is left once emoji and symbols
+ * are left out ("🔥🔥👍"), SZ_ERR_FORMAT for malformed SSML, else SZ_OK
+ * (always for voices that take the text as written). Reentrant. */
+int tts_speak_check(const tts_voice *voice, const char *text, int flags, char *err, size_t errlen);
+
 /* Says text (plain, or SSML with SZ_SAY_SSML). Malformed SSML gives
  * SZ_ERR_FORMAT with its position in err; a voice that cannot speak a run's
  * language skips that run with a warning. Returns SZ_ERR_CANCELLED when a

@@ -238,6 +238,9 @@ typedef struct fe_abbr {
 const fe_abbr *fe_en_abbrev(const char *word, size_t len);
 /* 1-12 for a month name or abbreviation ("Nov", "november"), else 0. */
 int fe_en_month(const char *word, size_t len);
+/* 1 if the capitalized token word[0..len) (2-4 capitals) is said as a
+ * word (NASA, PIN, FREE); 0 if it is an initialism to spell (OTP, VIP). */
+int fe_en_caps_word(const char *word, size_t len);
 
 /* Chinese measure words and units after a number (so 2 reads 两): the
  * number of bytes of s that form one, or 0. */

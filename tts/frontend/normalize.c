@@ -382,7 +382,7 @@ static void norm_say_groups(fe_norm *n, const char *s, const size_t *start, cons
 }
 
 /* Telephone and account numbers: +86 138 0013 8000, (555) 123-4567,
- * 555-123-4567, 010-12345678, 6222 0212 3456 7890. */
+ * 555-123-4567, 010-12345678, 6222 0212 3456 7890, sort codes 12-34-56. */
 static size_t norm_try_phone(fe_norm *n, const char *s, size_t len, size_t i)
 {
     size_t j = i;
@@ -447,7 +447,9 @@ static size_t norm_try_phone(fe_norm *n, const char *s, size_t len, size_t i)
             total += gl[g];
         int ok = 0;
         if (kind == '-') {
-            if (use >= 3) {
+            if (use == 3 && gl[0] == 2 && gl[1] == 2 && gl[2] == 2) {
+                ok = 1; /* a sort code, 12-34-56: never a range */
+            } else if (use >= 3) {
                 ok = total >= 7;
                 for (int g = 1; g < use; g++)
                     ok &= gl[g] >= 2;
@@ -1316,6 +1318,58 @@ static size_t norm_try_month_date(fe_norm *n, const char *s, size_t len, size_t 
     return yr ? y + 1 + yr : e;
 }
 
+/* Whether a capitalized token of 2-4 letters is an initialism to spell
+ * (OTP, VIP, SMS, ID), which espeak-ng would often read as a word. Left as
+ * words: acronyms and common words said as words (fe_en_caps_word), month
+ * names, roman numerals (II, XIV), four letters that alternate consonants
+ * and vowels like a word (LEGO, ZARA), and text written all in capitals
+ * (no lower-case letter and three words or more: shouting, not initials). */
+static int norm_roman(const char *w, size_t wl)
+{
+    static const char *const digits[3][10] = {
+        {"", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"},
+        {"", "X", "XX", "XXX", "XL", "L", "LX", "LXX", "LXXX", "XC"},
+        {"", "C", "CC", "CCC", "CD", "D", "DC", "DCC", "DCCC", "CM"}};
+    size_t k = 0;
+    while (k < wl && w[k] == 'M')
+        k++;
+    for (int place = 2; place >= 0; place--) {
+        size_t best = 0; /* the longest numeral of this place that matches */
+        for (int d = 1; d < 10; d++) {
+            size_t l = strlen(digits[place][d]);
+            if (l > best && k + l <= wl && !strncmp(w + k, digits[place][d], l))
+                best = l;
+        }
+        k += best;
+    }
+    return k == wl;
+}
+
+static int norm_initialism(const char *s, size_t len, const char *w, size_t wl)
+{
+    if (wl < 2 || wl > 4)
+        return 0;
+    for (size_t k = 0; k < wl; k++)
+        if (w[k] < 'A' || w[k] > 'Z')
+            return 0;
+    if (norm_roman(w, wl) || fe_en_caps_word(w, wl) || fe_en_month(w, wl))
+        return 0;
+    if (wl == 4) {
+        int alt = 1;
+        for (size_t k = 1; k < wl; k++)
+            alt &= !strchr("AEIOUY", w[k]) != !strchr("AEIOUY", w[k - 1]);
+        if (alt)
+            return 0;
+    }
+    size_t words = 0;
+    for (size_t k = 0; k < len; k++) {
+        if (s[k] >= 'a' && s[k] <= 'z')
+            return 1;
+        words += norm_alpha_c(s[k]) && (k == 0 || !norm_alpha_c(s[k - 1]));
+    }
+    return words < 3;
+}
+
 /* A Latin word, an abbreviation, initials, a month date, a currency code. */
 static size_t norm_latin(fe_norm *n, const char *s, size_t len, size_t i)
 {
@@ -1361,6 +1415,21 @@ static size_t norm_latin(fe_norm *n, const char *s, size_t len, size_t i)
         tok_end = q;
     }
     int final_dot = tok_end < len && s[tok_end] == '.';
+    if (n->base == FE_NL_ZH && tok_end == j && wl == 2 && final_dot && norm_lower(w[0]) == 'n' &&
+        norm_lower(w[1]) == 'o') {
+        size_t a = tok_end + 1; /* No.1 in Mandarin: 第一, not "number" */
+        while (norm_is_space_at(s, len, a))
+            a++;
+        size_t r = norm_digit_run(s, len, a);
+        if (r >= 1 && r <= 9 && !(a + r + 1 < len && (s[a + r] == '.' || s[a + r] == ',') &&
+                                  norm_digit(s, len, a + r + 1))) {
+            fe_num x;
+            norm_num_from(&x, s + a, r);
+            norm_ops(n)->ordinal(n, &x);
+            norm_after_number(n, 0);
+            return a + r;
+        }
+    }
     const fe_abbr *ab = fe_en_abbrev(w, tok_end - i);
     if (ab && (final_dot || !ab->needs_period)) {
         size_t after = tok_end + (final_dot ? 1 : 0);
@@ -1425,6 +1494,13 @@ static size_t norm_latin(fe_norm *n, const char *s, size_t len, size_t i)
     if (md) {
         norm_after_number(n, 0);
         return md;
+    }
+    if (norm_initialism(s, len, w, wl)) {
+        norm_ops(n)->spell(n, w, wl); /* OTP -> O T P */
+        norm_push_word(n, w, wl);
+        n->prev_cap = 1;
+        n->last_year = 0;
+        return j;
     }
     norm_say_word(n, w, wl);
     norm_push_word(n, w, wl);

@@ -764,3 +764,30 @@ int fe_en_month(const char *w, size_t len)
     }
     return 0;
 }
+
+/* Capitalized tokens of 2-4 letters that are said as words, not spelled:
+ * acronyms read as words, and common words written in capitals for
+ * emphasis ("It is FREE", "NOT now"). Everything else of that shape is an
+ * initialism (OTP, VIP, SMS, ID) and the normalizer spells it. */
+int fe_en_caps_word(const char *w, size_t len)
+{
+    static const char *const words[] = {
+        /* acronyms said as words */
+        "NASA", "NATO", "PIN", "AIDS", "LOL", "SIM", "RAM", "ROM", "GIF", "LAN", "SARS",
+        "FIFA", "OPEC", "ZIP", "WIFI", "JPEG", "IKEA", "MIDI", "SWAT", "DOS",
+        /* common words */
+        "OK", "NO", "YES", "NOT", "ALL", "AND", "ARE", "BUT", "CAN", "FOR", "THE", "YOU",
+        "OUR", "NEW", "NOW", "OFF", "OUT", "BIG", "HOT", "TOP", "WOW", "BUY", "GET", "ONE",
+        "TWO", "TEN", "WIN", "OPEN", "FREE", "SALE", "ONLY", "VERY", "BEST", "STOP", "HELP",
+        "LIVE", "LOVE", "MUST", "THIS", "THAT", "WITH", "HERE", "EXIT", "PUSH", "PULL", "DO",
+        "GO", "SO", "IS", "IT", "AT", "AM", "BE", "WE", "ME", "MY", "HE", "IN", "ON", "OF",
+        "TO", "UP", "BY", "OR", "AN", "IF", "US", "HI", "OH", "GOOD", "COOL", "WAIT", "NEXT",
+        "LAST", "MORE", "LESS", "SAVE", "DEAL", "HUGE", "FAST", "EASY", "HOME", "SHOP",
+    };
+    if (len < 2 || len > 4)
+        return 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strlen(words[i]) == len && !strncmp(words[i], w, len))
+            return 1;
+    return 0;
+}

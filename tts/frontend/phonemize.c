@@ -274,7 +274,7 @@ static int phz_mandarin(const char *raw, const char *text, fe_phones *out, char 
             nm[d] = 0;
             const char *ipa = phz_cmn_ipa(nm);
             if (cur.n < PHZ_MAX_SYL_PHONES)
-                snprintf(cur.ph[cur.n++], sizeof cur.ph[0], "%s", ipa ? ipa : nm);
+                snprintf(cur.ph[cur.n++], sizeof cur.ph[0], "%.15s", ipa ? ipa : nm);
             if (!tone)
                 continue;
             cur.tone = tone;
