@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "core/utf8.h"
 #include "shuzi.h"
+#include "tts/frontend/frontend.h"
 
 void api_request_free(api_request *r)
 {
@@ -138,6 +139,8 @@ int api_parse_say(const char *body, size_t len, api_request *out, char *err, siz
         if (strncmp(p, "<?xml", 5) != 0 && strncmp(p, "<speak", 6) != 0) {
             snprintf(err, errlen, "body: \"ssml\": expected a <speak> document");
             rc = SZ_ERR_FORMAT;
+        } else if (fe_ssml_check(out->text, strlen(out->text), err, errlen) != SZ_OK) {
+            rc = SZ_ERR_FORMAT; /* the CLI's message: "ssml: line L, column C: ..." */
         }
     }
     if (rc == SZ_OK)

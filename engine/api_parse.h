@@ -17,7 +17,8 @@ typedef struct api_request {
 } api_request;
 
 /* POST /v1/say {"text": "..."} or {"ssml": "<speak>...</speak>"}, optional
- * "interrupt": true. */
+ * "interrupt": true. Malformed SSML is refused here with the frontend's
+ * message ("ssml: line L, column C: ..."), as `shuzi say --ssml` gives it. */
 int api_parse_say(const char *body, size_t len, api_request *out, char *err, size_t errlen);
 /* POST /v1/chat {"message": "...", "interrupt": false} */
 int api_parse_chat(const char *body, size_t len, api_request *out, char *err, size_t errlen);

@@ -331,6 +331,13 @@ int lipsync_cues_from_track(const ls_track *t, unsigned ext_mask, ls_cues *out)
         for (size_t i = 0; i < out->n; i++)
             out->cues[i].shape = ls_fallback(out->cues[i].shape, ext_mask);
         ls_cues_compact(out);
+        /* The writers state the duration cut to centiseconds: no cue may end
+         * after it (rounding the last phone's end up would). */
+        int64_t cut = dur / 10000 * 10000;
+        while (cut > 0 && out->n > 1 && out->cues[out->n - 1].start_us >= cut)
+            out->n--;
+        if (cut > 0 && out->n > 0 && out->cues[out->n - 1].end_us > cut)
+            out->cues[out->n - 1].end_us = cut;
     }
     if (rc != SZ_OK)
         lipsync_cues_free(out);
@@ -359,8 +366,13 @@ int lipsync_write_rhubarb_tsv(FILE *f, const ls_cues *c, int64_t duration_us, un
         ls_secs(t, sizeof t, c->cues[i].start_us, 0);
         fprintf(f, "%s\t%c\n", t, lipsync_shape_letter(c->cues[i].shape));
     }
-    ls_secs(t, sizeof t, duration_us, 1);
-    fprintf(f, "%s\t%c\n", t, (ext_mask & LS_EXT_X) ? 'X' : 'A');
+    /* The end of the recording with the rest shape, unless the last cue
+     * already rests (the line would repeat it). */
+    ls_shape rest = (ext_mask & LS_EXT_X) ? LS_SHAPE_X : LS_SHAPE_A;
+    if (c->n == 0 || c->cues[c->n - 1].shape != rest) {
+        ls_secs(t, sizeof t, duration_us, 1);
+        fprintf(f, "%s\t%c\n", t, lipsync_shape_letter(rest));
+    }
     return ferror(f) ? SZ_ERR_IO : SZ_OK;
 }
 
@@ -378,9 +390,10 @@ int lipsync_write_rhubarb_json(FILE *f, const ls_cues *c, int64_t duration_us,
             t);
     free(name);
     fprintf(f, "  \"mouthCues\": [\n");
+    int64_t cut = duration_us / 10000 * 10000; /* the duration as written */
     for (size_t i = 0; i < c->n; i++) {
         ls_secs(t, sizeof t, c->cues[i].start_us, 0);
-        ls_secs(u, sizeof u, c->cues[i].end_us, 0);
+        ls_secs(u, sizeof u, c->cues[i].end_us < cut ? c->cues[i].end_us : cut, 0);
         fprintf(f, "    { \"start\": %s, \"end\": %s, \"value\": \"%c\" }%s\n", t, u,
                 lipsync_shape_letter(c->cues[i].shape), i + 1 < c->n ? "," : "");
     }

@@ -85,14 +85,17 @@ int lipsync_parse_extended_shapes(const char *spec, unsigned *mask, char *err, s
  * taking the next vowel's shape, a quiet vowel C rather than D), in-between
  * shapes (C between A/B and D, E between C/D and F), cues shorter than 30 ms
  * merged into the previous one (closures kept), equal neighbours merged,
- * times on Rhubarb's 10 ms grid. The cues cover [0, duration) without gaps. */
+ * times on Rhubarb's 10 ms grid. The cues cover [0, duration) without gaps,
+ * the duration cut down to that grid (the last cue never ends after it). */
 int lipsync_cues_from_track(const ls_track *t, unsigned ext_mask, ls_cues *out);
 void lipsync_cues_free(ls_cues *c);
 
 /* Rhubarb TSV: "0.00\tX" lines (seconds, two decimals), the last line the
- * end of the recording with the rest shape. */
+ * end of the recording with the rest shape (left out when the last cue
+ * already rests, so no line repeats the one before). */
 int lipsync_write_rhubarb_tsv(FILE *f, const ls_cues *c, int64_t duration_us, unsigned ext_mask);
-/* Rhubarb JSON: {"metadata": {"soundFile", "duration"}, "mouthCues": [...]} */
+/* Rhubarb JSON: {"metadata": {"soundFile", "duration"}, "mouthCues": [...]};
+ * no cue ends after the duration. */
 int lipsync_write_rhubarb_json(FILE *f, const ls_cues *c, int64_t duration_us,
                                const char *sound_file);
 /* Speech marks (JSON lines, DESIGN.md): a sentence mark for the transcript

@@ -268,6 +268,10 @@ static void test_validation(void)
         {"POST", "/v1/say", "{\"text\": \"  \"}", 400, "\\\"text\\\": empty"},
         {"POST", "/v1/say", "{\"text\": \"a\", \"loud\": true}", 400, "loud: unknown key"},
         {"POST", "/v1/say", "{\"ssml\": \"hello\"}", 400, "expected a <speak> document"},
+        /* malformed SSML: where and what, as `shuzi say --ssml` says it */
+        {"POST", "/v1/say", "{\"ssml\": \"<speak><p>hi</speak>\"}", 400,
+         "{\"error\": \"ssml: line 1, column 13: expected </p> (opened at line 1, column 8), "
+         "found </speak>\""},
         {"POST", "/v1/say", "{\"text\": \"Hi\", \"interrupt\": 1}", 400, "expected true or false"},
         {"POST", "/v1/chat", "{\"message\": 5}", 400, "\\\"message\\\": expected a string"},
         {"POST", "/v1/chat", "", 400, "the request body is empty"},

@@ -309,14 +309,15 @@ static void test_cues(void)
     CHECK(c.n > 0 && c.cues[0].start_us == 0 && c.cues[c.n - 1].end_us == 470000 && gaps == 0,
           "coverage: %zu cues, %d gaps", c.n, gaps);
 
-    /* TSV: start times, then the end of the recording with X. */
+    /* TSV: start times; the last cue already rests (X), so no end line
+     * repeats it. */
     char *mem = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&mem, &len);
     CHECK(lipsync_write_rhubarb_tsv(f, &c, 474999, LS_EXT_ALL) == SZ_OK, "tsv");
     fclose(f);
-    CHECK(strcmp(mem, "0.00\tX\n0.05\tD\n0.27\tC\n0.31\tB\n0.43\tX\n0.47\tX\n") == 0,
-          "tsv text:\n%s", mem);
+    CHECK(strcmp(mem, "0.00\tX\n0.05\tD\n0.27\tC\n0.31\tB\n0.43\tX\n") == 0,
+          "tsv text (the last X line once):\n%s", mem);
     free(mem);
 
     /* JSON: parses; metadata and cues match. */
@@ -353,7 +354,8 @@ static void test_cues(void)
     f = open_memstream(&mem, &len);
     lipsync_write_rhubarb_tsv(f, &c, 470000, 0);
     fclose(f);
-    CHECK(strstr(mem, "0.47\tA\n") != NULL, "basic tsv ends with A:\n%s", mem);
+    CHECK(len > 10 && strcmp(mem + len - 10, "\tB\n0.43\tA\n") == 0 && !strstr(mem, "0.47"),
+          "basic tsv ends with one A line:\n%s", mem);
     free(mem);
     lipsync_cues_free(&c);
 
@@ -457,6 +459,82 @@ static void test_cues(void)
     lipsync_track_free(&t);
 }
 
+/* Rhubarb files from a track whose speech runs to the end of the
+ * recording, and one whose end is a pause: the TSV's last line is never a
+ * repeat of the line before, and no JSON cue ends after the duration stated
+ * in its metadata (the duration is written cut to centiseconds, 0.47 for
+ * 476 ms, so a last cue rounded up to 0.48 would end after it). */
+static void test_cue_ends(void)
+{
+    for (int pause_at_end = 0; pause_at_end < 2; pause_at_end++) {
+        for (unsigned ext = 0; ext <= LS_EXT_ALL; ext += LS_EXT_ALL) {
+            ls_track t;
+            lipsync_track_init(&t);
+            add(&t, 0, 40, "SIL", -1);
+            add(&t, 40, 200, "M", 0);
+            add(&t, 200, pause_at_end ? 300 : 476, "AA", 0);
+            if (pause_at_end)
+                add(&t, 300, 476, "SIL", -1);
+            t.duration_us = 476000;
+            for (size_t i = 0; i < t.n_segs; i++)
+                t.segs[i].level = 0.9f;
+            lipsync_track_finish(&t);
+            ls_cues c;
+            CHECK(lipsync_cues_from_track(&t, ext, &c) == SZ_OK, "cues");
+            CHECK(c.n > 0 && c.cues[c.n - 1].end_us <= 470000,
+                  "pause %d ext %u: the last cue ends at %lld us, after the 0.47 s written",
+                  pause_at_end, ext, c.n ? (long long)c.cues[c.n - 1].end_us : -1LL);
+            char *mem = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&mem, &len);
+            CHECK(lipsync_write_rhubarb_tsv(f, &c, t.duration_us, ext) == SZ_OK, "tsv");
+            fclose(f);
+            char prev[32] = "", line[32] = "";
+            int repeats = 0, lines = 0;
+            char rest = ext ? 'X' : 'A';
+            for (char *p = mem; p && *p;) {
+                char *nl = strchr(p, '\n');
+                size_t n = nl ? (size_t)(nl - p) : strlen(p);
+                snprintf(line, sizeof line, "%.*s", (int)n, p);
+                char *tab = strchr(line, '\t'), *ptab = strchr(prev, '\t');
+                repeats += lines > 0 && tab && ptab && strcmp(tab, ptab) == 0;
+                snprintf(prev, sizeof prev, "%s", line);
+                lines++;
+                p = nl ? nl + 1 : NULL;
+            }
+            CHECK(repeats == 0, "pause %d ext %u: %d TSV lines repeat the shape before:\n%s",
+                  pause_at_end, ext, repeats, mem);
+            CHECK(lines > 1 && line[strlen(line) - 1] == rest &&
+                      (pause_at_end || strncmp(line, "0.47\t", 5) == 0),
+                  "pause %d ext %u: TSV last line '%s'", pause_at_end, ext, line);
+            free(mem);
+            f = open_memstream(&mem, &len);
+            CHECK(lipsync_write_rhubarb_json(f, &c, t.duration_us, "a.wav") == SZ_OK, "json");
+            fclose(f);
+            cJSON *j = cJSON_Parse(mem);
+            CHECK(j != NULL, "json parses:\n%s", mem);
+            if (j) {
+                double dur = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "metadata"), "duration")
+                                 ->valuedouble;
+                cJSON *cues = cJSON_GetObjectItem(j, "mouthCues");
+                int n = cJSON_GetArraySize(cues), late = 0;
+                for (int i = 0; i < n; i++)
+                    late += cJSON_GetObjectItem(cJSON_GetArrayItem(cues, i), "end")->valuedouble >
+                            dur + 1e-9;
+                double last_end =
+                    n ? cJSON_GetObjectItem(cJSON_GetArrayItem(cues, n - 1), "end")->valuedouble : 0;
+                CHECK(n > 0 && late == 0 && fabs(last_end - dur) < 1e-9,
+                      "pause %d ext %u: %d cues end after the duration %.2f (last ends %.2f)",
+                      pause_at_end, ext, late, dur, last_end);
+                cJSON_Delete(j);
+            }
+            free(mem);
+            lipsync_cues_free(&c);
+            lipsync_track_free(&t);
+        }
+    }
+}
+
 static void test_score(void)
 {
     ls_track ref, est;
@@ -490,6 +568,7 @@ int main(void)
     test_wav();
     test_xlabel();
     test_cues();
+    test_cue_ends();
     test_score();
     return check_summary("test_lipsync_cues");
 }
