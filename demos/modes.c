@@ -67,7 +67,7 @@ static void modes_log(sz_log_level level, const char *tag, const char *msg, void
 
 static const char modes_common_help[] =
     "      --config FILE     session config (JSON; see demos/); flags override it\n"
-    "      --voice NAME      voice (see 'shuzi voices')\n"
+    "      --voice NAME      voice, or a list A,B for mixed text (see 'shuzi voices')\n"
     "      --avatar NAME     avatar (default mei, a photo host; see 'shuzi avatars')\n"
     "      --size WxH        video size (default 1280x720)\n"
     "      --fps N           frames per second (default 30)\n"

@@ -97,8 +97,10 @@ static void usage_say(FILE *f, const char *cmd)
             "      --marks FILE      also write speech marks as JSON lines (.jsonl):\n"
             "                        {\"time_ms\":..,\"type\":\"word\",\"value\":..,\"end_ms\":..}\n"
             "      --ssml            TEXT is SSML (<speak>...</speak>)\n"
-            "      --voice NAME      voice (default diffusion:kathleen, shuzi's own; espeak:LANG\n"
-            "                        voices too; see 'shuzi voices')\n"
+            "      --voice NAME      voice (default diffusion:kathleen, shuzi's own; Mandarin\n"
+            "                        runs go to diffusion:hantts; espeak:LANG voices too).\n"
+            "                        A list A,B pairs voices for mixed text: a run A cannot\n"
+            "                        say goes to B (see 'shuzi voices')\n"
             "      --rate X          speaking rate, 0.3 to 3.0 (default 1.0)\n"
             "      --pitch X         pitch multiplier, 0.5 to 2.0 (default 1.0; espeak-ng\n"
             "                        voices reach 0.6 to 1.65)\n"
@@ -952,6 +954,19 @@ static int cmd_voices(int argc, char **argv)
         printf("%-*s %-10s %-*s %9s  %s\n", w.name, "NAME", "KIND", w.language, "LANGUAGE",
                "RATE", "DESCRIPTION");
         rc = sz_engine_list_voices(engine, print_voice, &w);
+    }
+    if (rc == SZ_OK) {
+        printf("\nMixed-language text: a run in a language the chosen voice lacks goes to the\n"
+               "voices paired with it (--voice A,B or \"voice\": \"A,B\" in a config), else to\n"
+               "that language's own voice below, else to espeak-ng:\n");
+        static const struct {
+            const char *lang, *shown;
+        } langs[] = {{"en-us", "English"}, {"cmn", "Mandarin"}};
+        for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
+            const char *v = tts_default_voice_for(langs[i].lang);
+            printf("  %-9s %s%s\n", langs[i].shown, v ? v : "espeak-ng",
+                   v && !strcmp(v, tts_default_voice()) ? " (the default voice)" : "");
+        }
     }
     sz_engine_free(&engine);
     return rc == SZ_OK ? 0 : fail(EXIT_RUNTIME, "cannot list voices: %s", sz_strerror(rc));

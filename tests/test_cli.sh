@@ -53,6 +53,9 @@ grep -q -- "--marks" "$C/stdout" || { echo "FAIL: say --help lists --marks"; fai
 expect 0 "help tts" -- "$BIN" help tts
 expect 0 "voices" -- "$BIN" voices
 grep -q "^espeak:en-us " "$C/stdout" || { echo "FAIL: voices lists espeak:en-us"; fails=$((fails+1)); }
+# the pairing of languages for mixed text follows the table
+grep -q "^  Mandarin  *diffusion:hantts" "$C/stdout" || { echo "FAIL: voices shows Mandarin's own voice"; fails=$((fails+1)); }
+sed -i '/^$/,$d' "$C/stdout" # the table alone
 # each name once (espeak-ng has two yue voices), columns aligned to the longest name
 dups=$(awk 'NR > 1 {print $1}' "$C/stdout" | sort | uniq -d)
 [ -z "$dups" ] || { echo "FAIL: voices lists twice: $dups"; fails=$((fails+1)); }
@@ -94,6 +97,12 @@ no_files "$T/" "usage errors"
 mkdir "$T/out"
 expect 1 "empty text" -- "$BIN" say "" -o "$T/out/a.mp4"
 expect 1 "blank text" -- "$BIN" say "   " -o "$T/out/a.mp4"
+# only emoji: nothing left to say after cleaning, refused like empty text
+expect 1 "emoji-only text" -- "$BIN" say "$(printf '\xf0\x9f\x94\xa5\xf0\x9f\x94\xa5\xf0\x9f\x91\x8d')" -o "$T/out/a.mp4"
+grep -q "nothing to say" "$C/stderr" || { echo "FAIL: emoji-only text says nothing to say"; fails=$((fails+1)); }
+mkdir "$T/keep"; echo keep > "$T/keep/a.wav"
+expect 1 "tts: emoji-only text" -- "$BIN" tts "$(printf '\xf0\x9f\x94\xa5\xf0\x9f\x91\x8d')" -o "$T/keep/a.wav"
+[ "$(cat "$T/keep/a.wav")" = keep ] || { echo "FAIL: emoji-only text overwrote the existing output"; fails=$((fails+1)); }
 expect 1 "invalid UTF-8" -- "$BIN" say "$(printf 'caf\xc3')" -o "$T/out/a.mp4"
 expect 1 "missing output directory" -- "$BIN" say "Hi" -o "$T/nope/a.mp4"
 expect 1 "unknown output format" -- "$BIN" say "Hi" -o "$T/out/a.xyz"

@@ -253,6 +253,25 @@ static int diff_punct(const diff_voice *v, const char *word, size_t n)
         n -= 3;
     if (n >= 2 && memcmp(word + n - 2, "\xC2\xBB", 2) == 0) /* » */
         n -= 2;
+    /* closing brackets and quotes of Chinese text: 」 』 ） */
+    while (n >= 3 && (memcmp(word + n - 3, "\xE3\x80\x8D", 3) == 0 ||
+                      memcmp(word + n - 3, "\xE3\x80\x8F", 3) == 0 ||
+                      memcmp(word + n - 3, "\xEF\xBC\x89", 3) == 0))
+        n -= 3;
+    if (n >= 3) { /* Chinese clause punctuation counts as its ASCII form */
+        static const struct {
+            const char *mark;
+            char ascii;
+        } zh[] = {{"\xEF\xBC\x8C", ','}, {"\xE3\x80\x81", ','}, {"\xEF\xBC\x9B", ','},
+                  {"\xEF\xBC\x9A", ','}, {"\xE3\x80\x82", '.'}, {"\xEF\xBC\x9F", '?'},
+                  {"\xEF\xBC\x81", '!'}};
+        for (size_t k = 0; k < sizeof zh / sizeof zh[0]; k++)
+            if (memcmp(word + n - 3, zh[k].mark, 3) == 0)
+                return zh[k].ascii == ',' ? v->id_comma
+                       : zh[k].ascii == '.' ? v->id_period
+                       : zh[k].ascii == '?' ? v->id_question
+                                            : v->id_exclaim;
+    }
     if (n == 0)
         return -1;
     char c = word[n - 1];
@@ -282,6 +301,30 @@ static void diff_last_word(const char *text, const char **w, size_t *n)
         s--;
     *w = text + s;
     *n = len - s;
+}
+
+/* symbols.py's is_tone: a phone made of Chao tone letters (U+02E5-U+02E9),
+ * as the frontend ends each Mandarin syllable. The voice folds it into the
+ * syllable's other phones ("x uɑ n ˥" -> x˥ uɑ˥ n˥). */
+static int diff_is_tone(const char *ph)
+{
+    if (!ph[0])
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)ph; *p; p += 2)
+        if (p[0] != 0xCB || p[1] < 0xA5 || p[1] > 0xA9)
+            return 0;
+    return 1;
+}
+
+/* The length of a symbol without its folded tone letters: phone events name
+ * the phone ("uɑ"), not the voice's token ("uɑ˥"). */
+static size_t diff_untoned_len(const char *s)
+{
+    size_t n = strlen(s);
+    while (n >= 2 && (unsigned char)s[n - 2] == 0xCB && (unsigned char)s[n - 1] >= 0xA5 &&
+           (unsigned char)s[n - 1] <= 0xA9)
+        n -= 2;
+    return n ? n : strlen(s);
 }
 
 /* Appends the tokens of one phone: itself when the voice knows it, else its
@@ -431,7 +474,7 @@ static void diff_events_until(diff_run *r, int n_tok, int64_t upto)
             continue;
         }
         const char *s = dv_model_symbol(v->model, (size_t)t->id);
-        diff_event(r, TTS_EV_PHONE, at, at, s, strlen(s));
+        diff_event(r, TTS_EV_PHONE, at, at, s, diff_untoned_len(s));
     }
 }
 
@@ -514,6 +557,11 @@ static void diff_tunes(diff_run *r, int n)
 {
     diff_voice *v = r->v;
     v->n_tunes = 0;
+    /* A tone language carries its phrase intonation in the voice itself (the
+     * Mandarin teacher's declination, final lowering and question rise): a
+     * tune on top would bend the last syllable's tone. */
+    if (tts_is_mandarin(v->info->language))
+        return;
     int phrase_first_word = -1;
     for (int i = 0; i < n; i++) {
         const diff_tok *t = &v->toks[i];
@@ -657,6 +705,44 @@ static char *diff_bare_word(char *w)
     return w;
 }
 
+/* A copy of text with each Han character a word of its own and Chinese
+ * punctuation a space: Mandarin syllables are matched to characters. */
+static char *diff_spaced_copy(const char *text)
+{
+    size_t len = strlen(text);
+    char *out = malloc(len * 3 + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < len;) {
+        const unsigned char *p = (const unsigned char *)text + i;
+        uint32_t cp = 0;
+        size_t n = 1;
+        if (p[0] >= 0xE0 && p[0] < 0xF0 && i + 3 <= len && (p[1] & 0xC0) == 0x80 &&
+            (p[2] & 0xC0) == 0x80) {
+            cp = ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+            n = 3;
+        }
+        int han = (cp >= 0x3400 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF);
+        int punct = (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF01 && cp <= 0xFF0F) ||
+                    (cp >= 0xFF1A && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) ||
+                    (cp >= 0xFF5B && cp <= 0xFF65);
+        if (punct) {
+            *o++ = ' ';
+        } else if (han) {
+            *o++ = ' ';
+            memcpy(o, p, n);
+            o += n;
+            *o++ = ' ';
+        } else {
+            memcpy(o, p, n);
+            o += n;
+        }
+        i += n;
+    }
+    *o = 0;
+    return out;
+}
+
 /* Splits the shown text into words and matches them to the phone words.
  * When counts differ (espeak joins "of the", or splits a word), each text
  * word is phonemized alone and the words are assigned greedily by phone
@@ -665,7 +751,7 @@ static char *diff_bare_word(char *w)
 static char *diff_align_words(diff_voice *v, const char *shown, const fe_phones *ph, int ipa,
                               diff_run *r)
 {
-    char *copy = strdup(shown);
+    char *copy = diff_spaced_copy(shown);
     size_t cap = strlen(shown) / 2 + 2, n = 0, np = ph->n_words;
     r->words = calloc(cap, sizeof *r->words);
     r->text_cost = calloc(cap, sizeof *r->text_cost);
@@ -759,7 +845,7 @@ static int diff_synthesize(void *state, const char *text, const tts_synth_opts *
 {
     diff_voice *v = state;
     const char *lang = opts->language && opts->language[0] ? opts->language : v->info->language;
-    if (strncasecmp(lang, v->info->language, 2) != 0) {
+    if (!tts_language_matches(v->info->language, lang)) {
         snprintf(err, errlen, "voice %s speaks %s, not %s", v->info->name, v->info->language,
                  lang);
         return SZ_ERR_UNSUPPORTED;
@@ -791,8 +877,16 @@ static int diff_synthesize(void *state, const char *text, const tts_synth_opts *
             int m = 0;
             if (w > first)
                 tmp[m++] = (diff_tok){v->id_space, TOK_SPACE, -1};
-            for (size_t k = ph.word_start[w]; k < ph.word_start[w + 1]; k++)
-                m = diff_phone_tokens(v, ph.phones[k], (int)w, tmp, 64, m, &dropped);
+            size_t k0 = ph.word_start[w], k1 = ph.word_start[w + 1];
+            const char *tone = k1 - k0 > 1 && diff_is_tone(ph.phones[k1 - 1]) ? ph.phones[k1 - 1]
+                                                                               : NULL;
+            for (size_t k = k0; k < (tone ? k1 - 1 : k1); k++) {
+                char toned[64];
+                const char *p = ph.phones[k];
+                if (tone && snprintf(toned, sizeof toned, "%s%s", p, tone) < (int)sizeof toned)
+                    p = toned;
+                m = diff_phone_tokens(v, p, (int)w, tmp, 64, m, &dropped);
+            }
             if (m > 64)
                 m = 64; /* a 60-phone word: the rest is dropped */
             if (n + m + 2 > DV_MAX_TOKENS && w > first)

@@ -95,7 +95,20 @@ typedef struct tts_voice tts_voice;
 
 /* The voice used when none is named. */
 const char *tts_default_voice(void);
-/* name: "kind:variant" or just "kind" (its default variant). */
+/* The voice that says runs of a language the chosen voice lacks, unless the
+ * user paired another ("A,B" below): our own voice of that language
+ * ("diffusion:hantts" for Mandarin, "diffusion:kathleen" for English); NULL
+ * when we have none (espeak-ng says those runs). */
+const char *tts_default_voice_for(const char *lang);
+/* 1 if lang is Mandarin ("cmn", "zh", "zh-cn"; not "zh-yue"). */
+int tts_is_mandarin(const char *lang);
+/* 1 if a voice of voice_lang speaks runs tagged run_lang ("cmn" speaks "zh";
+ * otherwise the first two letters decide). */
+int tts_language_matches(const char *voice_lang, const char *run_lang);
+/* name: "kind:variant" or just "kind" (its default variant). A list
+ * "A,B,..." opens A and pairs the others with it: a run in a language A
+ * lacks goes to the first of them that speaks it (then to that language's
+ * default voice, then to espeak-ng). They must run at A's sample rate. */
 int tts_voice_open(const char *name, const tts_voice_params *params, tts_voice **out, char *err,
                    size_t errlen);
 int tts_voice_sample_rate(const tts_voice *voice);

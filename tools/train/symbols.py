@@ -6,19 +6,27 @@ phones; keep the two rules identical:
   ^ , then per word: its phones (a stress mark ˈ or ˌ split off as a token of
   its own) with a space between words, each clause's closing punctuation
   (, . ? !), and $ at the end.
+  A word whose last phone is a tone (Chao tone letters, as the frontend ends
+  each Mandarin syllable) gives no tone token: the tone is appended to each
+  of the word's other phones ("x uɑ n ˥" -> x˥ uɑ˥ n˥), so every phone
+  carries its syllable's tone and no token stands for a tone alone.
+  Chinese clause punctuation counts as its ASCII form (，、；： -> ,
+  。 -> .  ？ -> ?  ！ -> !).
 The engine gives the voice one clause at a time (the frontend cuts runs at
 clause punctuation), so training texts are cut into clauses the same way and
 each clause is phonemized on its own.
 """
 SPECIALS = ["^", "$", " ", ",", ".", "?", "!", "ˈ", "ˌ"]
-CLOSERS = "\"'”’)]}»"
+CLOSERS = "\"'”’)]}»」』）"
+TONE_CHARS = "˥˦˧˨˩"
+ZH_PUNCT = {"，": ",", "、": ",", "；": ",", "：": ",", "。": ".", "？": "?", "！": "!"}
 
 
 def punct_of(word):
     w = word.rstrip(CLOSERS)
     if not w:
         return None
-    c = w[-1]
+    c = ZH_PUNCT.get(w[-1], w[-1])
     if c in ",;:—–…":
         return ","
     if c in ".":
@@ -34,9 +42,23 @@ def phone_tokens(phone):
     return [phone]
 
 
+def is_tone(phone):
+    return bool(phone) and all(c in TONE_CHARS for c in phone)
+
+
+def word_tokens(phones):
+    """The tokens of one word's phones (a trailing tone folded into them)."""
+    if len(phones) > 1 and is_tone(phones[-1]):
+        tone = phones[-1]
+        return [t + tone for p in phones[:-1] for t in phone_tokens(p)]
+    return [t for p in phones for t in phone_tokens(p)]
+
+
 def clauses_of(text):
     """Splits normalized text into clauses after each word with closing
     punctuation: [(clause text, punctuation token or None)]."""
+    for p in ZH_PUNCT:
+        text = text.replace(p, p + " ")
     out, cur = [], []
     for w in text.split():
         cur.append(w)
@@ -57,8 +79,7 @@ def tokens_of_clauses(clauses):
         for phones in words:
             if len(out) > 1 and out[-1] != " ":
                 out.append(" ")
-            for p in phones:
-                out.extend(phone_tokens(p))
+            out.extend(word_tokens(phones))
         if punct:
             out.append(punct)
     if out[-1] == " ":
