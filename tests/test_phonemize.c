@@ -62,6 +62,29 @@ static const ph_case cases[] = {
     {"cmn", "诉讼", "s u ˥˩ | s uŋ ˥˩"},
     {"cmn", "妈妈", "m ɑ ˥ | m ɑ ˩"},
     {"cmn", "朋友", "pʰ ə ŋ ˧˥ | j iou ˩"},
+    /* the grammar's neutral tones (Chao, A Grammar of Spoken Chinese, 1968,
+     * 1.3.6: particles and suffixes; reduplicated verbs; 不 inside a
+     * potential complement), the half third before them, 3-3 chains over a
+     * phrase (Duanmu, The Phonology of Standard Chinese, 2007, ch. 11) */
+    {"cmn", "我的书", "w o ˨˩ | t ə ˩ | ʂ u ˥"},
+    {"cmn", "走了", "ts ou ˨˩ | l ə ˩"},
+    {"cmn", "好吗", "x ɑu ˨˩ | m ɑ ˩"},
+    {"cmn", "我们", "w o ˨˩ | m ə n ˩"},
+    {"cmn", "桌子", "ʈʂ uo ˥ | ts ɿ ˩"},
+    {"cmn", "看看", "kʰ a n ˥˩ | kʰ a n ˩"},
+    {"cmn", "我很好", "w o ˧˥ | x ə n ˧˥ | x ɑu ˨˩˦"},
+    {"cmn", "展览馆", "ʈʂ a n ˧˥ | l a n ˧˥ | k w a n ˨˩˦"},
+    {"cmn", "一起", "j i ˥˩ | tɕʰ i ˨˩˦"},
+    {"cmn", "一样", "j i ˧˥ | j iɑ ŋ ˥˩"},
+    {"cmn", "不对", "p u ˧˥ | t uei ˥˩"},
+    {"cmn", "对不起", "t uei ˥˩ | p u ˩ | tɕʰ i ˨˩˦"},
+    {"cmn", "看不见", "kʰ a n ˥˩ | p u ˩ | tɕ iɛ n ˥˩"},
+    {"cmn", "差不多", "ʈʂʰ ɑ ˥˩ | p u ˩ | t uo ˥"},
+    /* 地 is dì, and de only after an adverb (espeak-ng reads de everywhere) */
+    {"cmn", "土地", "tʰ u ˨˩ | t i ˥˩"},
+    {"cmn", "地球", "t i ˥˩ | tɕʰ iou ˧˥"},
+    {"cmn", "地方", "t i ˥˩ | f a ŋ ˩"},
+    {"cmn", "慢慢地走", "m a n ˥˩ | m a n ˥˩ | t ə ˩ | ts ou ˨˩˦"},
 };
 
 static void test_espeak_phones(void)

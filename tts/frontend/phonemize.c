@@ -174,12 +174,60 @@ static const char *const phz_neutral_words[] = {
     "木头", "骨头", "馒头", "枕头", "舌头", "豆腐", "时候", "早上", "晚上", "葡萄",
 };
 
+/* Words whose middle 不 is neutral (duìbuqǐ, and the potential complements
+ * kàn bu jiàn). */
+static const char *const phz_neutral_bu[] = {
+    "对不起", "差不多", "看不见", "听不见", "来不及", "受不了", "买不起", "看不起", "用不着",
+    "说不定", "舍不得", "怪不得", "恨不得", "了不起", "想不到", "找不到", "做不到", "睡不着",
+};
+
+/* Adverbs that take the particle 地 (de) after them: 认真地, 慢慢地. */
+static const char *const phz_de_adverbs[] = {
+    "认真", "高兴", "努力", "不断", "大声", "仔细", "耐心", "热情", "默默", "紧紧", "轻轻",
+    "悄悄", "静静", "慢慢", "好好", "渐渐", "深深", "小心", "主动", "积极", "快速", "迅速",
+    "安静", "开心", "激动", "清楚", "明显", "彻底", "不停", "简单", "自然", "礼貌",
+};
+
+static int phz_word_at(const uint32_t *chars, size_t n, size_t i, const char *w)
+{
+    size_t len = strlen(w), at = 0;
+    for (size_t j = i; at < len; j++) {
+        size_t k;
+        uint32_t c = fe_next(w, len, at, &k);
+        if (j >= n || chars[j] != c)
+            return 0;
+        at += k;
+    }
+    return 1;
+}
+
 static void phz_lexical(phz_syl *syl, size_t n, const uint32_t *chars)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < sizeof phz_tone_fix / sizeof phz_tone_fix[0]; k++)
             if (chars[i] == phz_tone_fix[k].c && syl[i].tone == 5)
                 syl[i].tone = phz_tone_fix[k].tone;
+    /* 地: espeak-ng reads it as the particle de everywhere (土地, 地图); it is
+     * dì except after a reduplicated or listed adverb */
+    for (size_t i = 0; i < n; i++) {
+        if (chars[i] != 0x5730 || syl[i].tone != 5)
+            continue;
+        int de = i >= 2 && chars[i - 1] == chars[i - 2];
+        for (size_t k = 0; !de && i >= 2 && k < sizeof phz_de_adverbs / sizeof phz_de_adverbs[0]; k++)
+            de = phz_word_at(chars, n, i - 2, phz_de_adverbs[k]);
+        if (!de) {
+            snprintf(syl[i].ph[0], sizeof syl[i].ph[0], "t");
+            snprintf(syl[i].ph[1], sizeof syl[i].ph[1], "i");
+            syl[i].n = 2;
+            syl[i].tone = 4;
+        }
+    }
+    for (size_t i = 1; i + 1 < n; i++)
+        for (size_t k = 0; chars[i] == 0x4E0D && k < sizeof phz_neutral_bu / sizeof phz_neutral_bu[0]; k++)
+            if (phz_word_at(chars, n, i - 1, phz_neutral_bu[k])) {
+                syl[i].tone = 5;
+                break;
+            }
     for (size_t i = 0; i + 1 < n; i++)
         for (size_t k = 0; k < sizeof phz_neutral_words / sizeof phz_neutral_words[0]; k++) {
             const char *w = phz_neutral_words[k];
@@ -349,8 +397,13 @@ static int phz_mandarin(const char *raw, const char *text, fe_phones *out, char 
         phz_lexical(toned, m, chars);
     phz_sandhi(toned, m, chars && nc == nt ? chars : NULL, tt);
     m = 0;
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++) {
+        if (syl[k].tone) {
+            memcpy(syl[k].ph, toned[m].ph, sizeof syl[k].ph); /* phz_lexical may respell */
+            syl[k].n = toned[m].n;
+        }
         tones[k] = syl[k].tone ? tt[m++] : 0;
+    }
     free(toned);
     free(tt);
     free(chars);
