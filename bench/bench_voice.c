@@ -64,6 +64,21 @@ static const char bv_long_text[] =
     "answer every question within one working day. Thank you for choosing us, and we look "
     "forward to seeing you soon at the branch.";
 
+/* The same for a Mandarin voice (about 30 and 230 syllables). */
+static const char bv_short_text_zh[] =
+    "请您明天来办理的时候，带上护照、两张近期照片和签好字的申请表，我们会尽快为您处理。";
+static const char bv_long_text_zh[] =
+    "我们在市场街的网点，周一到周五上午九点开门，下午五点关门。星期六上午也营业几个小时，"
+    "主要办理存款和回答一些简单的问题。如果您想开一个新账户，请带上能证明您姓名和住址的证件，"
+    "比如最近的水电费账单。整个过程一般需要二十分钟左右，办完以后您当天就能拿到一张可以使用的银行卡。"
+    "喜欢在家办理业务的客户，几乎所有的事情都可以在网上完成，包括缴费、在账户之间转账和设置定期转账。"
+    "如果遇到问题，我们的客服团队随时准备通过电话或者当面为您提供帮助，我们总是尽量在一个工作日内"
+    "回答每一个问题。感谢您选择我们，期待很快在网点见到您。";
+
+/* The texts the speed and memory sections say: Mandarin ones for a
+ * Mandarin voice (set in main). */
+static const char *bv_short = bv_short_text, *bv_long = bv_long_text;
+
 typedef struct bv_sentence {
     char uid[128];
     char *text;
@@ -986,7 +1001,7 @@ static int bv_timed_open(bv_timed *t, const char *name, int steps, size_t n)
         return -1;
     }
     char err[512];
-    bv_speak(t->voice, bv_short_text, &t->take, 0, err, sizeof err);
+    bv_speak(t->voice, bv_short, &t->take, 0, err, sizeof err);
     return 0;
 }
 
@@ -1023,7 +1038,7 @@ static void bv_timed_latency(bv_timed *t, int run)
     if (t->stopped)
         return;
     double t0 = bv_now_s();
-    int rc = bv_speak(t->voice, bv_short_text, &t->take, 0, t->err, sizeof t->err);
+    int rc = bv_speak(t->voice, bv_short, &t->take, 0, t->err, sizeof t->err);
     t->total_ms[run] = (bv_now_s() - t0) * 1000.0;
     t->first_ms[run] = (double)t->take.first_us * 1e-3;
     t->sound_ms[run] = (double)t->take.sound_us * 1e-3;
@@ -1083,7 +1098,7 @@ static int bv_section_speed(const bv_opts *o, const bv_sentence *s, size_t n)
 
     printf("\n  first chunk of a 20-word sentence (median of %d runs, the voices taking turns; "
            "target <= %.0f ms):\n  \"%s\"\n",
-           BV_LATENCY_RUNS, BV_TARGET_FIRST_MS, bv_short_text);
+           BV_LATENCY_RUNS, BV_TARGET_FIRST_MS, bv_short);
     /* the voice under test at its default steps, and the baseline */
     int lat[2] = {0, nv - 1};
     int n_lat = nv > 1 ? 2 : nv;
@@ -1241,8 +1256,14 @@ static int bv_child_rss(const char *shuzi, const char *text, const char *voice, 
     return 0;
 }
 
+/* Words, or for Chinese text its characters (syllables). */
 static size_t bv_count_words(const char *text)
 {
+    size_t han = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        han += *p >= 0xE4 && *p <= 0xE9; /* U+4000-U+9FFF lead bytes */
+    if (han)
+        return han;
     char **w = NULL;
     size_t n = bv_words(text, &w);
     bv_words_free(w);
@@ -1266,11 +1287,11 @@ static int bv_section_memory(const bv_opts *o)
         return 0;
     }
     printf("  short text: %zu words; long text: %zu words (\"%.50s...\")\n",
-           bv_count_words(bv_short_text), bv_count_words(bv_long_text), bv_long_text);
+           bv_count_words(bv_short), bv_count_words(bv_long), bv_long);
     printf("  %-40s %-6s %12s %8s %8s %7s\n", "voice", "text", "peak RSS MB", "wall s", "audio s",
            "target");
     const char *voices[2] = {o->voice, BV_BASELINE_VOICE};
-    const char *texts[2] = {bv_short_text, bv_long_text};
+    const char *texts[2] = {bv_short, bv_long};
     const char *tn[2] = {"short", "long"};
     double floor_mb = 0;
     for (int k = 0; k < 2; k++)
@@ -1572,6 +1593,10 @@ int main(int argc, char **argv)
     }
     printf("voice under test: %s, %d Hz, language '%s'\n", tts_voice_name(v),
            tts_voice_sample_rate(v), tts_voice_language(v));
+    if (tts_is_mandarin(tts_voice_language(v))) {
+        bv_short = bv_short_text_zh;
+        bv_long = bv_long_text_zh;
+    }
     tts_voice_free(&v);
     double t0 = bv_now_s();
     if (o.wer) {
