@@ -88,8 +88,14 @@ typedef struct ses_utt {
     int id;
     uint64_t generation;
     int64_t t0; /* session sample where it starts; -1 until scheduled */
+    /* The audio not yet spoken: buf[0] is utterance sample buf_off and
+     * n_buf counts every sample received, so buf holds [buf_off, n_buf).
+     * Samples before keep_from (the next frame's start) are never read
+     * again and make room for new ones: the scheduler pulls audio only as
+     * far as the frame it fills needs, the bounded tts queue makes the voice
+     * wait for it, and memory stays bounded however long the utterance. */
     float *buf;
-    size_t n_buf, cap_buf;
+    size_t n_buf, cap_buf, buf_off, keep_from;
     int ended;
     ls_timeline tl;
     ls_loudness loud;
@@ -139,6 +145,8 @@ struct sz_session {
     sz_face prev_face;
     int mouth_release;
     int face_shift; /* test hook: faces delayed by this many frames */
+    engine_test_subtitle_fn test_subs_fn; /* test hook: each frame's subtitle */
+    void *test_subs_user;
     sz_face face_delay[SES_MAX_FACE_SHIFT];
     int finishing;
     sz_clock clock;
@@ -381,8 +389,8 @@ static void *ses_tts_main(void *arg)
 
 static void ses_state(sz_session *s, sz_state st, int utt_id, int64_t sample)
 {
-    if (st == SZ_STATE_INTERRUPTED)
-        sub_track_cut(s->subs, sample * 1000 / s->sr);
+    if (st == SZ_STATE_INTERRUPTED || st == SZ_STATE_IDLE)
+        sub_track_cut(s->subs, sample * 1000 / s->sr); /* nothing shows past the speech */
     if (s->p.on_state)
         s->p.on_state(st, utt_id, sample * 1000 / s->sr, s->p.on_state_user_data);
 }
@@ -410,6 +418,7 @@ static void ses_emit_event(sz_session *s, const tts_event *ev)
     ses_utt *u = &s->utt;
     int64_t a = u->t0 + ev->start, b = u->t0 + (ev->end > ev->start ? ev->end : ev->start);
     switch (ev->type) {
+    case TTS_EV_SENTENCE_BEGIN: sub_track_begin(s->subs, a * 1000 / s->sr, ev->value); break;
     case TTS_EV_SENTENCE: ses_mark(s, SZ_MARK_SENTENCE, a, b, ev->value, u->id); break;
     case TTS_EV_WORD: ses_mark(s, SZ_MARK_WORD, a, b, ev->value, u->id); break;
     case TTS_EV_MARK: ses_mark(s, SZ_MARK_MARK, a, b, ev->value, u->id); break;
@@ -459,10 +468,19 @@ static int ses_utt_take(sz_session *s, ses_msg *m)
 {
     ses_utt *u = &s->utt;
     switch (m->kind) {
-    case MSG_AUDIO:
-        if (u->n_buf + (size_t)m->n > u->cap_buf) {
+    case MSG_AUDIO: {
+        size_t held = u->n_buf - u->buf_off;
+        if (held + (size_t)m->n > u->cap_buf && u->keep_from > u->buf_off) {
+            /* full: drop what the frames already took */
+            size_t drop = u->keep_from - u->buf_off;
+            drop = drop < held ? drop : held;
+            memmove(u->buf, u->buf + drop, (held - drop) * sizeof *u->buf);
+            u->buf_off += drop;
+            held -= drop;
+        }
+        if (held + (size_t)m->n > u->cap_buf) {
             size_t cap = u->cap_buf ? u->cap_buf * 2 : (size_t)s->sr * 4;
-            while (cap < u->n_buf + (size_t)m->n)
+            while (cap < held + (size_t)m->n)
                 cap *= 2;
             float *b = realloc(u->buf, cap * sizeof *b);
             if (!b)
@@ -470,9 +488,10 @@ static int ses_utt_take(sz_session *s, ses_msg *m)
             u->buf = b;
             u->cap_buf = cap;
         }
-        memcpy(u->buf + u->n_buf, m->pcm, (size_t)m->n * sizeof(float));
+        memcpy(u->buf + held, m->pcm, (size_t)m->n * sizeof(float));
         u->n_buf += (size_t)m->n;
         break;
+    }
     case MSG_EVENT:
         if (m->ev.type == TTS_EV_PHONE) {
             ses_utt_phone_done(s, m->ev.start);
@@ -504,6 +523,8 @@ static void ses_utt_begin(sz_session *s, const ses_msg *m)
     u->generation = m->generation;
     u->t0 = -1;
     u->n_buf = 0;
+    u->buf_off = 0;
+    u->keep_from = 0;
     u->ended = 0;
     u->have_last_phone = 0;
     u->last_viseme = VIS_SIL;
@@ -581,8 +602,6 @@ static void ses_fill_frame(sz_session *s, ses_job *job, int live)
     int64_t b = clock_frame_first_sample(s->frame + 1, s->sr, s->p.fps);
     int n = (int)(b - a);
     int64_t look = lipsync_lookahead_samples(s->sr);
-    if (s->subs && !live)
-        look = INT64_MAX / 4; /* subtitles: a sentence's mark comes at its end */
     job->frame = s->frame;
     job->eos = 0;
     job->n_audio = n;
@@ -626,13 +645,18 @@ static void ses_fill_frame(sz_session *s, ses_job *job, int live)
             atomic_fetch_add(&s->underruns, 1);
         } else {
             int64_t avail = (int64_t)u->n_buf;
+            int64_t off = (int64_t)u->buf_off; /* u->buf[0] is utterance sample off */
             for (int64_t i = ra; i < rb && i < avail; i++)
-                job->audio[i - ra] = u->buf[i];
+                job->audio[i - ra] = u->buf[i - off];
             lipsync_face_frame(&u->tl, ra, rb, &face);
             int64_t lead = lipsync_frame_lead_samples(s->sr); /* the audio this frame shows */
             int64_t la = ra + lead < avail ? ra + lead : avail;
             int64_t lb = rb + lead < avail ? rb + lead : avail;
-            lipsync_loudness_apply(&u->loud, u->buf + la, (size_t)(lb - la), s->sr, &face);
+            lipsync_loudness_apply(&u->loud, u->buf + (la - off), (size_t)(lb - la), s->sr, &face);
+            /* later frames start at rb (an underrun moves t0, not ra) */
+            int64_t keep = rb + (lead < 0 ? lead : 0);
+            if (keep > (int64_t)u->keep_from)
+                u->keep_from = (size_t)keep;
             if (interrupted) {
                 int fade = s->sr * SES_FADE_MS / 1000;
                 for (int i = 0; i < n; i++)
@@ -789,6 +813,11 @@ static void *ses_avatar_main(void *arg)
                 int64_t ms = (job->frame * 1000 + 500) / s->p.fps;
                 sub_track_at(s->subs, ms, s->sub_text, sizeof s->sub_text, &progress);
                 rc = avatar_set_subtitle(s->avatar, s->sub_text, progress);
+                if (s->test_subs_fn) {
+                    int n_lines, n_pages, page;
+                    avatar_subtitle_layout(s->avatar, &n_lines, &n_pages, &page);
+                    s->test_subs_fn(ms, s->sub_text, page, n_pages, s->test_subs_user);
+                }
             }
             if (rc == SZ_OK)
                 rc = avatar_render(s->avatar, &job->face, &job->video);
@@ -1278,6 +1307,17 @@ int engine_test_shift_face(sz_session *s, int frames)
         s->face_delay[i].expression[EXPR_HAPPY] = SES_IDLE_SMILE;
     }
     s->face_shift = frames;
+    return SZ_OK;
+}
+
+int engine_test_watch_subtitles(sz_session *s, engine_test_subtitle_fn fn, void *user)
+{
+    if (!s)
+        return SZ_ERR_INVALID_ARG;
+    if (s->started)
+        return SZ_ERR_STATE;
+    s->test_subs_fn = fn;
+    s->test_subs_user = user;
     return SZ_OK;
 }
 

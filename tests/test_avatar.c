@@ -642,6 +642,39 @@ static void test_subtitle_track(void)
     sub_track_free(&t);
     CHECK(t == NULL, "free");
     CHECK(!sub_track_at(NULL, 0, text, sizeof text, &pr), "NULL track");
+
+    /* A sentence begun before its end is known (live): shown as written,
+     * its spoken words ("ninety nine yuan" for "¥99") move the progress to
+     * where they stand in it, they make no phrase, the next sentence
+     * replaces it, and its end closes it. */
+    CHECK(sub_track_create(&t) == SZ_OK, "create");
+    const char *s1 = "The kettle is \xc2\xa5" "99. Buy it!"; /* 26 characters */
+    sub_track_begin(t, 1000, s1);
+    CHECK(sub_track_at(t, 1000, text, sizeof text, &pr) && strcmp(text, s1) == 0 && pr == 0.0f,
+          "begun: '%s' %g", text, pr);
+    const char *spoken[] = {"The", "kettle", "is", "ninety", "nine", "yuan", "Buy", "it"};
+    for (int i = 0; i < 8; i++)
+        sub_track_add_word(t, 1000 + i * 300, 1300 + i * 300, spoken[i]);
+    CHECK(sub_track_at(t, 1700, text, sizeof text, &pr) && fabsf(pr - 11.5f / 26.0f) < 1e-3f,
+          "at 'is': %g", pr);
+    CHECK(sub_track_at(t, 2500, text, sizeof text, &pr) && fabsf(pr - 13.5f / 26.0f) < 1e-3f,
+          "'yuan' is not written: progress stays after 'is' (%g)", pr);
+    CHECK(sub_track_at(t, 2900, text, sizeof text, &pr) && strcmp(text, s1) == 0 &&
+              fabsf(pr - 19.5f / 26.0f) < 1e-3f,
+          "at 'Buy': '%s' %g", text, pr);
+    sub_track_add(t, 1000, 3400, s1);
+    CHECK(!sub_track_at(t, 3500, text, sizeof text, &pr) && text[0] == 0,
+          "closed at its end, no phrase of its words: '%s'", text);
+    const char *s2 = "\xe4\xbb\x8a\xe5\xa4\xa9\xe5\x8c\x85\xe9\x82\xae\xef\xbc\x81"; /* 今天包邮！ */
+    sub_track_begin(t, 4000, "First.");
+    sub_track_begin(t, 4500, s2);
+    sub_track_add_word(t, 4600, 4700, "\xe5\x8c\x85");
+    CHECK(sub_track_at(t, 4650, text, sizeof text, &pr) && strcmp(text, s2) == 0 &&
+              fabsf(pr - 2.5f / 5.0f) < 1e-3f,
+          "the next sentence replaces the open one: '%s' %g", text, pr);
+    sub_track_cut(t, 5000);
+    CHECK(!sub_track_at(t, 5000, text, sizeof text, &pr), "an open sentence is cut: '%s'", text);
+    sub_track_free(&t);
 }
 
 static void test_idle(void)

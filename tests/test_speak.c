@@ -158,6 +158,13 @@ static void test_plain_clock(tts_voice *v)
     for (size_t i = 0; i < c.n_ev; i++)
         n_sent += c.ev[i].type == TTS_EV_SENTENCE;
     CHECK(n_sent == 2, "the voice's own sentence events are replaced: %zu", n_sent);
+    /* each sentence is announced, as written, before its first word */
+    const tts_event *b1 = find_event(&c, TTS_EV_SENTENCE_BEGIN, "Hello world.", 0);
+    const tts_event *b2 = find_event(&c, TTS_EV_SENTENCE_BEGIN, "你好！", 0);
+    const tts_event *w1 = find_event(&c, TTS_EV_WORD, NULL, 0);
+    CHECK(b1 && b1->start == 0 && b1->end == 0 && w1 && b1 < w1, "sentence 1 begins at 0");
+    CHECK(b2 && b2->start == 420 && b2->end == 420 && w2 && b2 < w2 && s1 && s1 < b2,
+          "sentence 2 begins at 420, after sentence 1 ended");
     free(c.pcm);
 }
 

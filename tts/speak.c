@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* speak.c: says one utterance: runs the text frontend, then drives the
  * voice run by run on one sample clock (breaks as silence, marks as events,
- * the frontend's sentences as sentence events). */
+ * the frontend's sentences as sentence events: one when the sentence's first
+ * sound or event comes, one with its end after its last run). */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,11 +17,29 @@ typedef struct speak_ctx {
     int64_t produced;    /* samples of this run */
     const char *display; /* IPA runs: the words word events report */
     size_t display_pos;
+    const char *sentence; /* the sentence as written, announced before its first output */
+    int *begun;           /* whether it was announced (shared by its runs) */
 } speak_ctx;
+
+static int speak_event(const tts_sink *sink, tts_event_type type, int64_t start, int64_t end,
+                       const char *value);
+
+/* Announces the sentence when its first audio or event comes: listeners
+ * (burned-in subtitles) show it as written while it is spoken, before its
+ * end is known. */
+static int speak_begin(speak_ctx *c)
+{
+    if (*c->begun)
+        return 0;
+    *c->begun = 1;
+    return speak_event(c->sink, TTS_EV_SENTENCE_BEGIN, c->offset, c->offset, c->sentence);
+}
 
 static int speak_on_audio(void *user, const float *pcm, size_t n)
 {
     speak_ctx *c = user;
+    if (speak_begin(c))
+        return 1;
     c->produced += (int64_t)n;
     return c->sink->on_audio(c->sink->user, pcm, n);
 }
@@ -50,8 +69,10 @@ static void speak_display_word(speak_ctx *c, char *dst, size_t cap)
 static int speak_on_event(void *user, const tts_event *ev)
 {
     speak_ctx *c = user;
-    if (ev->type == TTS_EV_SENTENCE)
+    if (ev->type == TTS_EV_SENTENCE || ev->type == TTS_EV_SENTENCE_BEGIN)
         return 0; /* the frontend's sentences replace the voice's */
+    if (speak_begin(c))
+        return 1;
     tts_event e = *ev;
     e.start += c->offset;
     e.end += c->offset;
@@ -97,6 +118,11 @@ int tts_speak_doc(tts_voice *voice, const fe_doc *doc, const tts_sink *sink, cha
     for (size_t si = 0; si < doc->n_sentences; si++) {
         const fe_sentence *s = &doc->sentences[si];
         int64_t start = -1, end = -1;
+        int begun = 0;
+        size_t last = s->first; /* after its last run: the sentence's end is known */
+        for (size_t k = s->first; k < s->first + s->count; k++)
+            if (doc->items[k].kind == FE_ITEM_TEXT || doc->items[k].kind == FE_ITEM_PHONES)
+                last = k;
         for (size_t k = s->first; k < s->first + s->count; k++) {
             const fe_item *it = &doc->items[k];
             switch (it->kind) {
@@ -109,7 +135,11 @@ int tts_speak_doc(tts_voice *voice, const fe_doc *doc, const tts_sink *sink, cha
                 o.volume = it->prosody.volume;
                 o.input = it->kind == FE_ITEM_PHONES ? TTS_INPUT_IPA : TTS_INPUT_TEXT;
                 o.display = it->kind == FE_ITEM_PHONES ? it->text : NULL;
-                speak_ctx c = {.sink = sink, .offset = clock, .display = o.display};
+                speak_ctx c = {.sink = sink,
+                               .offset = clock,
+                               .display = o.display,
+                               .sentence = s->source,
+                               .begun = &begun};
                 tts_sink wrap = {.on_audio = speak_on_audio, .on_event = speak_on_event,
                                  .user = &c};
                 int rc = tts_voice_synthesize(voice, it->kind == FE_ITEM_PHONES ? it->ipa
@@ -128,6 +158,9 @@ int tts_speak_doc(tts_voice *voice, const fe_doc *doc, const tts_sink *sink, cha
                     clock += c.produced;
                     end = clock;
                 }
+                if (k == last && start >= 0 &&
+                    speak_event(sink, TTS_EV_SENTENCE, start, end, s->source))
+                    return SZ_ERR_CANCELLED;
                 break;
             }
             case FE_ITEM_BREAK: {
@@ -145,8 +178,6 @@ int tts_speak_doc(tts_voice *voice, const fe_doc *doc, const tts_sink *sink, cha
                 break;
             }
         }
-        if (start >= 0 && speak_event(sink, TTS_EV_SENTENCE, start, end, s->source))
-            return SZ_ERR_CANCELLED;
     }
     return SZ_OK;
 }

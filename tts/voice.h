@@ -17,6 +17,9 @@ typedef enum tts_event_type {
     TTS_EV_WORD = 1,
     TTS_EV_PHONE = 2, /* value: IPA symbol; "" is a pause */
     TTS_EV_MARK = 3,
+    TTS_EV_SENTENCE_BEGIN = 4, /* tts_speak: a sentence starts here (value: its text
+                                  as written; end == start); its TTS_EV_SENTENCE,
+                                  with the end, follows its last words */
 } tts_event_type;
 
 #define TTS_EVENT_VALUE_MAX 256
