@@ -1156,8 +1156,9 @@ static int modes_room_start(modes_room *m, const char *const *outs, const char *
             return modes_fail(EXIT_RUNTIME, "out of memory");
         for (int i = 0; i < mc->n_products; i++) {
             const cfg_product *p = &mc->products[i];
-            m->products[i] =
-                (host_product){p->name, p->price, p->description, p->pitch, p->keywords};
+            m->products[i] = (host_product){
+                p->name,  p->price,   p->description, p->pitch,          p->keywords,
+                p->stock, p->name_zh, p->price_zh,    p->description_zh, p->stock_zh};
         }
     }
     const char *text_file = m->o.text_file     ? m->o.text_file

@@ -21,6 +21,7 @@
 #include "lipsync/cues.h"
 #include "lipsync/recognize.h"
 #include "shuzi.h"
+#include "demos/ask_cmd.h"
 #include "demos/avatar_cmd.h"
 #include "stream/out_options.h"
 #include "stream/output.h"
@@ -75,6 +76,7 @@ static void usage_main(FILE *f)
             "  live --out URL       live room: push to RTMP/SRT, present products, answer comments\n"
             "  kiosk                window and speakers answering questions (stdin or API)\n"
             "  lipsync AUDIO -o OUT mouth cues from a recording: .jsonl marks, .tsv/.json Rhubarb\n"
+            "  ask QUESTION         the scripted FAQ's answer to a question (--explain: why)\n"
             "  help [COMMAND]       show help for a command\n"
             "\n"
             "Options: --help, --version. Exit codes: 0 success, 1 runtime error, 2 usage error.\n"
@@ -1215,6 +1217,8 @@ int main(int argc, char **argv)
             usage_lipsync(stdout);
         else if (strcmp(what, "avatar") == 0)
             return cmd_avatar(2, (char *[]){"avatar", "--help", NULL}, fail);
+        else if (strcmp(what, "ask") == 0)
+            usage_ask(stdout);
         else if (modes_usage(stdout, what) == 0)
             return 0;
         else
@@ -1231,6 +1235,8 @@ int main(int argc, char **argv)
         return cmd_avatar(argc - 1, argv + 1, fail);
     if (strcmp(cmd, "lipsync") == 0)
         return cmd_lipsync(argc - 1, argv + 1);
+    if (strcmp(cmd, "ask") == 0)
+        return cmd_ask(argc - 1, argv + 1, fail);
     if (strcmp(cmd, "render") == 0)
         return modes_render(argc - 1, argv + 1);
     if (strcmp(cmd, "live") == 0)

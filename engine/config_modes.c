@@ -53,6 +53,8 @@ void config_modes_free(sz_mode_config *m)
         free(p->description);
         free(p->pitch);
         free(p->keywords);
+        free(p->stock), free(p->name_zh), free(p->price_zh);
+        free(p->description_zh), free(p->stock_zh);
     }
     for (int i = 0; i < m->n_blocklist; i++)
         free(m->blocklist[i]);
@@ -202,7 +204,9 @@ static int config_modes_products(const cJSON *arr, sz_mode_config *m, char *why,
         snprintf(why, whylen, "products: expected an array of objects");
         return SZ_ERR_FORMAT;
     }
-    static const char *const keys[] = {"name", "price", "description", "pitch", "keywords", NULL};
+    static const char *const keys[] = {"name",           "price",    "description", "pitch",
+                                       "keywords",       "stock",    "name_zh",     "price_zh",
+                                       "description_zh", "stock_zh", NULL};
     int i = 0;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
         char path[32];
@@ -226,6 +230,13 @@ static int config_modes_products(const cJSON *arr, sz_mode_config *m, char *why,
         CONFIG_MODES_TRY(config_modes_dup(it, "pitch", path, 8000, 0, &p->pitch, why, whylen));
         CONFIG_MODES_TRY(
             config_modes_dup(it, "keywords", path, 1000, 0, &p->keywords, why, whylen));
+        CONFIG_MODES_TRY(config_modes_dup(it, "stock", path, 1000, 0, &p->stock, why, whylen));
+        CONFIG_MODES_TRY(config_modes_dup(it, "name_zh", path, 200, 0, &p->name_zh, why, whylen));
+        CONFIG_MODES_TRY(config_modes_dup(it, "price_zh", path, 100, 0, &p->price_zh, why, whylen));
+        CONFIG_MODES_TRY(
+            config_modes_dup(it, "description_zh", path, 4000, 0, &p->description_zh, why, whylen));
+        CONFIG_MODES_TRY(
+            config_modes_dup(it, "stock_zh", path, 1000, 0, &p->stock_zh, why, whylen));
     }
     return SZ_OK;
 }
@@ -363,7 +374,8 @@ int config_modes_load(const cJSON *root, const char *label, sz_mode_config *m, c
         for (int i = 0; i < m->n_products; i++) {
             cfg_product *p = &m->products[i];
             free(p->name), free(p->price), free(p->description), free(p->pitch);
-            free(p->keywords);
+            free(p->keywords), free(p->stock), free(p->name_zh), free(p->price_zh);
+            free(p->description_zh), free(p->stock_zh);
             memset(p, 0, sizeof *p);
         }
         m->n_products = 0;

@@ -17,6 +17,7 @@
 
 typedef struct cfg_product {
     char *name, *price, *description, *pitch, *keywords; /* NULL when absent */
+    char *stock, *name_zh, *price_zh, *description_zh, *stock_zh;
 } cfg_product;
 
 typedef struct sz_mode_config {

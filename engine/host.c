@@ -29,6 +29,8 @@
 #define HOST_EVENTS 4096
 #define HOST_MAX_MSGS 256
 #define HOST_MAX_USER 64
+#define HOST_MAX_NAMED 5                /* viewers named in one answer; the rest are counted */
+#define HOST_SAME_TEXT 0.8              /* llm_faq_similarity of near-identical comments */
 #define TTS_VALUE_ESCAPED (256 * 6 + 3) /* escaped, control characters as \u00XX */
 
 typedef enum { JOB_CHAT, JOB_COMMENT, JOB_PRESENT } host_job_kind;
@@ -40,6 +42,8 @@ typedef struct host_job {
     int64_t queued_us;
     char *user;
     char *text;
+    char *others[HOST_MAX_NAMED]; /* viewers who asked the same (merged comments) */
+    int n_others;                 /* how many, named or not */
     struct host_job *next;
 } host_job;
 
@@ -79,6 +83,7 @@ struct host {
     int speaking, busy, thinking, in_llm;
     int64_t cancel_at_us; /* interrupt time while an LLM request ran */
     int current_item, next_item;
+    int comments_in_row; /* comment answers since the last presentation */
     int64_t idle_since_us;
     int64_t started_us;
     /* latency tracking */
@@ -108,6 +113,8 @@ host_params host_default_params(void)
     p.comment_max_chars = 200;
     p.comment_max_age_s = 120;
     p.comment_user_interval_s = 10;
+    p.comment_merge_s = 30;
+    p.comment_burst = 3;
     p.chat_queue_max = 16;
     p.chat_max_chars = 2000;
     p.speech = speech_default_params();
@@ -186,6 +193,8 @@ static void host_job_free(host_job *j)
         return;
     free(j->user);
     free(j->text);
+    for (int i = 0; i < j->n_others && i < HOST_MAX_NAMED; i++)
+        free(j->others[i]);
     free(j);
 }
 
@@ -471,11 +480,24 @@ static char *host_format(const char *fmt, ...)
     return s;
 }
 
+static char *host_names(const host_job *j, int zh);
+static char *host_merged_answer(host *h, const host_job *j);
+
 /* What the LLM is asked for a job (the user turn). */
 static char *host_prompt(host *h, const host_job *j)
 {
     if (j->kind == JOB_CHAT)
         return strdup(j->text);
+    if (j->kind == JOB_COMMENT && j->n_others > 0 && !h->scripted) {
+        char *names = host_names(j, 0);
+        char *s = names ? host_format("Viewer comments from %s, all asking the same: %s\n(Answer "
+                                      "them once, briefly, naming them, in one to three spoken "
+                                      "sentences.)",
+                                      names, j->text)
+                        : NULL;
+        free(names);
+        return s;
+    }
     if (j->kind == JOB_COMMENT)
         return h->scripted ? strdup(j->text)
                            : host_format("Viewer comment from %s: %s\n(Answer the viewer "
@@ -525,6 +547,14 @@ static void host_run_job(host *h, host_job *j)
         /* a line of the text file: verbatim */
         const char *line = h->p.lines[j->item - h->p.n_products];
         host_say_piece(&a, line, strlen(line));
+        free(a.spoken);
+        return;
+    }
+    if (j->kind == JOB_COMMENT && j->n_others > 0 && h->scripted) {
+        char *text = host_merged_answer(h, j);
+        if (text)
+            host_speak_text(&a, text);
+        free(text);
         free(a.spoken);
         return;
     }
@@ -589,6 +619,118 @@ static void host_run_job(host *h, host_job *j)
     free(a.spoken);
 }
 
+/* ---- near-identical comments --------------------------------------- */
+
+/* Do two comments ask the same? Alike words, or (scripted) the same answer. */
+static int host_same_question(host *h, const char *a, const char *b)
+{
+    if (llm_faq_similarity(a, b) >= HOST_SAME_TEXT)
+        return 1;
+    if (!h->scripted)
+        return 0;
+    llm_faq_result ra, rb;
+    if (llm_faq_answer(h->p.llm, a, &ra) != SZ_OK || llm_faq_answer(h->p.llm, b, &rb) != SZ_OK)
+        return 0;
+    return ra.matched && rb.matched && ra.answer == rb.answer;
+}
+
+/* Takes the waiting comments that ask what j asks, queued soon after it,
+ * into j (lock held). */
+static void host_merge_comments(host *h, host_job *j)
+{
+    host_job **pp = &h->comments.head, *prev = NULL;
+    while (*pp) {
+        host_job *c = *pp;
+        if (c->queued_us - j->queued_us <= (int64_t)(h->p.comment_merge_s * 1e6) &&
+            h->p.comment_merge_s > 0 && host_same_question(h, j->text, c->text)) {
+            *pp = c->next;
+            if (h->comments.tail == c)
+                h->comments.tail = prev;
+            h->comments.n--;
+            if (j->n_others < HOST_MAX_NAMED) {
+                j->others[j->n_others] = c->user;
+                c->user = NULL;
+            }
+            j->n_others++;
+            metrics_add(h->metrics, MT_COMMENTS_ANSWERED, 1);
+            char json[80];
+            snprintf(json, sizeof json,
+                     "{\"request_id\": %d, \"status\": \"merged\", \"into\": %d}", c->id, j->id);
+            host_publish(h, "comment", json);
+            host_job_free(c);
+            continue;
+        }
+        prev = c;
+        pp = &c->next;
+    }
+}
+
+/* "Anna, Ben and Cat" / "Anna、Ben和Cat" (and "N others" past the named). */
+static char *host_join_names(const char *const *names, int n, int n_total, int zh)
+{
+    size_t cap = 64;
+    for (int i = 0; i < n; i++)
+        cap += strlen(names[i]) + 8;
+    char *s = malloc(cap);
+    if (!s)
+        return NULL;
+    size_t len = 0;
+    int rest = n_total - n;
+    s[0] = 0;
+    for (int i = 0; i < n; i++) {
+        const char *sep = i == 0                    ? ""
+                          : i == n - 1 && rest == 0 ? (zh ? "和" : " and ")
+                                                    : (zh ? "、" : ", ");
+        len += (size_t)snprintf(s + len, cap - len, "%s%s", sep, names[i]);
+    }
+    if (rest > 0)
+        snprintf(s + len, cap - len, zh ? "等%d位观众" : " and %d others", zh ? n_total : rest);
+    return s;
+}
+
+static char *host_names(const host_job *j, int zh)
+{
+    const char *names[HOST_MAX_NAMED + 1];
+    int n = 0;
+    names[n++] = j->user;
+    for (int i = 0; i < j->n_others && i < HOST_MAX_NAMED; i++)
+        names[n++] = j->others[i];
+    return host_join_names(names, n, j->n_others + 1, zh);
+}
+
+char *host_viewers_answer(llm_backend *faq, const char *const *users, int n_users, int n_total,
+                          const char *question)
+{
+    llm_faq_result r;
+    if (n_users < 1 || n_total < n_users || llm_faq_answer(faq, question, &r) != SZ_OK || !r.answer)
+        return NULL;
+    int zh = strcmp(r.lang, "zh") == 0;
+    char *names = host_join_names(users, n_users, n_total, zh);
+    if (!names)
+        return NULL;
+    char *s;
+    if (zh)
+        s = r.topic ? host_format("%s问了%s：%s", names, r.topic, r.answer)
+                    : host_format("%s问：%s", names, r.answer);
+    else
+        s = r.topic ? host_format("%s asked about %s: %s", names, r.topic, r.answer)
+                    : host_format("%s asked: %s", names, r.answer);
+    free(names);
+    return s;
+}
+
+/* A scripted answer to several viewers: "Anna and Ben asked about the price
+ * of the red kettle: The red kettle is 199 yuan." */
+static char *host_merged_answer(host *h, const host_job *j)
+{
+    const char *names[HOST_MAX_NAMED + 1];
+    int n = 0;
+    names[n++] = j->user;
+    for (int i = 0; i < j->n_others && i < HOST_MAX_NAMED; i++)
+        names[n++] = j->others[i];
+    return host_viewers_answer(h->p.llm, names, n, j->n_others + 1, j->text);
+}
+
 /* ---- the worker ------------------------------------------------------ */
 
 /* Picks the next job (lock held). */
@@ -597,7 +739,11 @@ static host_job *host_next_job(host *h, int64_t now)
     host_job *j = host_pop(&h->chats);
     if (j)
         return j;
-    while ((j = host_pop(&h->comments))) {
+    int items = h->p.n_products + h->p.n_lines;
+    /* the presentation goes on between answers */
+    int present_first = h->p.present && items > 0 && h->p.comment_burst > 0 &&
+                        h->comments_in_row >= h->p.comment_burst;
+    while (!present_first && (j = host_pop(&h->comments))) {
         if (h->p.comment_max_age_s > 0 &&
             now - j->queued_us > (int64_t)(h->p.comment_max_age_s * 1e6)) {
             metrics_add(h->metrics, MT_COMMENTS_EXPIRED, 1);
@@ -608,9 +754,10 @@ static host_job *host_next_job(host *h, int64_t now)
             continue;
         }
         metrics_add(h->metrics, MT_COMMENTS_ANSWERED, 1);
+        host_merge_comments(h, j);
+        h->comments_in_row++;
         return j;
     }
-    int items = h->p.n_products + h->p.n_lines;
     if (!h->p.present || items == 0 || h->speaking || h->last_done < h->last_said)
         return NULL;
     if (now - h->idle_since_us < (int64_t)(h->p.present_gap_s * 1e6))
@@ -622,6 +769,7 @@ static host_job *host_next_job(host *h, int64_t now)
     j->id = ++h->next_id;
     j->item = h->next_item;
     h->next_item = (h->next_item + 1) % items;
+    h->comments_in_row = 0;
     return j;
 }
 
@@ -666,7 +814,8 @@ int host_create(const host_params *p, host **out, char *err, size_t errlen)
     if (p->n_products < 0 || p->n_lines < 0 || (p->n_products && !p->products) ||
         (p->n_lines && !p->lines) || p->comment_queue_max < 1 || p->comment_queue_max > 10000 ||
         p->chat_queue_max < 1 || p->chat_queue_max > 10000 || p->comment_max_chars < 1 ||
-        p->chat_max_chars < 1 || p->history_tokens < 64 || !(p->present_gap_s >= 0)) {
+        p->chat_max_chars < 1 || p->history_tokens < 64 || !(p->present_gap_s >= 0) ||
+        p->comment_burst < 0 || !(p->comment_merge_s >= 0)) {
         snprintf(err, errlen, "host: parameters out of range");
         return SZ_ERR_INVALID_ARG;
     }
@@ -706,18 +855,16 @@ int host_create(const host_params *p, host **out, char *err, size_t errlen)
         host_free(&h);
         return rc;
     }
-    /* Questions about the products are answered by a scripted backend too. */
+    /* Questions about the products are answered from their facts too. */
     if (h->scripted) {
         for (int i = 0; i < p->n_products; i++) {
             const host_product *pr = &p->products[i];
-            char *answer = host_format("The %s%s%s.%s%s", pr->name, pr->price ? " is " : "",
-                                       pr->price ? pr->price : "", pr->description ? " " : "",
-                                       pr->description ? pr->description : "");
+            llm_faq_product fp = {pr->name,     pr->price,          pr->description,
+                                  pr->stock,    pr->keywords,       pr->name_zh,
+                                  pr->price_zh, pr->description_zh, pr->stock_zh};
             char e2[256];
-            if (!answer || llm_faq_add(p->llm, pr->keywords ? pr->keywords : pr->name, answer, e2,
-                                       sizeof e2) != SZ_OK)
-                SZ_LOGW("host", "product '%s' could not be added to the FAQ", pr->name);
-            free(answer);
+            if (llm_faq_add_product(p->llm, &fp, e2, sizeof e2) != SZ_OK)
+                SZ_LOGW("host", "product '%s' could not be added to the FAQ: %s", pr->name, e2);
         }
     }
     *out = h;

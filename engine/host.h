@@ -22,7 +22,11 @@ typedef struct host_product {
     const char *price; /* as it should be read: "¥1,299", "19.99 dollars" */
     const char *description;
     const char *pitch;    /* exact words for a scripted show; NULL = built from the fields */
-    const char *keywords; /* FAQ patterns for questions about it; NULL = its name */
+    const char *keywords; /* other names, '|' between them ("kettle | 水壶"); NULL = none */
+    const char *stock;    /* "In stock, ships today." NULL = not answered */
+    /* the same in Mandarin, for questions asked in it (NULL: the English name and
+       price stand in; no Mandarin description or stock answer) */
+    const char *name_zh, *price_zh, *description_zh, *stock_zh;
 } host_product;
 
 typedef struct host_params {
@@ -39,6 +43,12 @@ typedef struct host_params {
     int comment_max_chars;          /* default 200 */
     double comment_max_age_s;       /* older comments are skipped when their turn comes (120) */
     double comment_user_interval_s; /* one accepted comment per user per this (10) */
+    /* Near-identical comments (same FAQ answer, or alike words) queued within
+       this many seconds of the first are answered once, naming the viewers (30). */
+    double comment_merge_s;
+    /* Answers to comments in a row before the next presentation (3; 0 = comments
+       always first). */
+    int comment_burst;
     const char *const *blocklist;   /* words that get a comment filtered (case-insensitive) */
     int n_blocklist;
     int chat_queue_max;      /* default 16 */
@@ -49,6 +59,13 @@ typedef struct host_params {
 } host_params;
 
 host_params host_default_params(void);
+
+/* The scripted answer to one question several viewers asked: "Anna and Ben
+ * asked about the price of the red kettle: The red kettle is 199 yuan." (in
+ * the question's language; n_total - n_users more are counted, not named).
+ * faq is a FAQ backend. Returns a malloc'd string, NULL on error. */
+char *host_viewers_answer(llm_backend *faq, const char *const *users, int n_users, int n_total,
+                          const char *question);
 
 /* The boundary rule the host gives its speech cutter (speech_segment_fn;
  * user points at a speech_params): the text frontend's sentence and clause

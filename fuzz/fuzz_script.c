@@ -43,6 +43,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             q[k] = 0;
             llm_faq_match(b, q);
             llm_faq_match(b, "what are your opening hours");
+            /* the file's text as a product's facts, then asked about */
+            llm_faq_product p = {.name = "kettle", .price = "9", .description = q, .stock = q,
+                                 .keywords = q, .name_zh = "水壶"};
+            llm_faq_result r;
+            if (llm_faq_add_product(b, &p, err, sizeof err) == SZ_OK &&
+                llm_faq_answer(b, q, &r) == SZ_OK && r.matched &&
+                !(r.score >= r.threshold && r.score <= 1.0 + 1e-9))
+                abort();
+            llm_faq_similarity(q, "how much is the kettle");
             llm_backend_free(&b);
         }
     }

@@ -55,6 +55,7 @@ static const char faq_default_text[] =
     "A: 不客气！还有什么可以帮您的吗？\n"
     "\n"
     "DEFAULT: Sorry, I do not have an answer to that yet. A member of staff will be happy to\n"
-    "   help you.\n";
+    "   help you.\n"
+    "DEFAULT[zh]: 抱歉，这个问题我暂时回答不了，工作人员很乐意为您解答。\n";
 
 const char *llm_faq_default_text(void) { return faq_default_text; }

@@ -78,25 +78,71 @@ int llm_openai_create(const llm_openai_params *p, llm_backend **out, char *err, 
 
 /* FAQ file format (UTF-8 text):
  *     # a comment
- *     Q: opening hours | when * open | 营业时间
- *     Q: what time do you close
+ *     Q: What are your opening hours? | when * open
+ *     Q: 营业时间
  *     A: We are open from nine to five, Monday to Friday.
  *        Continuation lines (indented) belong to the answer.
  *     DEFAULT: Sorry, I do not know that yet.
- * Each Q: line holds patterns separated by '|'. A pattern is a sequence of
- * words (case-insensitive; each CJK character is a word) that must appear
- * in the question in order and next to each other; '*' matches any words in
- * between. The entry whose matching pattern has the most words wins; ties
- * go to the earlier entry. With no match the DEFAULT answer is given. */
+ *     DEFAULT[zh]: 抱歉，这个问题我还不知道。
+ * A Q: line holds example questions separated by '|': plain questions, or
+ * the older word patterns ('*' between words reads as a space). An entry
+ * answers in its answer's language (Han characters: zh, else en), and only
+ * questions in that language; entries of both languages live in one file.
+ * DEFAULT[en]: and DEFAULT[zh]: (once each) answer what nothing matches in
+ * that language; a plain DEFAULT: (once) serves the language it is written
+ * in, and the other language gets a built-in sentence.
+ *
+ * Retrieval: questions and examples become terms (faq_text.h: stems without
+ * stop words, Han unigrams and bigrams, cues like #price for "how much" /
+ * 多少钱). An entry's score is the best TF-IDF cosine (binary tf, idf over
+ * all examples) between the question and one of its examples. A product
+ * fact (llm_faq_add_product) scores sqrt(share of the question's weight
+ * that its document holds), and only when the question names the product
+ * and, for price and stock, asks for it. The best entry answers when it
+ * scores LLM_FAQ_THRESHOLD or more and LLM_FAQ_MARGIN more than the best
+ * entry with another answer; else the language's DEFAULT does. */
+#define LLM_FAQ_THRESHOLD 0.6
+#define LLM_FAQ_MARGIN 0.05
+
 int llm_faq_create(const char *text, size_t len, const char *label, llm_backend **out, char *err,
                    size_t errlen);
 int llm_faq_load(const char *path, llm_backend **out, char *err, size_t errlen);
 /* The FAQ compiled into shuzi (a bank and shop assistant's basics). */
 const char *llm_faq_default_text(void);
-/* Adds an entry at run time (patterns as on a Q: line). faq backends only. */
+/* Adds an entry at run time (examples as on a Q: line). faq backends only. */
 int llm_faq_add(llm_backend *b, const char *patterns, const char *answer, char *err, size_t errlen);
+
+/* A product whose facts answer questions: price, stock and description,
+ * each when given (NULL or ""); the _zh fields say them in Mandarin (the
+ * English ones stand in for a missing name or price; a missing zh
+ * description or stock leaves that fact unanswered in Mandarin). keywords:
+ * other names, '|' between them ("kettle | 水壶"). */
+typedef struct llm_faq_product {
+    const char *name, *price, *description, *stock, *keywords;
+    const char *name_zh, *price_zh, *description_zh, *stock_zh;
+} llm_faq_product;
+int llm_faq_add_product(llm_backend *b, const llm_faq_product *p, char *err, size_t errlen);
+
+/* What the FAQ makes of a question. Strings stay valid until the next add
+ * or the backend's free. */
+typedef struct llm_faq_result {
+    const char *answer;    /* what is said (the language's DEFAULT when unmatched; NULL
+                              when the FAQ has none) */
+    int matched;           /* 0: the answer is the DEFAULT */
+    const char *lang;      /* "en" or "zh": the question's */
+    const char *topic;     /* product facts: "the price of the red kettle"; else NULL */
+    const char *entry;     /* the best entry ("faq.txt:12", "product 'kettle': price") */
+    double score;          /* its score, 0..1 */
+    const char *runner_up; /* the best entry with another answer; NULL if none */
+    double runner_up_score;
+    double threshold; /* LLM_FAQ_THRESHOLD */
+} llm_faq_result;
+int llm_faq_answer(llm_backend *b, const char *question, llm_faq_result *r);
 /* The answer the FAQ gives to question (NULL: the default answer), for tests. */
 const char *llm_faq_match(llm_backend *b, const char *question);
+/* How alike two short texts are, 0..1 (cosine of their term sets), to find
+ * near-identical viewer comments. */
+double llm_faq_similarity(const char *a, const char *b);
 
 /* ---- any backend ------------------------------------------------------ */
 

@@ -514,8 +514,11 @@ static void test_comments_and_products(void)
     CHECK(llm_faq_create(faq_text, strlen(faq_text), "t.faq", &faq, err, sizeof err) == SZ_OK, "%s",
           err);
     static const host_product products[] = {
-        {"red kettle", "199 yuan", "It boils a litre in three minutes.", NULL, "kettle"},
-        {"green teapot", "88 yuan", NULL, "Our green teapot keeps tea warm.", NULL},
+        {.name = "red kettle",
+         .price = "199 yuan",
+         .description = "It boils a litre in three minutes.",
+         .keywords = "kettle"},
+        {.name = "green teapot", .price = "88 yuan", .pitch = "Our green teapot keeps tea warm."},
     };
     host_params hp = host_default_params();
     hp.products = products;
@@ -583,6 +586,70 @@ static void test_comments_and_products(void)
     room_close(&r);
 }
 
+/* Near-identical comments queued together are answered once, naming the
+ * viewers, and the presentation goes on between answers (comment_burst). */
+static void test_merged_comments(void)
+{
+    char err[512];
+    const char *faq_text = "Q: shipping | delivery\nA: We ship within a day.\n"
+                           "DEFAULT: Thanks for your comment.\n";
+    llm_backend *faq = NULL;
+    CHECK(llm_faq_create(faq_text, strlen(faq_text), "t.faq", &faq, err, sizeof err) == SZ_OK, "%s",
+          err);
+    static const host_product products[] = {
+        {.name = "red kettle",
+         .price = "199 yuan",
+         .description = "It boils a litre in three minutes.",
+         .pitch = "Here is our red kettle. It boils a litre in three minutes, and it switches "
+                  "itself off when the water boils, so it is safe.",
+         .keywords = "kettle"},
+        {.name = "green teapot", .price = "88 yuan", .pitch = "Our green teapot keeps tea warm."},
+    };
+    host_params hp = host_default_params();
+    hp.products = products;
+    hp.n_products = 2;
+    hp.present = 1;
+    hp.present_gap_s = 0.2;
+    hp.comment_burst = 1;
+    room r;
+    if (room_open(&r, faq, hp, NULL) != 0) {
+        CHECK(0, "room");
+        return;
+    }
+    sse_reader ev;
+    sse_start(&ev, "?types=text,present,comment");
+    room_go(&r);
+    CHECK(sse_wait(&ev, "Here is our red kettle.", 10) >= 0, "the first pitch");
+    /* asked while the pitch is spoken */
+    const char *comments[] = {
+        "{\"user\": \"ann\", \"text\": \"How much is the kettle?\"}",
+        "{\"user\": \"bob\", \"text\": \"how much is the kettle??\"}",
+        "{\"user\": \"dan\", \"text\": \"How long is delivery?\"}",
+        "{\"user\": \"cat\", \"text\": \"Kettle price?\"}",
+    };
+    for (int i = 0; i < 4; i++) {
+        char *out;
+        long st = post("/v1/comments", comments[i], &out);
+        CHECK(st == 202, "comment %d: %ld %s", i, st, out);
+        free(out);
+    }
+    long named = sse_wait(&ev, "asked about the price of the red kettle", 30);
+    long price = sse_wait(&ev, "The red kettle is 199 yuan.", 10);
+    long teapot = sse_wait(&ev, "Our green teapot keeps tea warm.", 30);
+    long ship = sse_wait(&ev, "We ship within a day.", 30);
+    pthread_mutex_lock(&ev.b.lock);
+    int merged = count(ev.b.p, "\"status\": \"merged\"");
+    int prices = count(ev.b.p, "199 yuan");
+    const char *who = ev.b.p ? strstr(ev.b.p, "ann, bob and cat") : NULL;
+    pthread_mutex_unlock(&ev.b.lock);
+    CHECK(named >= 0 && price > named && who && merged == 2 && prices == 1,
+          "three viewers answered once, by name (merged %d, price said %d times)", merged, prices);
+    CHECK(teapot > price && ship > teapot, "the next product between the answers (%ld < %ld < %ld)",
+          price, teapot, ship);
+    sse_stop(&ev);
+    room_close(&r);
+}
+
 int main(void)
 {
     sz_set_log_level(SZ_LOG_ERROR);
@@ -591,6 +658,7 @@ int main(void)
     test_validation();
     test_chat_and_interrupt();
     test_comments_and_products();
+    test_merged_comments();
     curl_global_cleanup();
     return check_summary("test_api");
 }

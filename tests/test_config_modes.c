@@ -29,7 +29,10 @@ static void test_demos(const char *src)
         CHECK(!m->has_llm, "live.json answers from the FAQ");
         CHECK(m->n_products == 3 && strcmp(m->products[0].name, "red electric kettle") == 0 &&
                   strcmp(m->products[0].price, "199 yuan") == 0 && m->products[1].pitch &&
-                  strcmp(m->products[2].keywords, "cutting board | board") == 0,
+                  strcmp(m->products[2].keywords, "cutting board | board | 砧板 | 菜板") == 0 &&
+                  m->products[0].stock && strcmp(m->products[0].price_zh, "199元") == 0 &&
+                  strcmp(m->products[1].name_zh, "绿色玻璃茶壶") == 0 &&
+                  m->products[2].description_zh && !m->products[2].stock_zh,
               "products");
         CHECK(m->present == 1 && m->present_gap_s == 2, "present");
         CHECK(m->n_blocklist == 2 && strcmp(m->blocklist[1], "scam") == 0 &&
@@ -105,6 +108,8 @@ static void test_errors(void)
         {"{\"products\": [{\"price\": \"5\"}]}", "products[0].name: is required"},
         {"{\"products\": [{\"name\": \"a\", \"colour\": \"red\"}]}",
          "products[0].colour: unknown key"},
+        {"{\"products\": [{\"name\": \"a\", \"stock_zh\": 3}]}",
+         "products[0].stock_zh: expected a string"},
         {"{\"products\": {}}", "products: expected an array"},
         {"{\"comments\": {\"blocklist\": [\"ok\", 5]}}", "comments.blocklist[1]: expected a word"},
         {"{\"comments\": {\"max_queue\": 0}}", "comments.max_queue: 0 is out of range"},
