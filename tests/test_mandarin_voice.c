@@ -4,7 +4,7 @@
  * audio; each Han character is a word event, in order, inside the audio;
  * phone events name the frontend's phones, without the tone the voice
  * folds into its tokens; the four tones come out as tones: in 他说X。 the
- * F0 of 妈 stays level, 麻 rises, 骂 falls; and the clause's comma is
+ * F0 of 妈 stays level, 麻 rises above it, 骂 falls; and the clause's comma is
  * heard as a pause. Skips when the voice file is absent. */
 #include <math.h>
 #include <stdio.h>
@@ -35,15 +35,20 @@ static const tts_event *word(const capture *c, const char *w)
     return NULL;
 }
 
-/* F0 movement over a syllable: the median F0 (semitones) of the voiced
- * frames of its last third minus that of its first third. */
+/* F0 movement over a syllable, from its word event to the next one (or the
+ * end of the audio): the mean F0 (semitones) of the voiced frames of its
+ * last third minus that of its first third. */
 static double tone_slope(const capture *c, const tts_event *w, int sr, int *voiced)
 {
     double st[256], strength;
     int k = 0;
-    size_t hop = (size_t)sr / 100, win = (size_t)sr / 40, lag = (size_t)sr / 70;
-    for (size_t s = (size_t)w->start; s + win + lag < c->n && s < (size_t)w->end && k < 256;
-         s += hop) {
+    size_t hop = (size_t)sr / 100, win = (size_t)sr / 40, lag = (size_t)sr / 70, end = c->n;
+    for (const tts_event *e = w + 1; e < c->ev + c->n_ev; e++)
+        if (e->type == TTS_EV_WORD) {
+            end = (size_t)e->start;
+            break;
+        }
+    for (size_t s = (size_t)w->start; s + win + lag < c->n && s < end && k < 256; s += hop) {
         double f = pitch_f0(c->pcm, s, win, sr, 70, 400, &strength);
         if (strength > 0.7 && f > 0)
             st[k++] = 12 * log2(f / 100.0);
@@ -140,7 +145,8 @@ int main(void)
     static const struct {
         const char *text, *ch;
         double lo, hi;
-    } tones[] = {{"他说妈。", "妈", -2.5, 2.5}, {"他说麻。", "麻", 1.5, 99}, {"他说骂。", "骂", -99, -2.5}};
+    } tones[] = {{"他说妈。", "妈", -2.5, 2.5}, {"他说麻。", "麻", 0.8, 99}, {"他说骂。", "骂", -99, -2.5}};
+    double moved[3] = {NAN, NAN, NAN};
     for (size_t t = 0; t < sizeof tones / sizeof tones[0]; t++) {
         capture c;
         if (say(v, tones[t].text, &c) != SZ_OK)
@@ -150,10 +156,15 @@ int main(void)
         double slope = w ? tone_slope(&c, w, sr, &voiced) : NAN;
         printf("%s: F0 moves %+.1f semitones over %s (%d voiced frames)\n", tones[t].text, slope,
                tones[t].ch, voiced);
+        moved[t] = slope;
         CHECK(!isnan(slope) && slope > tones[t].lo && slope < tones[t].hi,
               "%s: %+.1f st, want %.1f to %.1f", tones[t].ch, slope, tones[t].lo, tones[t].hi);
         free(c.pcm);
     }
+    /* a sentence's last syllable falls a little (final lowering): the
+     * second tone is told from the first by how much more it rises */
+    CHECK(moved[1] - moved[0] > 1.8 && moved[0] - moved[2] > 3.0,
+          "rising 麻 %+.1f, level 妈 %+.1f, falling 骂 %+.1f st apart", moved[1], moved[0], moved[2]);
     tts_voice_free(&v);
     return check_summary("test_mandarin_voice");
 }

@@ -63,7 +63,18 @@ _Static_assert(DIFF_FIRST_CHUNK > DIFF_SHARPEN_RADIUS && DIFF_CHUNK > DIFF_SHARP
 
 /* Phrase tunes (diff_tunes): how F0 moves over the last word of a phrase,
  * on top of the model's own (its data are nearly all statements). */
-enum { DIFF_TUNE_FALL = 0, DIFF_TUNE_RISE, DIFF_TUNE_CONTINUE };
+enum { DIFF_TUNE_FALL = 0, DIFF_TUNE_RISE, DIFF_TUNE_CONTINUE, DIFF_TUNE_TONE };
+/* Mandarin tone shapes (diff_tunes): the voice trained on the teacher's
+ * speech says the tones' levels but flattens their movement inside a
+ * syllable (bench/bench_zh_voice.py: a second tone rose 0.5 semitones where
+ * the teacher's rise 2.5). Each syllable's F0 gets its tone's movement on
+ * top, in semitones from its start to its end, as the teacher draws them
+ * (tools/zh_teacher/prosody.py); a glide smooths the joins. */
+#define DIFF_TONE2_RISE 3.5f  /* ˧˥: rises through the syllable */
+#define DIFF_TONE3_RISE 3.0f  /* ˨˩˦ (before a pause): low, then rises at its end */
+#define DIFF_TONE4_FALL 3.6f  /* ˥˩: falls */
+#define DIFF_TONE6_FALL 1.2f  /* ˨˩, the half third: falls a little and stays low */
+#define DIFF_TONE_GLIDE 0.45f /* per frame: a time constant of about 20 ms */
 #define DIFF_TUNE_RISE_TO 1.35f     /* a yes/no question ends 35% higher */
 #define DIFF_TUNE_CONTINUE_TO 1.12f /* a comma's word lifts a little */
 #define DIFF_TUNE_FALL_TO 0.88f     /* a statement's last word falls */
@@ -97,7 +108,9 @@ typedef struct diff_voice {
     struct {
         int a, b; /* frames of the phrase's last word */
         int kind; /* DIFF_TUNE_* */
+        int tone; /* DIFF_TUNE_TONE: the syllable's tone, 1-6 as the frontend's */
     } tunes[DV_MAX_TOKENS];
+    float tone_st; /* the tone shape's glide (semitones), frame by frame */
 } diff_voice;
 
 /* ---- finding voice files ------------------------------------------------ */
@@ -549,6 +562,45 @@ static int diff_wh_word(const char *w)
     return 0;
 }
 
+/* The tone a token folds in (its symbol's trailing tone letters): 1-6, or
+ * 0 for none. */
+static int diff_token_tone(const diff_voice *v, int id)
+{
+    const char *s = dv_model_symbol(v->model, (size_t)id);
+    size_t n = strlen(s), k = diff_untoned_len(s);
+    if (k >= n)
+        return 0;
+    static const char *const letters[] = {"", "˥", "˧˥", "˨˩˦", "˥˩", "˩", "˨˩"};
+    for (int t = 1; t <= 6; t++)
+        if (strcmp(s + k, letters[t]) == 0)
+            return t;
+    return 0;
+}
+
+/* Mandarin: a tone shape over each syllable (a word of tokens). */
+static void diff_tones(diff_voice *v, int n)
+{
+    for (int i = 0; i < n;) {
+        const diff_tok *t = &v->toks[i];
+        if (t->kind != TOK_PHONE || t->word < 0) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while (j < n && v->toks[j].word == t->word && v->toks[j].kind == TOK_PHONE)
+            j++;
+        int tone = diff_token_tone(v, v->toks[j - 1].id);
+        if (tone == 2 || tone == 3 || tone == 4 || tone == 6) {
+            v->tunes[v->n_tunes].a = v->starts[i];
+            v->tunes[v->n_tunes].b = v->starts[j];
+            v->tunes[v->n_tunes].kind = DIFF_TUNE_TONE;
+            v->tunes[v->n_tunes].tone = tone;
+            v->n_tunes++;
+        }
+        i = j;
+    }
+}
+
 /* The tune of each phrase in tokens [0, n): the frames of the word before
  * each punctuation token and how F0 moves over it. A question rises unless
  * its first word asks what, where, ...; a comma's word lifts (the list goes
@@ -560,8 +612,10 @@ static void diff_tunes(diff_run *r, int n)
     /* A tone language carries its phrase intonation in the voice itself (the
      * Mandarin teacher's declination, final lowering and question rise): a
      * tune on top would bend the last syllable's tone. */
-    if (tts_is_mandarin(v->info->language))
+    if (tts_is_mandarin(v->info->language)) {
+        diff_tones(v, n);
         return;
+    }
     int phrase_first_word = -1;
     for (int i = 0; i < n; i++) {
         const diff_tok *t = &v->toks[i];
@@ -607,6 +661,8 @@ static float diff_tune_at(const diff_voice *v, int frame)
     for (int k = 0; k < v->n_tunes; k++) {
         if (frame < v->tunes[k].a || frame >= v->tunes[k].b)
             continue;
+        if (v->tunes[k].kind == DIFF_TUNE_TONE)
+            continue;
         float t = (float)(frame - v->tunes[k].a + 0.5f) / (float)(v->tunes[k].b - v->tunes[k].a);
         switch (v->tunes[k].kind) {
         case DIFF_TUNE_RISE:
@@ -618,6 +674,28 @@ static float diff_tune_at(const diff_voice *v, int frame)
         }
     }
     return 1.0f;
+}
+
+/* The tone shape of a frame (semitones, before the glide): 0 outside the
+ * syllables of a rising or falling tone. */
+static float diff_tone_st(const diff_voice *v, int frame)
+{
+    for (int k = 0; k < v->n_tunes; k++) {
+        if (v->tunes[k].kind != DIFF_TUNE_TONE || frame < v->tunes[k].a || frame >= v->tunes[k].b)
+            continue;
+        float t = (float)(frame - v->tunes[k].a + 0.5f) / (float)(v->tunes[k].b - v->tunes[k].a);
+        switch (v->tunes[k].tone) {
+        case 2:
+            return DIFF_TONE2_RISE * (t - 0.5f);
+        case 3:
+            return DIFF_TONE3_RISE * (t * t - 0.33f);
+        case 4:
+            return DIFF_TONE4_FALL * (0.5f - t);
+        default:
+            return DIFF_TONE6_FALL * (0.5f - t);
+        }
+    }
+    return 0.0f;
 }
 
 /* Synthesizes tokens v->toks[0..n): encoder, windows of decoder, vocoder. */
@@ -645,6 +723,7 @@ static int diff_segment(diff_run *r, int n)
     const int total = v->starts[n];
     float pitch = (r->opts->pitch > 0 ? r->opts->pitch : 1.0f) * v->pitch;
     diff_tunes(r, n);
+    v->tone_st = 0.0f;
     voc_reset(v->vocoder, v->seed ^ (uint64_t)r->frame_base);
     r->sent = 0;
     r->next_event = 0;
@@ -667,7 +746,10 @@ static int diff_segment(diff_run *r, int n)
         for (; next < ready; next++) {
             diff_sharpen(v, h0, total, next, v->frame);
             diff_postfilter(v, v->frame);
-            got += voc_push(v->vocoder, v->frame, pitch * diff_tune_at(v, next), v->pcm + got);
+            v->tone_st += DIFF_TONE_GLIDE * (diff_tone_st(v, next) - v->tone_st);
+            got += voc_push(v->vocoder, v->frame,
+                            pitch * diff_tune_at(v, next) * exp2f(v->tone_st / 12.0f),
+                            v->pcm + got);
         }
         diff_audio(r, n, v->pcm, got);
         int keep = next - DIFF_SHARPEN_RADIUS > h0 ? next - DIFF_SHARPEN_RADIUS : h0;
@@ -872,14 +954,17 @@ static int diff_synthesize(void *state, const char *text, const tts_synth_opts *
         int n = 0;
         v->toks[n++] = (diff_tok){v->id_start, TOK_EDGE, -1};
         size_t first = w;
+        int prev_toned = 0;
         while (w < ph.n_words) {
             diff_tok tmp[64];
             int m = 0;
-            if (w > first)
-                tmp[m++] = (diff_tok){v->id_space, TOK_SPACE, -1};
             size_t k0 = ph.word_start[w], k1 = ph.word_start[w + 1];
             const char *tone = k1 - k0 > 1 && diff_is_tone(ph.phones[k1 - 1]) ? ph.phones[k1 - 1]
                                                                                : NULL;
+            /* symbols.py: no space between two Mandarin syllables */
+            if (w > first && !(tone && prev_toned))
+                tmp[m++] = (diff_tok){v->id_space, TOK_SPACE, -1};
+            prev_toned = tone != NULL;
             for (size_t k = k0; k < (tone ? k1 - 1 : k1); k++) {
                 char toned[64];
                 const char *p = ph.phones[k];

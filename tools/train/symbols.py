@@ -6,6 +6,9 @@ phones; keep the two rules identical:
   ^ , then per word: its phones (a stress mark ˈ or ˌ split off as a token of
   its own) with a space between words, each clause's closing punctuation
   (, . ? !), and $ at the end.
+  Two Mandarin syllables in a row have no space between them (a space token
+  would take the end of the syllable before it, tone and all, into a token
+  that knows no tone).
   A word whose last phone is a tone (Chao tone letters, as the frontend ends
   each Mandarin syllable) gives no tone token: the tone is appended to each
   of the word's other phones ("x uɑ n ˥" -> x˥ uɑ˥ n˥), so every phone
@@ -75,11 +78,14 @@ def tokens_of_clauses(clauses):
     """clauses: [(phone words, punctuation or None)], each phonemized on its
     own, the way the engine gives the voice one clause (run) at a time."""
     out = ["^"]
+    prev_toned = False
     for words, punct in clauses:
         for phones in words:
-            if len(out) > 1 and out[-1] != " ":
+            toned = len(phones) > 1 and is_tone(phones[-1])
+            if len(out) > 1 and out[-1] != " " and not (toned and prev_toned and out[-1] not in SPECIALS):
                 out.append(" ")
             out.extend(word_tokens(phones))
+            prev_toned = toned
         if punct:
             out.append(punct)
     if out[-1] == " ":

@@ -6,13 +6,13 @@
 # assets/voices/NAME.safetensors (language cmn). How the shipped voice was
 # made (tools/train/README.md, "The Mandarin voice"):
 #
-#   tools/train/train_voice_zh.sh hantts 10000 1500
+#   tools/train/train_voice_zh.sh hantts 5000 1000
 #
 # Usage: tools/train/train_voice_zh.sh NAME [STEPS] [FINE_STEPS] [WORK_DIR]
 #   NAME        the voice name: writes assets/voices/NAME.safetensors
-#   STEPS       training steps on the teacher's sentences (default 10000)
+#   STEPS       training steps on the teacher's sentences (default 5000)
 #   FINE_STEPS  fine-tuning steps on the real syllables mixed with the
-#               sentences (default 1500; 0 skips the fine-tuning)
+#               sentences (default 1000; 0 skips the fine-tuning)
 #   WORK_DIR    default out/train/NAME; every stage that is done is skipped,
 #               and training resumes from its last checkpoint
 #   ZH_TATOEBA, ZH_LAW (environment) sentences of each source (4000, 1000)
@@ -22,8 +22,8 @@
 set -eu
 [ $# -ge 1 ] || { sed -n '2,24p' "$0"; exit 2; }
 name=$1
-steps=${2:-10000}
-fine=${3:-1500}
+steps=${2:-5000}
+fine=${3:-1000}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=${4:-$root/out/train/$name}
