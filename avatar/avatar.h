@@ -47,6 +47,12 @@ int avatar_render(avatar_renderer *r, const sz_face *face, sz_video_frame *frame
  * lines is shown a page at a time. Laid out only when the text or page
  * changes. Returns SZ_ERR_UNSUPPORTED if subtitles were not enabled. */
 int avatar_set_subtitle(avatar_renderer *r, const char *text, float progress);
+/* The product card (card.h) shown in the overlay box from the next frame on,
+ * in the overlay image's place; NULL hides it. The card is kept by the
+ * caller while shown. Scaled to the box here, when it changes (call it from
+ * the rendering thread, not per frame with different cards). */
+struct avatar_card;
+int avatar_set_card(avatar_renderer *r, const struct avatar_card *card);
 /* Lines and pages of the current subtitle and the page shown (-1: none). */
 void avatar_subtitle_layout(const avatar_renderer *r, int *n_lines, int *n_pages, int *page);
 void avatar_free(avatar_renderer **r);

@@ -15,6 +15,7 @@
 
 #include "avatar/avatar.h"
 #include "avatar/avatar_kind.h"
+#include "avatar/card_internal.h"
 #include "avatar/image.h"
 #include "avatar/rig.h"
 #include "avatar/subtitle.h"
@@ -62,6 +63,10 @@ struct avatar_renderer {
     cairo_surface_t *background;
     cairo_surface_t *overlay;
     int overlay_x, overlay_y;
+    double box_cx, box_cy, box_w; /* the overlay box, frame fractions (product cards) */
+    const avatar_card *card;      /* the product card shown, NULL none */
+    cairo_surface_t *card_fit;    /* it, drawn at its place in the box */
+    int card_x, card_y;
     avatar_subs *subs;
     av_target targets[AV_N_TARGETS];
     int next_target;
@@ -470,6 +475,14 @@ static int av_build_background(avatar_renderer *r, const avatar_config *cfg, int
     return rc;
 }
 
+/* Where the overlay box is: the overlay image and product cards go there. */
+static void av_set_box(avatar_renderer *r, const avatar_config *cfg)
+{
+    r->box_cx = cfg->overlay_x > 0 ? cfg->overlay_x : 0.89;
+    r->box_cy = cfg->overlay_y > 0 ? cfg->overlay_y : 0.42;
+    r->box_w = cfg->overlay_w > 0 ? cfg->overlay_w : 0.2;
+}
+
 static int av_build_overlay(avatar_renderer *r, const avatar_config *cfg, char *err,
                             size_t errlen)
 {
@@ -596,6 +609,7 @@ static int av_open_kind(const avatar_config *cfg, const avatar_kind *kind, const
     r->kind = kind;
     r->width = cfg->width;
     r->height = cfg->height;
+    av_set_box(r, cfg);
     int rc = kind->open(cfg, path, &r->kind_state, err, errlen);
     if (rc == SZ_OK && cfg->overlay_image && cfg->overlay_image[0])
         rc = av_build_overlay(r, cfg, err, errlen);
@@ -703,6 +717,7 @@ int avatar_open_rig(const avatar_config *cfg, avatar_rig *loaded, avatar_rendere
     const avatar_rig *rig = r->rig;
     r->width = w;
     r->height = h;
+    av_set_box(r, cfg);
     r->scale = fmin(w / rig->canvas_w, h / rig->canvas_h) * sc;
     cairo_matrix_init_translate(&r->canvas, ax * w - 0.5 * rig->canvas_w * r->scale,
                                 ay * h - rig->canvas_h * r->scale);
@@ -826,7 +841,10 @@ int avatar_render(avatar_renderer *r, const sz_face *face, sz_video_frame *frame
     }
 scene_top:
     cairo_identity_matrix(cr);
-    if (r->overlay) {
+    if (r->card_fit) { /* a product card takes the overlay's place */
+        cairo_set_source_surface(cr, r->card_fit, r->card_x, r->card_y);
+        cairo_paint(cr);
+    } else if (r->overlay) {
         cairo_set_source_surface(cr, r->overlay, r->overlay_x, r->overlay_y);
         cairo_paint(cr);
     }
@@ -846,6 +864,75 @@ scene_top:
         return SZ_ERR_INTERNAL;
     }
     return SZ_OK;
+}
+
+/* The card: a light panel the overlay box wide, the image fitted inside it
+ * (at most 60% of the frame high), centred on the box and kept in the frame. */
+static int av_build_card(avatar_renderer *r, const avatar_card *card)
+{
+    int iw = cairo_image_surface_get_width(card->image);
+    int ih = cairo_image_surface_get_height(card->image);
+    int bw = (int)lround(r->box_w * r->width);
+    int pad = bw / 16 > 2 ? bw / 16 : 2;
+    int fw = bw - 2 * pad, fh = (int)lround((double)fw * ih / iw);
+    int max_h = (int)(0.6 * r->height) - 2 * pad;
+    if (fh > max_h) {
+        fh = max_h;
+        fw = (int)lround((double)fh * iw / ih);
+    }
+    if (fw < 1 || fh < 1)
+        return SZ_ERR_INVALID_ARG; /* a box too small to show anything */
+    int cw = fw + 2 * pad, ch = fh + 2 * pad;
+    cairo_surface_t *fit = NULL;
+    int rc = image_fit(card->image, fw, fh, 0, &fit);
+    cairo_surface_t *panel = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, cw, ch);
+    cairo_t *cr = cairo_create(panel);
+    double rad = pad * 1.5;
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, cw - rad, rad, rad, -M_PI / 2, 0);
+    cairo_arc(cr, cw - rad, ch - rad, rad, 0, M_PI / 2);
+    cairo_arc(cr, rad, ch - rad, rad, M_PI / 2, M_PI);
+    cairo_arc(cr, rad, rad, rad, M_PI, 1.5 * M_PI);
+    cairo_close_path(cr);
+    cairo_set_source_rgba(cr, 0.97, 0.97, 0.96, 0.94);
+    cairo_fill(cr);
+    if (rc == SZ_OK) {
+        cairo_set_source_surface(cr, fit, pad, pad);
+        cairo_paint(cr);
+    }
+    if (rc == SZ_OK && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
+        rc = SZ_ERR_NO_MEMORY;
+    cairo_destroy(cr);
+    if (fit)
+        cairo_surface_destroy(fit);
+    if (rc != SZ_OK) {
+        cairo_surface_destroy(panel);
+        return rc;
+    }
+    int x = (int)lround(r->box_cx * r->width - 0.5 * cw);
+    int y = (int)lround(r->box_cy * r->height - 0.5 * ch);
+    r->card_x = x < 0 ? 0 : x + cw > r->width ? r->width - cw : x;
+    r->card_y = y < 0 ? 0 : y + ch > r->height ? r->height - ch : y;
+    r->card_fit = panel;
+    return SZ_OK;
+}
+
+int avatar_set_card(avatar_renderer *r, const avatar_card *card)
+{
+    if (!r)
+        return SZ_ERR_INVALID_ARG;
+    if (card == r->card)
+        return SZ_OK;
+    if (r->card_fit)
+        cairo_surface_destroy(r->card_fit);
+    r->card_fit = NULL;
+    r->card = NULL;
+    if (!card)
+        return SZ_OK;
+    int rc = av_build_card(r, card);
+    if (rc == SZ_OK)
+        r->card = card;
+    return rc;
 }
 
 int avatar_set_subtitle(avatar_renderer *r, const char *text, float progress)
@@ -883,6 +970,8 @@ void avatar_free(avatar_renderer **pr)
         cairo_surface_destroy(r->background);
     if (r->overlay)
         cairo_surface_destroy(r->overlay);
+    if (r->card_fit)
+        cairo_surface_destroy(r->card_fit);
     subs_free(&r->subs);
     if (r->patterns && r->rig)
         for (int i = 0; i < r->rig->n_paints; i++)

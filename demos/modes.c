@@ -1158,7 +1158,8 @@ static int modes_room_start(modes_room *m, const char *const *outs, const char *
             const cfg_product *p = &mc->products[i];
             m->products[i] = (host_product){
                 p->name,  p->price,   p->description, p->pitch,          p->keywords,
-                p->stock, p->name_zh, p->price_zh,    p->description_zh, p->stock_zh};
+                p->stock, p->name_zh, p->price_zh,    p->description_zh, p->stock_zh,
+                p->card};
         }
     }
     const char *text_file = m->o.text_file     ? m->o.text_file

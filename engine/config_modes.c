@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avatar/card.h"
 #include "core/json.h"
 #include "core/utf8.h"
 #include "shuzi.h"
@@ -40,22 +41,23 @@ void config_modes_defaults(sz_mode_config *m)
     m->api_max_body = 64 << 10;
 }
 
+static void config_modes_product_free(cfg_product *p)
+{
+    free(p->name), free(p->price), free(p->description), free(p->pitch);
+    free(p->keywords), free(p->stock), free(p->name_zh), free(p->price_zh);
+    free(p->description_zh), free(p->stock_zh), free(p->image);
+    avatar_card_free(&p->card);
+    memset(p, 0, sizeof *p);
+}
+
 void config_modes_free(sz_mode_config *m)
 {
     if (!m)
         return;
     for (int i = 0; i < m->n_outputs; i++)
         free(m->outputs[i]);
-    for (int i = 0; i < m->n_products; i++) {
-        cfg_product *p = &m->products[i];
-        free(p->name);
-        free(p->price);
-        free(p->description);
-        free(p->pitch);
-        free(p->keywords);
-        free(p->stock), free(p->name_zh), free(p->price_zh);
-        free(p->description_zh), free(p->stock_zh);
-    }
+    for (int i = 0; i < m->n_products; i++)
+        config_modes_product_free(&m->products[i]);
     for (int i = 0; i < m->n_blocklist; i++)
         free(m->blocklist[i]);
     free(m->persona);
@@ -198,7 +200,36 @@ static int config_modes_llm(const cJSON *o, sz_mode_config *m, char *why, size_t
     return SZ_OK;
 }
 
-static int config_modes_products(const cJSON *arr, sz_mode_config *m, char *why, size_t whylen)
+/* A product's "image": resolved against the config's folder and decoded
+ * now, so a missing or broken file fails the load, naming the product. */
+static int config_modes_image(const cJSON *it, const char *path, const char *label,
+                              cfg_product *p, char *why, size_t whylen)
+{
+    char file[1024];
+    int rc = config_modes_path(it, "image", label, file, sizeof file, why, whylen);
+    if (rc != SZ_OK) {
+        if (rc != SZ_ERR_NOT_FOUND) {
+            char e2[256];
+            snprintf(e2, sizeof e2, "%s", why);
+            snprintf(why, whylen, "%s.%s", path, e2);
+        }
+        return rc;
+    }
+    char e2[1200] = "";
+    rc = avatar_card_load(file, &p->card, e2, sizeof e2);
+    if (rc != SZ_OK) {
+        snprintf(why, whylen, "%s (\"%.80s\").image: %s", path, p->name, e2);
+        return rc == SZ_ERR_NO_MEMORY ? rc : SZ_ERR_FORMAT;
+    }
+    if (!(p->image = strdup(file))) {
+        snprintf(why, whylen, "out of memory");
+        return SZ_ERR_NO_MEMORY;
+    }
+    return SZ_OK;
+}
+
+static int config_modes_products(const cJSON *arr, const char *label, sz_mode_config *m,
+                                 char *why, size_t whylen)
 {
     if (!cJSON_IsArray(arr)) {
         snprintf(why, whylen, "products: expected an array of objects");
@@ -206,7 +237,7 @@ static int config_modes_products(const cJSON *arr, sz_mode_config *m, char *why,
     }
     static const char *const keys[] = {"name",           "price",    "description", "pitch",
                                        "keywords",       "stock",    "name_zh",     "price_zh",
-                                       "description_zh", "stock_zh", NULL};
+                                       "description_zh", "stock_zh", "image",    NULL};
     int i = 0;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
         char path[32];
@@ -237,6 +268,7 @@ static int config_modes_products(const cJSON *arr, sz_mode_config *m, char *why,
             config_modes_dup(it, "description_zh", path, 4000, 0, &p->description_zh, why, whylen));
         CONFIG_MODES_TRY(
             config_modes_dup(it, "stock_zh", path, 1000, 0, &p->stock_zh, why, whylen));
+        CONFIG_MODES_TRY(config_modes_image(it, path, label, p, why, whylen));
     }
     return SZ_OK;
 }
@@ -371,15 +403,10 @@ int config_modes_load(const cJSON *root, const char *label, sz_mode_config *m, c
     CONFIG_MODES_TRY(config_modes_path(root, "text_file", label, m->text_file, sizeof m->text_file,
                                        why, whylen));
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "products"))) {
-        for (int i = 0; i < m->n_products; i++) {
-            cfg_product *p = &m->products[i];
-            free(p->name), free(p->price), free(p->description), free(p->pitch);
-            free(p->keywords), free(p->stock), free(p->name_zh), free(p->price_zh);
-            free(p->description_zh), free(p->stock_zh);
-            memset(p, 0, sizeof *p);
-        }
+        for (int i = 0; i < m->n_products; i++)
+            config_modes_product_free(&m->products[i]);
         m->n_products = 0;
-        CONFIG_MODES_TRY(config_modes_products(v, m, why, whylen));
+        CONFIG_MODES_TRY(config_modes_products(v, label, m, why, whylen));
     }
     CONFIG_MODES_TRY(json_get_bool(root, "present", NULL, 0, &m->present, why, whylen));
     CONFIG_MODES_TRY(

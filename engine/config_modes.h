@@ -2,8 +2,9 @@
 /* config_modes.h: the parts of the session config file that the live, kiosk
  * and render modes read: outputs, the LLM, persona, FAQ, products, comment
  * filtering, the control API and kiosk settings. Loaded by config_load with
- * the rest of the file (config.h) into cfg->mode. Paths (faq, text_file) are
- * relative to the config file. */
+ * the rest of the file (config.h) into cfg->mode. Paths (faq, text_file, a
+ * product's image) are relative to the config file. Product images are
+ * decoded while loading: a missing or broken one fails the load. */
 #ifndef SZ_ENGINE_CONFIG_MODES_H
 #define SZ_ENGINE_CONFIG_MODES_H
 
@@ -18,6 +19,8 @@
 typedef struct cfg_product {
     char *name, *price, *description, *pitch, *keywords; /* NULL when absent */
     char *stock, *name_zh, *price_zh, *description_zh, *stock_zh;
+    char *image;               /* "image": a PNG or JPEG path, resolved; NULL when absent */
+    struct avatar_card *card;  /* it, decoded (and scaled down) at load */
 } cfg_product;
 
 typedef struct sz_mode_config {

@@ -21,6 +21,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/utf8.h"
+#include "engine/engine.h"
 #include "llm/conversation.h"
 #include "tts/frontend/frontend.h"
 
@@ -537,6 +538,13 @@ static void host_run_job(host *h, host_job *j)
     h->job_first_utt = -1;
     pthread_mutex_unlock(&h->lock);
 
+    if (j->kind == JOB_PRESENT && j->item < h->p.n_products && h->p.products[j->item].card) {
+        /* the product's card comes up as its presentation begins */
+        int rc = engine_session_show_card(h->session, h->p.products[j->item].card);
+        if (rc != SZ_OK)
+            SZ_LOGW("host", "the card of '%s' cannot be shown: %s", h->p.products[j->item].name,
+                    sz_strerror(rc));
+    }
     if (j->kind == JOB_PRESENT) {
         metrics_add(h->metrics, MT_PRODUCTS_PRESENTED, 1);
         char json[96];
@@ -786,13 +794,27 @@ static void *host_main(void *arg)
         }
         h->busy = 1;
         h->current_item = j->kind == JOB_PRESENT && j->item < h->p.n_products ? j->item : -1;
+        int card = h->current_item >= 0 && h->p.products[h->current_item].card != NULL;
         pthread_mutex_unlock(&h->lock);
         host_run_job(h, j);
         host_job_free(j);
+        uint64_t card_gen = 0;
+        if (card) { /* it goes as the last words of the presentation are spoken */
+            pthread_mutex_lock(&h->lock);
+            card_gen = h->gen;
+            pthread_mutex_unlock(&h->lock);
+            engine_session_show_card(h->session, NULL);
+        }
         pthread_mutex_lock(&h->lock);
         /* answered in turn: the next job waits until this one is spoken */
         while (!h->stop && h->last_done < h->last_said)
             host_wait(h, 50000);
+        if (card && h->gen != card_gen && !h->stop) {
+            /* an interrupt may have dropped the queued hide: hide it now */
+            pthread_mutex_unlock(&h->lock);
+            engine_session_show_card(h->session, NULL);
+            pthread_mutex_lock(&h->lock);
+        }
         h->busy = 0;
         h->current_item = -1;
         h->idle_since_us = clock_now_us();

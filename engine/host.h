@@ -27,6 +27,9 @@ typedef struct host_product {
     /* the same in Mandarin, for questions asked in it (NULL: the English name and
        price stand in; no Mandarin description or stock answer) */
     const char *name_zh, *price_zh, *description_zh, *stock_zh;
+    /* shown beside the avatar while the product is presented (avatar/card.h;
+       kept by the caller until host_free); NULL = none */
+    const struct avatar_card *card;
 } host_product;
 
 typedef struct host_params {

@@ -39,7 +39,7 @@ typedef enum { REQ_SAY, REQ_FINISH, REQ_CONTROL } ses_req_kind;
 /* A queued change that takes effect between utterances, in order: an idle
  * pause, an expression, a new background (sz_session_pause...). Travels
  * inline in the request and message payloads, so a plain free() frees it. */
-typedef enum { CTL_PAUSE, CTL_EXPRESSION, CTL_BACKGROUND } ses_ctl_kind;
+typedef enum { CTL_PAUSE, CTL_EXPRESSION, CTL_BACKGROUND, CTL_CARD } ses_ctl_kind;
 
 typedef struct ses_ctl {
     ses_ctl_kind kind;
@@ -47,6 +47,7 @@ typedef struct ses_ctl {
     float expression[EXPR_COUNT];
     uint32_t rgb;
     char image[1024]; /* "" = the colour */
+    const struct avatar_card *card; /* CTL_CARD: kept by the caller; NULL hides it */
 } ses_ctl;
 
 #define SES_CTL_FLOATS ((sizeof(ses_ctl) + sizeof(float) - 1) / sizeof(float))
@@ -80,6 +81,8 @@ typedef struct ses_job {
     sz_video_frame video;
     int has_scene; /* a background change to apply before this frame */
     ses_ctl scene;
+    int has_card; /* a product card change to apply before this frame */
+    const struct avatar_card *card;
 } ses_job;
 
 /* The scheduler's view of the utterance being spoken. */
@@ -147,6 +150,8 @@ struct sz_session {
     int face_shift; /* test hook: faces delayed by this many frames */
     engine_test_subtitle_fn test_subs_fn; /* test hook: each frame's subtitle */
     void *test_subs_user;
+    engine_test_frame_fn test_frame_fn; /* test hook: each rendered frame */
+    void *test_frame_user;
     sz_face face_delay[SES_MAX_FACE_SHIFT];
     int finishing;
     sz_clock clock;
@@ -154,6 +159,9 @@ struct sz_session {
     float expr_cur[EXPR_COUNT], expr_target[EXPR_COUNT];
     int has_scene_pending;
     ses_ctl scene_pending;
+    int has_card_pending;
+    const struct avatar_card *card_pending;
+    const struct avatar_card *card; /* avatar thread: the card shown */
     /* how the avatar was opened, to open it again on a background change */
     avatar_config avatar_cfg;
     char *cfg_overlay, *cfg_font;
@@ -557,6 +565,10 @@ static void ses_apply_control(sz_session *s, const ses_ctl *c)
         s->scene_pending = *c; /* the next frame carries it to the avatar thread */
         s->has_scene_pending = 1;
         break;
+    case CTL_CARD:
+        s->card_pending = c->card;
+        s->has_card_pending = 1;
+        break;
     }
 }
 
@@ -690,6 +702,9 @@ static void ses_fill_frame(sz_session *s, ses_job *job, int live)
         job->scene = s->scene_pending;
         s->has_scene_pending = 0;
     }
+    job->has_card = s->has_card_pending;
+    job->card = s->card_pending;
+    s->has_card_pending = 0;
     s->prev_face = face;
     if (s->face_shift > 0) { /* test hook: the mouth lags by face_shift frames */
         sz_face *slot = &s->face_delay[s->frame % s->face_shift];
@@ -784,6 +799,8 @@ static int ses_change_scene(sz_session *s, const ses_ctl *c)
         SZ_LOGW("engine", "background change ignored: %s", err[0] ? err : sz_strerror(rc));
         return SZ_OK;
     }
+    if (avatar_set_card(r, s->card) != SZ_OK)
+        SZ_LOGW("engine", "the product card does not fit the new scene");
     avatar_free(&s->avatar);
     s->avatar = r;
     return SZ_OK;
@@ -804,6 +821,12 @@ static void *ses_avatar_main(void *arg)
                 break;
             }
         }
+        if (job->has_card) {
+            job->has_card = 0;
+            s->card = job->card;
+            if (s->any_video && avatar_set_card(s->avatar, s->card) != SZ_OK)
+                SZ_LOGW("engine", "the product card cannot be shown (out of memory, or no room)");
+        }
         if (!job->eos && s->any_video) {
             avatar_idle_step(&s->idle, &job->face);
             job->video.pts = job->frame;
@@ -821,6 +844,9 @@ static void *ses_avatar_main(void *arg)
             }
             if (rc == SZ_OK)
                 rc = avatar_render(s->avatar, &job->face, &job->video);
+            if (rc == SZ_OK && s->test_frame_fn)
+                s->test_frame_fn((job->frame * 1000 + 500) / s->p.fps, &job->video,
+                                 s->test_frame_user);
             if (rc != SZ_OK) {
                 ses_fail(s, rc, "avatar: rendering frame %lld failed: %s",
                          (long long)job->frame, sz_strerror(rc));
@@ -1245,6 +1271,17 @@ int sz_session_set_background(sz_session *s, uint32_t rgb, const char *image)
     return ses_queue_control(s, &c);
 }
 
+int engine_session_show_card(sz_session *s, const struct avatar_card *card)
+{
+    if (!s)
+        return SZ_ERR_INVALID_ARG;
+    ses_ctl c;
+    memset(&c, 0, sizeof c);
+    c.kind = CTL_CARD;
+    c.card = card;
+    return ses_queue_control(s, &c);
+}
+
 int sz_session_cancel(sz_session *s)
 {
     if (!s)
@@ -1318,6 +1355,17 @@ int engine_test_watch_subtitles(sz_session *s, engine_test_subtitle_fn fn, void 
         return SZ_ERR_STATE;
     s->test_subs_fn = fn;
     s->test_subs_user = user;
+    return SZ_OK;
+}
+
+int engine_test_watch_frames(sz_session *s, engine_test_frame_fn fn, void *user)
+{
+    if (!s)
+        return SZ_ERR_INVALID_ARG;
+    if (s->started)
+        return SZ_ERR_STATE;
+    s->test_frame_fn = fn;
+    s->test_frame_user = user;
     return SZ_OK;
 }
 
