@@ -792,21 +792,15 @@ int llm_faq_add(llm_backend *b, const char *patterns, const char *answer, char *
 
 static char *faq_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A formatted string the caller frees (glibc's vasprintf); NULL when out of memory. */
 static char *faq_fmt(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *s = NULL;
+    int n = vasprintf(&s, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
+    return n < 0 ? NULL : s;
 }
 
 static int faq_set(const char *s)
