@@ -10,11 +10,11 @@ PACKAGES="build-essential cmake pkg-config
   libfreetype-dev libharfbuzz-dev libjpeg-dev fonts-noto-cjk
   libcurl4-openssl-dev libmicrohttpd-dev
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us festival festvox-us-slt-hts
-  libsdl2-dev portaudio19-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  libsdl2-dev portaudio19-dev libspeexdsp-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-plugins-base
   nginx-light libnginx-mod-rtmp libnginx-mod-stream openssl srt-tools ffmpeg xvfb xauth
   clang libclang-rt-14-dev
-  dpkg-dev file strace"
+  dpkg-dev file strace python3"
 
 missing=""
 for p in $PACKAGES; do

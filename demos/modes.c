@@ -29,6 +29,7 @@
 #include "engine/config.h"
 #include "engine/config_modes.h"
 #include "engine/host.h"
+#include "engine/listening.h"
 #include "engine/script.h"
 #include "llm/llm.h"
 #include "shuzi.h"
@@ -146,7 +147,18 @@ static const char modes_answer_help[] =
     "      --api-port N      control API port on 127.0.0.1 (default 8765; 0 = off;\n"
     "                        auto = any free port, printed at start)\n"
     "      --api-host ADDR   listen address; beyond loopback it needs $SHUZI_API_TOKEN\n"
-    "      --duration S      stop after S seconds (default: until Ctrl-C)\n";
+    "      --duration S      stop after S seconds (default: until Ctrl-C)\n"
+    "Listening (the avatar hears questions; its own voice is cancelled out):\n"
+    "      --mic M           microphone: default, #N, part of a device name, or\n"
+    "                        file:PATH (a recording played as if spoken, then silence)\n"
+    "      --asr-url URL     OpenAI-compatible transcription server (whisper.cpp,\n"
+    "                        faster-whisper, vLLM, hosted; needed for Mandarin); key from\n"
+    "                        $SHUZI_ASR_API_KEY. Default: offline English (pocketsphinx)\n"
+    "      --push-to-talk    listen only after POST /v1/listen or the space bar in the\n"
+    "                        window (default: always)\n"
+    "      --no-barge-in     speaking over the avatar does not stop it\n"
+    "      --mic-echo G[:MS] testing: mix the avatar's own speech into the microphone\n"
+    "                        through a simulated room (gain G of the direct path, delay MS)\n";
 
 int modes_usage(FILE *f, const char *cmd)
 {
@@ -256,13 +268,20 @@ enum {
     OPT_OVERLAY,
     OPT_OVERLAY_POS,
     OPT_BURN_SUBS,
-    OPT_SUB_FONT
+    OPT_SUB_FONT,
+    OPT_MIC,
+    OPT_ASR_URL,
+    OPT_PUSH_TO_TALK,
+    OPT_NO_BARGE_IN,
+    OPT_MIC_ECHO
 };
 
 typedef struct modes_opts {
     const char *config, *voice, *avatar, *size, *bg, *preset, *subs, *output;
     const char *text_file, *llm_url, *llm_model, *faq, *persona, *api_port, *api_host;
     const char *audio_dev;
+    const char *mic, *asr_url, *mic_echo;
+    int push_to_talk, no_barge_in;
     const char *outs[MODES_MAX_OUTPUTS];
     int n_outs;
     long fps, crf;
@@ -306,6 +325,11 @@ static const struct option modes_long[] = {
     {"overlay-position", required_argument, 0, OPT_OVERLAY_POS},
     {"burn-subtitles", no_argument, 0, OPT_BURN_SUBS},
     {"subtitle-font", required_argument, 0, OPT_SUB_FONT},
+    {"mic", required_argument, 0, OPT_MIC},
+    {"asr-url", required_argument, 0, OPT_ASR_URL},
+    {"push-to-talk", no_argument, 0, OPT_PUSH_TO_TALK},
+    {"no-barge-in", no_argument, 0, OPT_NO_BARGE_IN},
+    {"mic-echo", required_argument, 0, OPT_MIC_ECHO},
     {"quiet", no_argument, 0, 'q'},
     {"verbose", no_argument, 0, 'v'},
     {"help", no_argument, 0, 'h'},
@@ -321,7 +345,9 @@ static int modes_allowed(const char *cmd, int opt)
         OPT_AV_SCALE, OPT_OVERLAY, OPT_OVERLAY_POS, OPT_BURN_SUBS, OPT_SUB_FONT, 0};
     static const int answer[] = {OPT_LLM_URL,  OPT_LLM_MODEL, OPT_FAQ,
                                  OPT_PERSONA,  OPT_API_PORT,  OPT_API_HOST,
-                                 OPT_DURATION, OPT_OUT,       0};
+                                 OPT_DURATION, OPT_OUT,       OPT_MIC,
+                                 OPT_ASR_URL,  OPT_PUSH_TO_TALK, OPT_NO_BARGE_IN,
+                                 OPT_MIC_ECHO, 0};
     static const int live[] = {OPT_TEXT_FILE, OPT_NO_PRESENT, 0};
     static const int kiosk[] = {OPT_FULLSCREEN, OPT_AUDIO_DEV, OPT_NO_WINDOW, OPT_NO_SPEAKERS, 0};
     for (const int *p = common; *p; p++)
@@ -392,6 +418,11 @@ static int modes_parse(const char *cmd, int argc, char **argv, modes_opts *o)
         case OPT_PERSONA: o->persona = optarg; break;
         case OPT_API_HOST: o->api_host = optarg; break;
         case OPT_AUDIO_DEV: o->audio_dev = optarg; break;
+        case OPT_MIC: o->mic = optarg; break;
+        case OPT_ASR_URL: o->asr_url = optarg; break;
+        case OPT_PUSH_TO_TALK: o->push_to_talk = 1; break;
+        case OPT_NO_BARGE_IN: o->no_barge_in = 1; break;
+        case OPT_MIC_ECHO: o->mic_echo = optarg; break;
         case OPT_NO_PRESENT: o->no_present = 1; break;
         case OPT_FULLSCREEN: o->fullscreen = 1; break;
         case OPT_NO_WINDOW: o->no_window = 1; break;
@@ -922,6 +953,7 @@ typedef struct modes_room {
     char **lines;
     int n_lines;
     host *h;
+    listening *listen;
     api_server *api;
     sz_engine *engine;
     sz_session *session;
@@ -1126,6 +1158,7 @@ static void modes_room_free(modes_room *m)
     if (m->stdin_started)
         pthread_join(m->stdin_thread, NULL);
     api_stop(&m->api);
+    listening_free(&m->listen);
     if (m->h)
         host_stop(m->h);
     if (m->print_started)
@@ -1140,6 +1173,48 @@ static void modes_room_free(modes_room *m)
     free(m->lines);
     config_modes_free(&m->defaults);
     config_free(&m->cfg);
+}
+
+/* The microphone, when --mic or "mic" asks for one: opened now, so a
+ * missing device or file fails before anything records. -1 to go on. */
+static int modes_room_listening(modes_room *m)
+{
+    const char *mic = m->o.mic ? m->o.mic : m->mc->mic;
+    if (!mic || !*mic) {
+        if (m->o.asr_url || m->o.push_to_talk || m->o.no_barge_in || m->o.mic_echo)
+            return modes_fail(EXIT_USAGE, "%s: --asr-url, --push-to-talk, --no-barge-in and "
+                                          "--mic-echo need a microphone (--mic)", m->cmd);
+        return -1;
+    }
+    listening_params lp = listening_default_params();
+    lp.mc = m->mc;
+    lp.mic = mic;
+    lp.asr_url = m->o.asr_url;
+    if (m->o.no_barge_in)
+        lp.barge_in = 0;
+    if (m->o.push_to_talk)
+        lp.push_to_talk = 1;
+    lp.print_heard = !m->o.quiet;
+    if (m->o.mic_echo) {
+        char *end = NULL;
+        lp.sim_echo_gain = strtod(m->o.mic_echo, &end);
+        if (end != m->o.mic_echo && *end == ':') {
+            const char *ms = end + 1;
+            lp.sim_echo_delay_ms = (int)strtol(ms, &end, 10);
+            if (end == ms)
+                end = (char *)"x";
+        }
+        if (end == m->o.mic_echo || *end || !(lp.sim_echo_gain > 0 && lp.sim_echo_gain <= 4) ||
+            lp.sim_echo_delay_ms < 0 || lp.sim_echo_delay_ms > 160)
+            return modes_fail(EXIT_USAGE,
+                              "--mic-echo '%s': expected GAIN[:DELAY_MS], gain 0 to 4, delay 0 "
+                              "to 160 ms (for example 0.5:30)",
+                              m->o.mic_echo);
+    }
+    char err[1200];
+    if (listening_create(&lp, m->h, &m->listen, err, sizeof err) != SZ_OK)
+        return modes_fail(EXIT_RUNTIME, "%s", err);
+    return -1;
 }
 
 /* Shared by live and kiosk: everything up to a running session and API. */
@@ -1187,6 +1262,9 @@ static int modes_room_start(modes_room *m, const char *const *outs, const char *
     hp.error_reply = mc->error_reply;
     if (host_create(&hp, &m->h, err, sizeof err) != SZ_OK)
         return modes_fail(EXIT_RUNTIME, "%s", err);
+    int rc = modes_room_listening(m);
+    if (rc >= 0)
+        return rc;
 
     /* The control API takes its port before any output opens a file: a port
      * in use fails here and leaves an earlier recording alone. */
@@ -1214,6 +1292,8 @@ static int modes_room_start(modes_room *m, const char *const *outs, const char *
     sp.on_state = modes_room_on_state;
     sp.on_state_user_data = m;
     host_attach(m->h, &sp);
+    if (m->listen)
+        listening_attach(m->listen, &sp);
     if (sz_session_create(m->engine, sp, &m->session) != SZ_OK)
         return modes_fail(EXIT_RUNTIME, "%s", sz_engine_last_error(m->engine));
     for (int i = 0; i < n_outs; i++)
@@ -1223,6 +1303,8 @@ static int modes_room_start(modes_room *m, const char *const *outs, const char *
         return modes_fail(EXIT_RUNTIME, "%s", sz_session_last_error(m->session));
     if (host_start(m->h, m->session) != SZ_OK)
         return modes_fail(EXIT_RUNTIME, "cannot start the host thread");
+    if (m->listen && listening_start(m->listen, err, sizeof err) != SZ_OK)
+        return modes_fail(EXIT_RUNTIME, "%s", err);
 
     if (m->api) {
         if (api_serve(m->api, err, sizeof err) != SZ_OK)
@@ -1241,7 +1323,8 @@ static int modes_room_run(modes_room *m)
     int64_t end = m->o.duration > 0 ? clock_now_us() + (int64_t)(m->o.duration * 1e6) : INT64_MAX;
     int ended_by_input = 0;
     while (!atomic_load(&modes_signalled) && !atomic_load(&m->failed) && clock_now_us() < end) {
-        if (m->stdin_started && !m->api && atomic_load(&m->stdin_done)) {
+        if (m->stdin_started && !m->api && atomic_load(&m->stdin_done) &&
+            (!m->listen || !listening_busy(m->listen))) {
             /* nothing more can come: finish what was asked, then stop */
             if (host_wait_idle(m->h, 100000)) {
                 ended_by_input = 1;
@@ -1260,6 +1343,7 @@ static int modes_room_run(modes_room *m)
     (void)ended_by_input;
     atomic_store(&m->stop, 1);
     api_stop(&m->api);
+    listening_stop(m->listen);
     host_stop(m->h);
     sz_session_interrupt(m->session); /* nothing queued is spoken after the stop */
     int rc = sz_session_finish(m->session);
@@ -1343,6 +1427,8 @@ int modes_live(int argc, char **argv)
         if (rc < 0)
             rc = modes_room_start(&m, outs, opts, n);
         if (rc < 0) {
+            if (!m.o.quiet && m.listen)
+                fprintf(stderr, "shuzi: %s\n", listening_describe(m.listen));
             if (!m.o.quiet) {
                 int items = m.n_lines ? m.n_lines : m.mc->n_products;
                 sz_output_stats os; /* its URL with the stream key hidden */
@@ -1402,9 +1488,14 @@ int modes_kiosk(int argc, char **argv)
             if (*greeting)
                 host_say(m.h, greeting, 0, 0);
             m.stdin_started = pthread_create(&m.stdin_thread, NULL, modes_room_stdin_main, &m) == 0;
-            if (!m.o.quiet)
-                fprintf(stderr, "shuzi: kiosk ready (%s): type a question and press Enter%s\n",
-                        m.backend_desc, m.api ? "; Ctrl-C stops" : "");
+            if (!m.o.quiet) {
+                if (m.listen)
+                    fprintf(stderr, "shuzi: %s\n", listening_describe(m.listen));
+                fprintf(stderr, "shuzi: kiosk ready (%s): %s%s\n", m.backend_desc,
+                        m.listen ? "speak, or type a question and press Enter"
+                                 : "type a question and press Enter",
+                        m.api ? "; Ctrl-C stops" : "");
+            }
             rc = modes_room_run(&m);
         }
     }

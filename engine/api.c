@@ -228,12 +228,13 @@ static enum MHD_Result api_status(api_server *a, struct MHD_Connection *c)
                     "\"uptime_s\": %.1f, \"queues\": {\"comments\": %d, \"chat\": %d, "
                     "\"utterances\": %d}, \"busy\": %s, \"current_product\": %d, "
                     "\"frames_out\": %lld, \"frames_dropped\": %lld, \"underruns\": %lld, "
-                    "\"audio_s\": %.2f, \"outputs\": %s, \"last_error\": %s}",
+                    "\"audio_s\": %.2f, \"outputs\": %s, \"microphone\": %s, "
+                    "\"last_error\": %s}",
                     hs.state, a->mode, hs.backend, hs.uptime_s, hs.comments_queued, hs.chats_queued,
                     hs.utterances_pending, hs.busy ? "true" : "false", hs.current_product,
                     (long long)st.frames_out, (long long)st.frames_dropped, (long long)st.underruns,
                     st.sample_rate_hz ? (double)st.samples_out / st.sample_rate_hz : 0.0, outs,
-                    lasterr);
+                    hs.listening_available ? "true" : "false", lasterr);
 }
 
 static enum MHD_Result api_metrics(api_server *a, struct MHD_Connection *c)
@@ -430,13 +431,24 @@ static enum MHD_Result api_post(api_server *a, struct MHD_Connection *c, const c
             return api_error(a, c, MHD_HTTP_SERVICE_UNAVAILABLE, sz_strerror(rc));
         return api_json(a, c, MHD_HTTP_OK, "{\"ok\": true}");
     }
+    if (strcmp(url, "/v1/listen") == 0) {
+        int on = 1;
+        if (api_parse_listen(body, k->len, &on, err, sizeof err) != SZ_OK)
+            return api_error(a, c, MHD_HTTP_BAD_REQUEST, err);
+        if (host_listen(a->h, on) != SZ_OK)
+            return api_error(a, c, MHD_HTTP_CONFLICT,
+                             "not listening: start the kiosk with --mic (or \"mic\" in the config)");
+        return api_json(a, c, MHD_HTTP_OK, "{\"ok\": true, \"listening\": %s}",
+                        on ? "true" : "false");
+    }
     return api_error(a, c, MHD_HTTP_NOT_FOUND, "no such endpoint");
 }
 
 static int api_is_post_path(const char *url)
 {
     return strcmp(url, "/v1/say") == 0 || strcmp(url, "/v1/chat") == 0 ||
-           strcmp(url, "/v1/comments") == 0 || strcmp(url, "/v1/interrupt") == 0;
+           strcmp(url, "/v1/comments") == 0 || strcmp(url, "/v1/interrupt") == 0 ||
+           strcmp(url, "/v1/listen") == 0;
 }
 
 static int api_is_get_path(const char *url)

@@ -206,6 +206,28 @@ int api_parse_interrupt(const char *body, size_t len, char *err, size_t errlen)
     return rc;
 }
 
+int api_parse_listen(const char *body, size_t len, int *on, char *err, size_t errlen)
+{
+    *on = 1;
+    size_t i = 0;
+    while (i < len && isspace((unsigned char)body[i]))
+        i++;
+    if (i == len)
+        return SZ_OK;
+    cJSON *root = api_object(body, len, err, errlen);
+    if (!root)
+        return SZ_ERR_FORMAT;
+    static const char *const keys[] = {"on", NULL};
+    int rc = json_check_keys(root, keys, "body", err, errlen);
+    if (rc == SZ_OK) {
+        rc = json_get_bool(root, "on", "body", 0, on, err, errlen);
+        if (rc == SZ_ERR_NOT_FOUND)
+            rc = SZ_OK;
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
 int api_check_bearer(const char *header, const char *token)
 {
     if (!header || !token || !*token)
@@ -278,7 +300,7 @@ int api_parse_event_filter(const char *types, const char *marks, char *types_out
                            char *marks_out, size_t marks_cap, char *err, size_t errlen)
 {
     static const char *const tnames[] = {"mark",    "state",   "text",      "error",
-                                         "comment", "present", "interrupt", NULL};
+                                         "comment", "present", "interrupt", "heard", NULL};
     static const char *const mnames[] = {"sentence", "word", "phoneme", "viseme", "mark", NULL};
     int rc = api_filter_list(types, tnames, "types", types_out, types_cap, err, errlen);
     if (rc == SZ_OK)

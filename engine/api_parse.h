@@ -26,6 +26,8 @@ int api_parse_chat(const char *body, size_t len, api_request *out, char *err, si
 int api_parse_comment(const char *body, size_t len, api_request *out, char *err, size_t errlen);
 /* POST /v1/interrupt: an empty body or {} */
 int api_parse_interrupt(const char *body, size_t len, char *err, size_t errlen);
+/* POST /v1/listen: empty, {} or {"on": true|false}; *on defaults to 1. */
+int api_parse_listen(const char *body, size_t len, int *on, char *err, size_t errlen);
 void api_request_free(api_request *r);
 
 /* "Bearer <token>" against token, in constant time for equal lengths.

@@ -17,7 +17,8 @@
 
 const char *const config_mode_keys[] = {
     "outputs",   "llm",      "persona", "faq",   "products",    "present", "present_gap_s",
-    "text_file", "comments", "api",     "kiosk", "error_reply", NULL};
+    "text_file", "comments", "api",     "kiosk", "error_reply", "mic",           "listen",
+    "asr",       NULL};
 
 void config_modes_defaults(sz_mode_config *m)
 {
@@ -39,6 +40,15 @@ void config_modes_defaults(sz_mode_config *m)
     m->api_port = 8765;
     snprintf(m->api_token_env, sizeof m->api_token_env, "SHUZI_API_TOKEN");
     m->api_max_body = 64 << 10;
+    m->barge_in = 1;
+    m->echo_cancel = 1;
+    m->listen_onset_ms = 150;
+    m->listen_hangover_ms = 500;
+    m->listen_noise_db = -25;
+    snprintf(m->asr_model, sizeof m->asr_model, "whisper-1");
+    snprintf(m->asr_key_env, sizeof m->asr_key_env, "SHUZI_ASR_API_KEY");
+    m->asr_timeout_s = 15;
+    m->asr_retries = 1;
 }
 
 static void config_modes_product_free(cfg_product *p)
@@ -340,6 +350,61 @@ static int config_modes_kiosk(const cJSON *o, sz_mode_config *m, char *why, size
     return SZ_OK;
 }
 
+static int config_modes_listen(const cJSON *o, sz_mode_config *m, char *why, size_t whylen)
+{
+    static const char *const keys[] = {"mode",        "barge_in",         "echo_cancel", "onset_ms",
+                                       "hangover_ms", "noise_suppress_db", NULL};
+    CONFIG_MODES_TRY(json_check_keys(o, keys, "listen", why, whylen));
+    char mode[32] = "";
+    CONFIG_MODES_TRY(config_modes_copy(o, "mode", "listen", mode, sizeof mode, why, whylen));
+    if (mode[0]) {
+        if (strcmp(mode, "auto") != 0 && strcmp(mode, "push_to_talk") != 0) {
+            snprintf(why, whylen, "listen.mode: expected \"auto\" or \"push_to_talk\"");
+            return SZ_ERR_FORMAT;
+        }
+        m->listen_push_to_talk = strcmp(mode, "push_to_talk") == 0;
+    }
+    CONFIG_MODES_TRY(json_get_bool(o, "barge_in", "listen", 0, &m->barge_in, why, whylen));
+    CONFIG_MODES_TRY(json_get_bool(o, "echo_cancel", "listen", 0, &m->echo_cancel, why, whylen));
+    CONFIG_MODES_TRY(
+        config_modes_int(o, "onset_ms", "listen", 30, 2000, &m->listen_onset_ms, why, whylen));
+    CONFIG_MODES_TRY(config_modes_int(o, "hangover_ms", "listen", 100, 5000,
+                                      &m->listen_hangover_ms, why, whylen));
+    CONFIG_MODES_TRY(config_modes_int(o, "noise_suppress_db", "listen", -60, 0,
+                                      &m->listen_noise_db, why, whylen));
+    return SZ_OK;
+}
+
+static int config_modes_asr(const cJSON *o, sz_mode_config *m, char *why, size_t whylen)
+{
+    static const char *const keys[] = {"url",      "model",     "api_key_env", "language",
+                                       "timeout_s", "retries", NULL};
+    CONFIG_MODES_TRY(json_check_keys(o, keys, "asr", why, whylen));
+    const char *url = NULL;
+    CONFIG_MODES_TRY(json_get_string(o, "url", "asr", 1, &url, why, whylen));
+    CONFIG_MODES_TRY(
+        config_modes_copy(o, "url", "asr", m->asr_url, sizeof m->asr_url, why, whylen));
+    m->has_asr = 1;
+    CONFIG_MODES_TRY(
+        config_modes_copy(o, "model", "asr", m->asr_model, sizeof m->asr_model, why, whylen));
+    CONFIG_MODES_TRY(config_modes_copy(o, "api_key_env", "asr", m->asr_key_env,
+                                       sizeof m->asr_key_env, why, whylen));
+    for (const char *p = m->asr_key_env; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '_')) {
+            snprintf(why, whylen,
+                     "asr.api_key_env: expected the name of an environment "
+                     "variable (letters, digits, _), not the key itself");
+            return SZ_ERR_FORMAT;
+        }
+    CONFIG_MODES_TRY(config_modes_copy(o, "language", "asr", m->asr_language,
+                                       sizeof m->asr_language, why, whylen));
+    CONFIG_MODES_TRY(
+        config_modes_number(o, "timeout_s", "asr", 0.1, 600, &m->asr_timeout_s, why, whylen));
+    CONFIG_MODES_TRY(config_modes_int(o, "retries", "asr", 0, 10, &m->asr_retries, why, whylen));
+    return SZ_OK;
+}
+
 int config_modes_attach(const cJSON *root, const char *label, sz_mode_config **mode, char *why,
                         size_t whylen)
 {
@@ -408,6 +473,7 @@ int config_modes_load(const cJSON *root, const char *label, sz_mode_config *m, c
         m->n_products = 0;
         CONFIG_MODES_TRY(config_modes_products(v, label, m, why, whylen));
     }
+    CONFIG_MODES_TRY(config_modes_copy(root, "mic", NULL, m->mic, sizeof m->mic, why, whylen));
     CONFIG_MODES_TRY(json_get_bool(root, "present", NULL, 0, &m->present, why, whylen));
     CONFIG_MODES_TRY(
         config_modes_number(root, "present_gap_s", NULL, 0, 3600, &m->present_gap_s, why, whylen));
@@ -416,7 +482,9 @@ int config_modes_load(const cJSON *root, const char *label, sz_mode_config *m, c
         int (*fn)(const cJSON *, sz_mode_config *, char *, size_t);
     } objs[] = {{"comments", config_modes_comments},
                 {"api", config_modes_api},
-                {"kiosk", config_modes_kiosk}};
+                {"kiosk", config_modes_kiosk},
+                {"listen", config_modes_listen},
+                {"asr", config_modes_asr}};
     for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
         if (!(v = cJSON_GetObjectItemCaseSensitive(root, objs[i].key)))
             continue;

@@ -60,6 +60,21 @@ typedef struct sz_mode_config {
     int kiosk_fullscreen;
     char kiosk_audio_device[256];
     char *greeting;
+    /* "mic": "default" | "#N" | NAME | "file:PATH"; "" = not listening */
+    char mic[512];
+    /* "listen": {...} */
+    int listen_push_to_talk; /* "mode": "auto" (0) | "push_to_talk" (1) */
+    int barge_in;            /* default 1 */
+    int echo_cancel;         /* default 1 */
+    int listen_onset_ms, listen_hangover_ms, listen_noise_db;
+    /* "asr": {...}; has_asr when given with a url (else pocketsphinx) */
+    int has_asr;
+    char asr_url[512];
+    char asr_model[128];
+    char asr_key_env[64];
+    char asr_language[16];
+    double asr_timeout_s;
+    int asr_retries;
 } sz_mode_config;
 
 /* Defaults (api on 127.0.0.1:8765, key from SHUZI_LLM_API_KEY, token from

@@ -66,6 +66,8 @@ struct host {
     speech_stream *speech;
     metrics *metrics;
     ev_hub *events;
+    host_listen_fn listen_fn;
+    void *listen_user;
     sz_mark_fn chained_mark;
     void *chained_mark_user;
     sz_state_fn chained_state;
@@ -1172,6 +1174,26 @@ int host_wait_idle(host *h, int64_t timeout_us)
     return idle;
 }
 
+void host_set_listen(host *h, host_listen_fn fn, void *user)
+{
+    pthread_mutex_lock(&h->lock);
+    h->listen_fn = fn;
+    h->listen_user = user;
+    pthread_mutex_unlock(&h->lock);
+}
+
+int host_listen(host *h, int on)
+{
+    pthread_mutex_lock(&h->lock);
+    host_listen_fn fn = h->listen_fn;
+    void *user = h->listen_user;
+    pthread_mutex_unlock(&h->lock);
+    if (!fn)
+        return SZ_ERR_UNSUPPORTED;
+    fn(user, on);
+    return SZ_OK;
+}
+
 void host_get_status(host *h, host_status *out)
 {
     memset(out, 0, sizeof *out);
@@ -1186,6 +1208,7 @@ void host_get_status(host *h, host_status *out)
     out->uptime_s = h->started_us ? (clock_now_us() - h->started_us) / 1e6 : 0;
     snprintf(out->backend, sizeof out->backend, "%s", llm_backend_name(h->p.llm));
     snprintf(out->last_error, sizeof out->last_error, "%s", h->last_error);
+    out->listening_available = h->listen_fn != NULL;
     pthread_mutex_unlock(&h->lock);
 }
 

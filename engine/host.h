@@ -108,6 +108,13 @@ int host_interrupt(host *h);
  * idle, 0 on timeout. */
 int host_wait_idle(host *h, int64_t timeout_us);
 
+/* Listening (engine/listening.c) registers how push-to-talk reaches it; the
+ * control API's POST /v1/listen calls host_listen. SZ_ERR_UNSUPPORTED when
+ * nothing listens (no --mic). */
+typedef void (*host_listen_fn)(void *user, int on);
+void host_set_listen(host *h, host_listen_fn fn, void *user);
+int host_listen(host *h, int on);
+
 typedef struct host_status {
     const char *state; /* "idle", "speaking", "thinking" (waiting for the LLM) */
     int comments_queued, chats_queued;
@@ -118,6 +125,7 @@ typedef struct host_status {
     double uptime_s;
     char backend[16];
     char last_error[256];
+    int listening_available; /* a microphone is attached (host_set_listen) */
 } host_status;
 
 void host_get_status(host *h, host_status *out);

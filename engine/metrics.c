@@ -40,6 +40,10 @@ static const struct {
     {"shuzi_llm_cancel_seconds", "An interrupt request to the LLM request having stopped."},
     {"shuzi_clause_first_audio_seconds",
      "The first clause of an answer handed to speech to its first audio sample."},
+    {"shuzi_asr_latency_seconds", "End of a heard utterance to its recognized text."},
+    {"shuzi_heard_first_audio_seconds",
+     "End of a heard question to the first audio of its answer."},
+    {"shuzi_barge_in_seconds", "Speech onset of a customer cutting in to the interrupt request."},
 };
 
 int metrics_create(metrics **out)
@@ -220,6 +224,17 @@ char *metrics_render(metrics *m, const metrics_sample *s)
                          snap.c[MT_INTERRUPTS], 1);
     metrics_counter_line(&o, "shuzi_products_presented_total", "Product presentations started.", "",
                          snap.c[MT_PRODUCTS_PRESENTED], 1);
+    const char *heard = "shuzi_heard_utterances_total";
+    const char *heard_help = "Utterances heard by the microphone, by result.";
+    metrics_counter_line(&o, heard, heard_help, "{result=\"endpointed\"}",
+                         snap.c[MT_HEARD_UTTERANCES], 1);
+    metrics_counter_line(&o, heard, heard_help, "{result=\"recognized\"}",
+                         snap.c[MT_HEARD_RECOGNIZED], 0);
+    metrics_counter_line(&o, "shuzi_barge_ins_total",
+                         "Times a customer cut in and the avatar stopped to listen.", "",
+                         snap.c[MT_BARGE_INS], 1);
+    metrics_counter_line(&o, "shuzi_asr_errors_total",
+                         "Speech recognizer and microphone errors.", "", snap.c[MT_ASR_ERRORS], 1);
     const char *http = "shuzi_http_responses_total";
     const char *http_help = "Control API responses by status class.";
     metrics_counter_line(&o, http, http_help, "{code=\"2xx\"}", snap.c[MT_HTTP_2XX], 1);

@@ -17,6 +17,9 @@ typedef enum mt_hist {
     MT_INTERRUPT,           /* interrupt call -> audio faded out */
     MT_LLM_CANCEL,          /* interrupt call -> the LLM request has returned */
     MT_CLAUSE_FIRST_AUDIO,  /* first clause of an answer sent to speech -> its first audio */
+    MT_ASR_LATENCY,         /* end of a heard utterance -> its final text */
+    MT_HEARD_FIRST_AUDIO,   /* end of a heard question -> first audio of the answer */
+    MT_BARGE_IN,            /* customer's speech onset -> the interrupt request */
     MT_HIST_COUNT
 } mt_hist;
 
@@ -36,6 +39,10 @@ typedef enum mt_counter {
     MT_HTTP_2XX,
     MT_HTTP_4XX,
     MT_HTTP_5XX,
+    MT_HEARD_UTTERANCES, /* utterances the microphone endpointed */
+    MT_HEARD_RECOGNIZED, /* of those, recognized as words */
+    MT_BARGE_INS,
+    MT_ASR_ERRORS,
     MT_COUNTER_COUNT
 } mt_counter;
 

@@ -49,7 +49,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             api_request_free(&r);
         }
         break;
-    case 3: api_parse_interrupt(body, len, err, sizeof err); break;
+    case 3: {
+        api_parse_interrupt(body, len, err, sizeof err);
+        int on = -1;
+        if (api_parse_listen(body, len, &on, err, sizeof err) == SZ_OK && on != 0 && on != 1)
+            abort();
+        break;
+    }
     default: {
         /* NUL-terminated pieces: the filter's two query values, a header */
         char *s = malloc(len + 1);

@@ -22,8 +22,9 @@
 #include <libswresample/swresample.h>
 
 #ifdef SHUZI_HAVE_PORTAUDIO
-#include <dlfcn.h>
 #include <portaudio.h>
+
+#include "stream/pa_device.h"
 #endif
 
 #include "core/clock.h"
@@ -31,6 +32,7 @@
 #include "core/thread.h"
 #include "shuzi.h"
 #include "stream/output.h"
+#include "stream/played.h"
 
 #define SPK_PREFIX "speaker:"
 #define SPK_SIM_PERIOD_MS 10
@@ -85,6 +87,7 @@ typedef struct spk {
     FILE *fp;
     uint64_t file_samples;
     int file_failed;
+    int owns_tap; /* live: what this speaker plays is kept for echo cancellation */
 
 #ifdef SHUZI_HAVE_PORTAUDIO
     PaStream *pa;
@@ -139,6 +142,8 @@ static void spk_pull(spk *s, float *out, int frames, double dac_delay_s, int64_t
             atomic_fetch_add_explicit(&s->underruns, 1, memory_order_relaxed);
     }
     atomic_store_explicit(&s->rd, r + n, memory_order_release);
+    if (s->owns_tap)
+        played_publish(out, (size_t)frames, (size_t)ch, now_us + (int64_t)(dac_delay_s * 1e6));
     int64_t before = atomic_fetch_add_explicit(&s->consumed, (long long)n, memory_order_relaxed);
     if (n > 0)
         atomic_store_explicit(&s->playing, 1, memory_order_relaxed);
@@ -203,8 +208,6 @@ static void *spk_sim_main(void *arg)
 /* ---- PortAudio ------------------------------------------------------------ */
 
 #ifdef SHUZI_HAVE_PORTAUDIO
-static pthread_mutex_t spk_pa_lock = PTHREAD_MUTEX_INITIALIZER;
-
 static int spk_pa_callback(const void *in, void *out, unsigned long frames,
                            const PaStreamCallbackTimeInfo *ti, PaStreamCallbackFlags flags,
                            void *user)
@@ -222,102 +225,15 @@ static int spk_pa_callback(const void *in, void *out, unsigned long frames,
     return paContinue;
 }
 
-/* JACK also reports from its destructors at exit, after any redirection. */
-static void spk_jack_silent(const char *msg)
-{
-    (void)msg;
-}
-
-static void spk_jack_quiet(void)
-{
-    if (sz_log_enabled(SZ_LOG_INFO))
-        return;
-    void (*set_fn)(void (*)(const char *));
-    *(void **)&set_fn = dlsym(RTLD_DEFAULT, "jack_set_error_function");
-    if (set_fn)
-        set_fn(spk_jack_silent);
-    *(void **)&set_fn = dlsym(RTLD_DEFAULT, "jack_set_info_function");
-    if (set_fn)
-        set_fn(spk_jack_silent);
-}
-
-static int spk_pa_init(void)
-{
-    pthread_mutex_lock(&spk_pa_lock);
-    spk_jack_quiet();
-    log_stderr_hold q; /* ALSA and JACK probing: some 60 lines without a sound card */
-    log_stderr_hold_begin(&q);
-    PaError e = Pa_Initialize();
-    log_stderr_hold_end(&q);
-    pthread_mutex_unlock(&spk_pa_lock);
-    return e;
-}
-
-static void spk_pa_term(void)
-{
-    pthread_mutex_lock(&spk_pa_lock);
-    log_stderr_hold q;
-    log_stderr_hold_begin(&q);
-    Pa_Terminate();
-    log_stderr_hold_end(&q);
-    pthread_mutex_unlock(&spk_pa_lock);
-}
-
-/* "" = default, "#N" = index N, else the first output device whose name
- * contains spec (case-insensitive). */
-static int spk_pa_find(const char *spec, char *err, size_t errlen, const char *name)
-{
-    int n = Pa_GetDeviceCount();
-    if (n < 0) {
-        snprintf(err, errlen, "%s: PortAudio cannot list devices: %s", name, Pa_GetErrorText(n));
-        return -1;
-    }
-    if (!spec[0]) {
-        int d = Pa_GetDefaultOutputDevice();
-        if (d == paNoDevice)
-            snprintf(err, errlen, "%s: no default audio output device (%d devices found)", name, n);
-        return d == paNoDevice ? -1 : d;
-    }
-    if (spec[0] == '#') {
-        char *end = NULL;
-        long i = strtol(spec + 1, &end, 10);
-        if (end == spec + 1 || *end || i < 0 || i >= n) {
-            snprintf(err, errlen, "%s: device '%s': expected #0 to #%d", name, spec, n - 1);
-            return -1;
-        }
-        const PaDeviceInfo *di = Pa_GetDeviceInfo((int)i);
-        if (!di || di->maxOutputChannels < 1) {
-            snprintf(err, errlen, "%s: device %s has no outputs", name, spec);
-            return -1;
-        }
-        return (int)i;
-    }
-    char names[300] = "";
-    size_t used = 0;
-    for (int i = 0; i < n; i++) {
-        const PaDeviceInfo *di = Pa_GetDeviceInfo(i);
-        if (!di || di->maxOutputChannels < 1)
-            continue;
-        if (strcasestr(di->name, spec))
-            return i;
-        if (used < sizeof names)
-            used += (size_t)snprintf(names + used, sizeof names - used, "%s'%s'", used ? ", " : "",
-                                     di->name);
-    }
-    snprintf(err, errlen, "%s: no audio output device matches '%s' (have: %s)", name, spec,
-             names[0] ? names : "none");
-    return -1;
-}
-
 static int spk_pa_open(spk *s, const char *spec, char *err, size_t errlen)
 {
-    PaError e = spk_pa_init();
+    PaError e = pa_device_init();
     if (e != paNoError) {
         snprintf(err, errlen, "%s: cannot start PortAudio: %s", s->name, Pa_GetErrorText(e));
         return SZ_ERR_IO;
     }
     s->pa_init = 1;
-    int dev = spk_pa_find(spec, err, errlen, s->name);
+    int dev = pa_device_find(spec, 0, err, errlen, s->name);
     if (dev < 0)
         return SZ_ERR_NOT_FOUND;
     const PaDeviceInfo *di = Pa_GetDeviceInfo(dev);
@@ -351,7 +267,7 @@ int sz_list_audio_devices(sz_audio_device_fn fn, void *user)
 #ifdef SHUZI_HAVE_PORTAUDIO
     if (!fn)
         return SZ_ERR_INVALID_ARG;
-    if (spk_pa_init() != paNoError)
+    if (pa_device_init() != paNoError)
         return SZ_ERR_IO;
     int n = Pa_GetDeviceCount();
     int def = Pa_GetDefaultOutputDevice();
@@ -370,7 +286,7 @@ int sz_list_audio_devices(sz_audio_device_fn fn, void *user)
         if (fn(&d, user))
             break;
     }
-    spk_pa_term();
+    pa_device_term();
     return n < 0 ? SZ_ERR_IO : SZ_OK;
 #else
     (void)fn;
@@ -401,11 +317,13 @@ static void spk_destroy(void *state)
     if (!s)
         return;
     spk_stop_device(s);
+    if (s->owns_tap)
+        played_detach();
 #ifdef SHUZI_HAVE_PORTAUDIO
     if (s->pa)
         Pa_CloseStream(s->pa);
     if (s->pa_init)
-        spk_pa_term();
+        pa_device_term();
 #endif
     if (s->fp)
         fclose(s->fp);
@@ -527,6 +445,8 @@ static int spk_create(const out_config *cfg, out_options *opts, void **state, ch
     }
     if (s->clock)
         out_clock_add_source(s->clock);
+    if (s->live)
+        s->owns_tap = played_attach(s->dev_rate);
     *state = s;
     return SZ_OK;
 fail:

@@ -15,12 +15,14 @@
 
 #ifdef SHUZI_HAVE_SDL
 #include <SDL.h>
+#include <cairo.h>
 #endif
 
 #include "core/clock.h"
 #include "core/log.h"
 #include "shuzi.h"
 #include "stream/output.h"
+#include "stream/window_status.h"
 
 #define WIN_PREFIX "window:"
 #define WIN_OPTION_NAMES "fullscreen title width height capture"
@@ -79,10 +81,17 @@ typedef struct win {
     atomic_llong late;
     atomic_llong synced; /* frames shown on the audio clock */
     atomic_llong offset_sum_us;
+    /* listening overlay: the text heard, drawn once per change */
+    SDL_Texture *heard_t;
+    int heard_w, heard_h;
+    unsigned heard_version;
 } win;
 
 static void win_release(win *v)
 {
+    if (v->heard_t)
+        SDL_DestroyTexture(v->heard_t);
+    v->heard_t = NULL;
     if (v->t)
         SDL_DestroyTexture(v->t);
     if (v->r)
@@ -182,6 +191,10 @@ static void win_settle(win *v);
 /* (Re)creates the renderer and the frame's texture for the window. */
 static int win_renderer(win *v, char *err, size_t errlen)
 {
+    if (v->heard_t)
+        SDL_DestroyTexture(v->heard_t);
+    v->heard_t = NULL;
+    v->heard_version = 0;
     if (v->t)
         SDL_DestroyTexture(v->t);
     if (v->r)
@@ -282,6 +295,9 @@ static void win_events(win *v)
             (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE)) {
             if (!atomic_exchange(&v->closed, 1))
                 SZ_LOGI("stream", "%s: closed by the user", v->name);
+        } else if ((e.type == SDL_KEYDOWN || e.type == SDL_KEYUP) &&
+                   e.key.keysym.sym == SDLK_SPACE && !e.key.repeat) {
+            window_status_key(e.type == SDL_KEYDOWN); /* push-to-talk */
         } else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_F11 && v->w) {
             v->fullscreen = !v->fullscreen;
             SDL_SetWindowFullscreen(v->w, v->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
@@ -313,6 +329,74 @@ static SDL_Rect win_fit(const win *v, int ow, int oh)
     return d;
 }
 
+/* The text heard as a texture: white on a translucent band, drawn with
+ * cairo (its fontconfig face covers CJK) at a size fitting dw pixels. */
+static void win_heard_texture(win *v, const char *text, int dw, int dh)
+{
+    if (v->heard_t)
+        SDL_DestroyTexture(v->heard_t);
+    v->heard_t = NULL;
+    if (!text[0] || dw < 64 || dh < 64)
+        return;
+    int fs = dh / 24 > 12 ? dh / 24 : 12;
+    int w = dw * 9 / 10, h = fs * 2;
+    cairo_surface_t *cs = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    cairo_t *cr = cairo_create(cs);
+    cairo_set_source_rgba(cr, 0, 0, 0, 0.55);
+    cairo_paint(cr);
+    cairo_select_font_face(cr, "Noto Sans CJK SC", CAIRO_FONT_SLANT_NORMAL,
+                           CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, fs);
+    cairo_text_extents_t ex;
+    cairo_text_extents(cr, text, &ex);
+    if (ex.x_advance > w - fs) /* too long: smaller, down to half */
+        cairo_set_font_size(cr, fs * ((w - fs) / ex.x_advance > 0.5 ? (w - fs) / ex.x_advance : 0.5));
+    cairo_set_source_rgba(cr, 1, 1, 1, 1);
+    cairo_move_to(cr, fs / 2, h * 0.68);
+    cairo_show_text(cr, text);
+    cairo_destroy(cr);
+    cairo_surface_flush(cs);
+    v->heard_t = SDL_CreateTexture(v->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, w, h);
+    if (v->heard_t) {
+        SDL_UpdateTexture(v->heard_t, NULL, cairo_image_surface_get_data(cs),
+                          cairo_image_surface_get_stride(cs));
+        SDL_SetTextureBlendMode(v->heard_t, SDL_BLENDMODE_BLEND);
+        v->heard_w = w;
+        v->heard_h = h;
+    }
+    cairo_surface_destroy(cs);
+}
+
+/* The listening indicator (a dot in the video's top-left corner: grey
+ * waiting for push-to-talk, green listening, red hearing speech) and the
+ * text last heard along the top. */
+static void win_draw_listening(win *v, SDL_Rect d)
+{
+    char heard[600];
+    window_mic mic;
+    unsigned ver = window_status_get(&mic, heard, sizeof heard);
+    if (mic == WINDOW_MIC_NONE)
+        return;
+    if (ver != v->heard_version) {
+        win_heard_texture(v, heard, d.w, d.h);
+        v->heard_version = ver;
+    }
+    static const Uint8 colours[][3] = {{0, 0, 0}, {128, 128, 128}, {40, 200, 80}, {230, 40, 40}};
+    int r = d.h / 40 > 4 ? d.h / 40 : 4;
+    int cx = d.x + r * 2, cy = d.y + r * 2;
+    SDL_SetRenderDrawColor(v->r, colours[mic][0], colours[mic][1], colours[mic][2], 255);
+    for (int y = -r; y <= r; y++) { /* a filled disc, one line per row */
+        int x = 0;
+        while ((x + 1) * (x + 1) + y * y <= r * r)
+            x++;
+        SDL_RenderDrawLine(v->r, cx - x, cy + y, cx + x, cy + y);
+    }
+    if (v->heard_t) {
+        SDL_Rect t = {d.x + (d.w - v->heard_w) / 2, d.y + r * 4, v->heard_w, v->heard_h};
+        SDL_RenderCopy(v->r, v->heard_t, NULL, &t);
+    }
+}
+
 static void win_draw(win *v)
 {
     int ow = 0, oh = 0;
@@ -323,6 +407,7 @@ static void win_draw(win *v)
     if (ow > 0 && oh > 0) {
         SDL_Rect d = win_fit(v, ow, oh);
         SDL_RenderCopy(v->r, v->t, NULL, &d);
+        win_draw_listening(v, d);
     }
 }
 

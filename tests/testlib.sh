@@ -2,10 +2,10 @@
 # shellcheck shell=bash
 # testlib.sh: what the shell tests share. Source it with the test's short
 # name, after SRC is set:  . "$SRC/tests/testlib.sh" NAME
-# It makes a temporary folder $T (removed on exit) and counts checks with
+# It makes a temporary folder $T (removed on exit unless KEEP is set) and counts checks with
 # ok/fail; the test ends with testlib_end, which fails if any check did.
 T=$(mktemp -d "/tmp/shuzi-$1-XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails+1)); }
 ok() { echo "ok: $*"; }
