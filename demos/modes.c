@@ -223,11 +223,14 @@ int modes_usage(FILE *f, const char *cmd)
             "      --audio-device D  speakers: a device name (part of it), #N, or null\n"
             "      --no-window       no window (sound only)\n"
             "      --no-speakers     no sound output\n"
-            "      --out URL         also record or push to URL (repeatable)\n"
+            "      --out URL         also record or push to URL (repeatable); a speaker:\n"
+            "                        or window: URL replaces the kiosk's own\n"
             "%s%s"
             "\n"
-            "Example:\n"
-            "  shuzi kiosk --config demos/kiosk.json\n",
+            "Examples:\n"
+            "  shuzi kiosk --config demos/kiosk.json\n"
+            "  shuzi kiosk --config demos/kiosk.json --mic default\n"
+            "  shuzi kiosk --config demos/kiosk.json --mic file:question.wav --out speaker:null\n",
             modes_answer_help, modes_common_help);
         return 0;
     }
@@ -1461,11 +1464,17 @@ int modes_kiosk(int argc, char **argv)
         char speaker[300];
         int n = 0;
         int full = m.o.fullscreen || m.mc->kiosk_fullscreen;
-        if (!m.o.no_window) {
+        /* an --out speaker:... or window:... given replaces the kiosk's own */
+        int own_speaker = 0, own_window = 0;
+        for (int i = 0; i < m.o.n_outs; i++) {
+            own_speaker |= strncmp(m.o.outs[i], "speaker:", 8) == 0;
+            own_window |= strncmp(m.o.outs[i], "window:", 7) == 0;
+        }
+        if (!m.o.no_window && !own_window) {
             opts[n] = NULL;
             outs[n++] = full ? "window:fullscreen" : "window:";
         }
-        if (!m.o.no_speakers) {
+        if (!m.o.no_speakers && !own_speaker) {
             const char *dev = m.o.audio_dev ? m.o.audio_dev : m.mc->kiosk_audio_device;
             snprintf(speaker, sizeof speaker, "speaker:%s", dev ? dev : "");
             opts[n] = NULL;

@@ -262,8 +262,8 @@ void listening_stop(listening *l)
         return;
     host_set_listen(l->h, NULL, NULL);
     window_status_set_key(NULL, NULL);
-    window_status_set_mic(WINDOW_MIC_NONE);
-    listener_stop(l->lst);
+    listener_stop(l->lst); /* the indicator stays until listening_free: a
+                              window drawn while the session finishes shows it */
 }
 
 void listening_free(listening **pl)
@@ -271,6 +271,8 @@ void listening_free(listening **pl)
     if (!pl || !*pl)
         return;
     listening_stop(*pl);
+    window_status_set_mic(WINDOW_MIC_NONE);
+    window_status_set_heard(NULL);
     listener_free(&(*pl)->lst);
     free(*pl);
     *pl = NULL;

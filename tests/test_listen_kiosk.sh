@@ -63,6 +63,9 @@ finish_kiosk() { # NAME: waits for the kiosk's --duration, then its exit code
 
 count() { grep -c -- "$1" "$2"; }
 
+# The colour of pixel X,Y of an image, as "R G B".
+pixel() { ffmpeg -loglevel error -i "$1" -vf "crop=1:1:$2:$3" -f rawvideo -pix_fmt rgb24 - | od -An -tu1 | xargs; }
+
 # Needs the listening stage in this build (speexdsp, pocketsphinx).
 probe=$("$BIN" kiosk --config "$CFG" --no-window --audio-device null --api-port 0 \
   --mic file:/nonexistent.wav --duration 1 </dev/null 2>&1)
@@ -82,8 +85,11 @@ echo "$probe" | grep -q "^shuzi: .*nonexistent.wav" && [ "$(echo "$probe" | grep
 # 2. Barge-in and the offline recognizer: the customer speaks 2 s into the
 # greeting, with the greeting's echo in the microphone; then only the
 # avatar's answer plays into the microphone.
+# The window is there too (SDL's dummy driver), and its capture at the end
+# shows the indicator and the text heard.
 speak_at "$T/q1.wav" 2 12 "Please block my lost card."
-if start_kiosk bargein --mic "file:$T/q1.wav" --mic-echo 0.5:30 --duration 16; then
+if start_kiosk bargein --mic "file:$T/q1.wav" --mic-echo 0.5:30 --duration 16 \
+     --out "window:capture=$T/shot.bmp"; then
   sleep 12
   st=$(curl -s "http://127.0.0.1:$PORT/v1/status")
   echo "$st" | grep -q '"microphone": true' && ok "status: microphone true" || fail "status: $st"
@@ -107,6 +113,17 @@ if start_kiosk bargein --mic "file:$T/q1.wav" --mic-echo 0.5:30 --duration 16; t
     ok "metrics: one recognized utterance" || fail "metrics: $(grep heard_utt "$T/metrics")"
   grep -q 'shuzi_asr_latency_seconds_count 1' "$T/metrics" && ok "metrics: recognition latency" ||
     fail "metrics: $(grep asr_latency "$T/metrics" | head -3)"
+  # the green dot at the video's top left (radius h/40, centre 2r,2r), the
+  # text band below it, darker than the background beside the avatar
+  IFS=x read -r w h <<<"$(ffprobe -v error -show_entries stream=width,height -of csv=p=0:s=x "$T/shot.bmp")"
+  dot=$(pixel "$T/shot.bmp" $((h / 20)) $((h / 20)))
+  band=$(pixel "$T/shot.bmp" $((w / 2)) $((h / 10 + h / 40)))
+  bg=$(pixel "$T/shot.bmp" $((w / 10)) $((h / 2)))
+  read -r r g b <<<"$dot"
+  [ "${g:-0}" -gt 150 ] && [ "${r:-255}" -lt 100 ] && ok "window ${w}x$h: listening dot $dot" ||
+    fail "window ${w}x$h: dot pixel $dot"
+  [ -n "$band" ] && [ "$band" != "$bg" ] && ok "window: heard-text band $band (background $bg)" ||
+    fail "window: no band: '$band', background '$bg'"
 fi
 
 # 3. A transcription server hears Mandarin; push-to-talk: the question said
