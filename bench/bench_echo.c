@@ -32,6 +32,7 @@
 #include "lipsync/audio_file.h"
 #include "listen/echo.h"
 #include "shuzi.h"
+#include "tests/echo_room.h"
 
 #ifndef SHUZI_SOURCE_DIR
 #define SHUZI_SOURCE_DIR "."
@@ -60,13 +61,6 @@ static double be_uniform(void)
     return (double)(rng_next(&be_rng) >> 11) / 9007199254740992.0;
 }
 
-static double be_gauss(uint64_t *st)
-{
-    double u = ((double)(rng_next(st) >> 11) + 0.5) / 9007199254740992.0;
-    double v = ((double)(rng_next(st) >> 11) + 0.5) / 9007199254740992.0;
-    return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
-}
-
 static int be_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -79,66 +73,6 @@ static double be_median(double *v, int n)
         return NAN;
     qsort(v, (size_t)n, sizeof *v, be_cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-static float be_db(const float *x, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += (double)x[i] * x[i];
-    s /= (double)(n ? n : 1);
-    return s > 1e-10 ? (float)(10.0 * log10(s)) : -100.0f;
-}
-
-/* Scales x so that its active frames (within 30 dB of its loudest) average
- * target dBFS. */
-static void be_set_level(float *x, size_t n, float target)
-{
-    float peak = -100;
-    for (size_t i = 0; i + FRAME <= n; i += FRAME) {
-        float d = be_db(x + i, FRAME);
-        peak = d > peak ? d : peak;
-    }
-    double s = 0;
-    size_t m = 0;
-    for (size_t i = 0; i + FRAME <= n; i += FRAME)
-        if (be_db(x + i, FRAME) > peak - 30) {
-            for (size_t k = 0; k < FRAME; k++)
-                s += (double)x[i + k] * x[i + k];
-            m += FRAME;
-        }
-    float level = m ? (float)(10 * log10(s / (double)m)) : -100;
-    float g = powf(10.0f, (target - level) / 20.0f);
-    for (size_t i = 0; i < n; i++)
-        x[i] *= g;
-}
-
-/* The room: direct path at 30 ms, then 40 reflections within 150 ms whose
- * amplitude decays by e every 35 ms; far convolved with it, plus noise. far
- * may be NULL (noise only). */
-static float *be_room(const float *far, size_t n, uint64_t seed)
-{
-    enum { TAPS = 41 };
-    int delay[TAPS];
-    float amp[TAPS];
-    uint64_t st = seed;
-    delay[0] = RATE * 30 / 1000;
-    amp[0] = ECHO_GAIN;
-    for (int t = 1; t < TAPS; t++) {
-        double dt = (double)(rng_next(&st) % 150) / 1000.0;
-        delay[t] = delay[0] + 1 + (int)(dt * RATE);
-        amp[t] = (float)(ECHO_GAIN * 0.6 * exp(-dt / 0.035) * ((rng_next(&st) & 1) ? 1 : -1));
-    }
-    float *y = malloc(n * sizeof *y);
-    float sigma = powf(10.0f, NOISE_DB / 20.0f);
-    for (size_t i = 0; i < n && y; i++) {
-        double s = 0;
-        for (int t = 0; t < TAPS && far; t++)
-            if (i >= (size_t)delay[t])
-                s += amp[t] * far[i - (size_t)delay[t]];
-        y[i] = (float)(s + sigma * be_gauss(&st));
-    }
-    return y;
 }
 
 static int be_cmp_str(const void *a, const void *b)
@@ -181,7 +115,7 @@ static float *be_load_dir(const char *dir, double seconds, float level, double g
             fprintf(stderr, "skipping %s: %s\n", path, err);
             continue;
         }
-        be_set_level(au.pcm, au.n, level);
+        echo_room_set_level(au.pcm, au.n, level);
         size_t gap = seconds > 0 ? (size_t)((gap_lo + (gap_hi - gap_lo) * be_uniform()) * RATE) : 0;
         if (n + au.n + gap > cap) {
             cap = (n + au.n + gap) * 2;
@@ -228,7 +162,7 @@ static echo_canceller *be_open(void)
 /* (a) the avatar alone. */
 static void be_false_starts(const float *far, size_t n, double *proc_s, double *median_rtf)
 {
-    float *near = be_room(far, n, rng_next(&be_rng));
+    float *near = echo_room_path(far, n, ECHO_GAIN, NOISE_DB, rng_next(&be_rng));
     echo_canceller *e = be_open();
     float out[FRAME];
     int starts = 0;
@@ -285,7 +219,7 @@ static void be_onsets(const char *label, const float *far, size_t n_far, const f
     size_t off = far ? (size_t)(be_uniform() * (double)n_far) : 0;
     for (size_t i = 0; far && i < len; i++)
         seg[i] = far[(off + i) % n_far]; /* the avatar's voice, wrapping around */
-    float *near = be_room(far ? seg : NULL, len, rng_next(&be_rng));
+    float *near = echo_room_path(far ? seg : NULL, len, ECHO_GAIN, NOISE_DB, rng_next(&be_rng));
     for (int t = 0; t < trials && near; t++) {
         int c = (int)(be_uniform() * nclips);
         size_t cn = cstart[c + 1] - cstart[c];
@@ -298,7 +232,7 @@ static void be_onsets(const char *label, const float *far, size_t n_far, const f
             near[at + i] += cust[cstart[c] + i];
         onset[t] = -1;
         for (size_t f = 0; (f + 1) * FRAME <= cn && onset[t] < 0; f++)
-            if (be_db(cust + cstart[c] + f * FRAME, FRAME) > ONSET_DB)
+            if (echo_room_db(cust + cstart[c] + f * FRAME, FRAME) > ONSET_DB)
                 onset[t] = (long)(at / FRAME + f);
     }
     echo_canceller *e = be_open();

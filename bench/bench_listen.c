@@ -14,7 +14,11 @@
  *     request, and the request to the audio faded out (session clock);
  *   - barge-ins counted against the questions that cut in (more would be
  *     the avatar hearing itself), and the texts heard.
- * Usage: bench_listen [--questions N] [--gap S] [--echo G] [--shuzi PATH] */
+ * With --self-talk S, no customer at all: the avatar talks for S seconds
+ * (our voice reading paragraphs) into a silent microphone plus its own echo,
+ * and the bench counts what the listener took for a customer (utterances,
+ * barge-ins, texts): the bar is none in 300 s.
+ * Usage: bench_listen [--questions N] [--gap S] [--echo G] [--self-talk S] [--shuzi PATH] */
 #include <libgen.h>
 #include <limits.h>
 #include <stdint.h>
@@ -42,6 +46,22 @@ static const char *const bl_questions[] = {
     "How much is the monthly fee?", "Please block my card.", "Hello, good morning.",
 };
 #define BL_N_QUESTIONS (int)(sizeof bl_questions / sizeof bl_questions[0])
+
+/* What the avatar reads in --self-talk: bank and shop talk of every kind. */
+static const char *const bl_talk[] = {
+    "Welcome to Harbour Bank. Today I would like to tell you about our new savings account, "
+    "which pays two point five percent a year, with no monthly fee and no minimum balance.",
+    "Did you know that you can block a lost card in the mobile app, in less than a minute? "
+    "Open the app, choose cards, and press the red button. We will send you a new card within "
+    "five working days.",
+    "Our branches are open from nine in the morning to five in the afternoon, Monday to Friday, "
+    "and from ten to two on Saturdays. On public holidays, the cash machines still work.",
+    "This electric kettle boils a litre of water in three minutes! It switches itself off, it "
+    "has a filter for limescale, and today it costs only one hundred and ninety nine yuan.",
+    "Questions? Ask me anything about accounts, cards, loans or transfers, and I will do my "
+    "best to help. For anything I cannot answer, our staff at the counter will be glad to help.",
+};
+#define BL_N_TALK (int)(sizeof bl_talk / sizeof bl_talk[0])
 
 static void bl_put16(FILE *f, unsigned v)
 {
@@ -120,6 +140,18 @@ static int bl_make_questions(const char *shuzi, const char *dir, int nq, double 
     return rc;
 }
 
+/* A silent recording of secs seconds. */
+static int bl_make_silence(const char *wav, double secs)
+{
+    size_t n = (size_t)(secs * BL_RATE);
+    float *z = calloc(n ? n : 1, sizeof *z);
+    if (!z)
+        return -1;
+    int rc = bl_write_wav(wav, z, n);
+    free(z);
+    return rc;
+}
+
 static void bl_print(metrics *m, mt_hist h, const char *what)
 {
     double med = 0, lo = 0, hi = 0;
@@ -136,7 +168,7 @@ static void bl_print(metrics *m, mt_hist h, const char *what)
 int main(int argc, char **argv)
 {
     int nq = 8;
-    double gap = 4.0, echo = 0.5;
+    double gap = 4.0, echo = 0.5, self_talk = 0;
     char shuzi[PATH_MAX];
     char self[PATH_MAX];
     snprintf(self, sizeof self, "%s", argv[0]);
@@ -148,23 +180,29 @@ int main(int argc, char **argv)
             gap = atof(argv[++i]);
         else if (strcmp(argv[i], "--echo") == 0 && i + 1 < argc)
             echo = atof(argv[++i]);
+        else if (strcmp(argv[i], "--self-talk") == 0 && i + 1 < argc)
+            self_talk = atof(argv[++i]);
         else if (strcmp(argv[i], "--shuzi") == 0 && i + 1 < argc)
             snprintf(shuzi, sizeof shuzi, "%s", argv[++i]);
         else {
             fprintf(stderr,
-                    "usage: bench_listen [--questions N] [--gap S] [--echo GAIN] [--shuzi PATH]\n");
+                    "usage: bench_listen [--questions N] [--gap S] [--echo GAIN] [--self-talk S] "
+                    "[--shuzi PATH]\n");
             return 2;
         }
     }
-    if (nq < 1 || nq > 100 || !(gap >= 0.5 && gap <= 60) || !(echo >= 0 && echo <= 4)) {
-        fprintf(stderr, "bench_listen: questions 1 to 100, gap 0.5 to 60 s, echo 0 to 4\n");
+    if (nq < 1 || nq > 100 || !(gap >= 0.5 && gap <= 60) || !(echo >= 0 && echo <= 4) ||
+        !(self_talk >= 0 && self_talk <= 7200)) {
+        fprintf(stderr, "bench_listen: questions 1 to 100, gap 0.5 to 60 s, echo 0 to 4, "
+                        "self-talk 0 to 7200 s\n");
         return 2;
     }
     char dir[] = "/tmp/shuzi-bench-listen-XXXXXX", wav[PATH_MAX], spec[PATH_MAX + 8];
     if (!mkdtemp(dir))
         return 1;
     snprintf(wav, sizeof wav, "%s/questions.wav", dir);
-    if (bl_make_questions(shuzi, dir, nq, gap, wav) != 0)
+    if (self_talk > 0 ? bl_make_silence(wav, self_talk + 10) != 0
+                      : bl_make_questions(shuzi, dir, nq, gap, wav) != 0)
         return 1;
     snprintf(spec, sizeof spec, "file:%s", wav);
 
@@ -210,6 +248,41 @@ int main(int argc, char **argv)
     if (sz_session_add_output(s, "speaker:null", NULL) != SZ_OK || sz_session_start(s) != SZ_OK ||
         host_start(h, s) != SZ_OK || listening_start(lsn, err, sizeof err) != SZ_OK) {
         fprintf(stderr, "bench_listen: %s %s\n", sz_session_last_error(s), err);
+        goto done;
+    }
+    if (self_talk > 0) { /* the avatar talks on, nobody else */
+        int64_t end = clock_now_us() + (int64_t)(self_talk * 1e6);
+        for (int k = 0; clock_now_us() < end; k++) {
+            if (host_say(h, bl_talk[k % BL_N_TALK], 0, 0) < 0) {
+                fprintf(stderr, "bench_listen: the session refused to speak\n");
+                goto done;
+            }
+            while (!host_wait_idle(h, 200000) && clock_now_us() < end)
+                ;
+        }
+        sz_session_stats st;
+        sz_session_get_stats(s, &st);
+        char block[1 << 16];
+        int starts = 0, barge = 0, finals = 0;
+        long n;
+        while ((n = ev_hub_read(host_events(h), &cursor, block, sizeof block, 0)) > 0) {
+            starts += strstr(block, "\"state\": \"listening\"") != NULL;
+            barge += strstr(block, "\"state\": \"barge_in\"") != NULL;
+            if (strncmp(block, "event: heard", 12) == 0 && strstr(block, "\"final\": true")) {
+                finals++;
+                const char *d = strstr(block, "data: ");
+                printf("  heard (false): %.*s\n", d ? (int)strcspn(d + 6, "\n") : 0,
+                       d ? d + 6 : "");
+            }
+        }
+        double said = st.sample_rate_hz ? (double)st.samples_out / st.sample_rate_hz : 0;
+        printf("bench_listen self-talk: %.0f s of session (%.0f s asked) with our voice reading "
+               "%d paragraphs in turn, fed back into a silent microphone through a simulated "
+               "room (gain %.2f, 30 ms + reflections)\n",
+               said, self_talk, BL_N_TALK, echo);
+        printf("  false starts %d, false barge-ins %d, texts heard %d (bar: 0)\n", starts, barge,
+               finals);
+        rc = 0;
         goto done;
     }
     /* run until the recording has been heard and everything answered */

@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/clock.h"
+#include "core/http_client.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "shuzi.h"
@@ -220,13 +221,6 @@ int asr_openai_create(const asr_openai_params *p, asr **out, char *err, size_t e
 
 #else
 
-#include <curl/curl.h>
-#include <pthread.h>
-
-#define ASR_POLL_MS 200
-#define ASR_MAX_BACKOFF_S 10.0
-#define ASR_MAX_RETRY_AFTER_S 30.0
-
 typedef struct asr_oai {
     asr_openai_params p;
     char url[1024];
@@ -234,9 +228,7 @@ typedef struct asr_oai {
     char model[256];
     char language[32];
     char *api_key;
-    CURLM *multi;
-    atomic_int cancel;
-    uint64_t rng;
+    http_conn net; /* the multi handle, the cancel flag */
     int16_t *pcm;
     size_t n, cap, max_n;
     size_t dropped; /* samples past max_audio_s */
@@ -247,46 +239,14 @@ typedef struct asr_xfer {
     char *body;
     size_t len, cap, limit;
     int too_big;
-    double retry_after_s;
+    http_headers hdr;
 } asr_xfer;
-
-static pthread_once_t asr_once = PTHREAD_ONCE_INIT;
-static int asr_curl_ok;
-
-static void asr_global_init(void)
-{
-    asr_curl_ok = curl_global_init(CURL_GLOBAL_ALL) == 0;
-}
-
-static double asr_rand01(asr_oai *o)
-{
-    o->rng ^= o->rng << 13;
-    o->rng ^= o->rng >> 7;
-    o->rng ^= o->rng << 17;
-    return (double)(o->rng >> 11) / 9007199254740992.0;
-}
 
 static size_t asr_on_header(char *buf, size_t size, size_t n, void *user)
 {
     asr_xfer *x = user;
-    size_t len = size * n;
-    if (len >= 5 && strncmp(buf, "HTTP/", 5) == 0) { /* a new response (after 100) */
-        x->retry_after_s = -1;
-        return len;
-    }
-    if (len > 12 && strncasecmp(buf, "retry-after:", 12) == 0) {
-        char tmp[32];
-        size_t k = len - 12 < sizeof tmp - 1 ? len - 12 : sizeof tmp - 1;
-        memcpy(tmp, buf + 12, k);
-        tmp[k] = 0;
-        char *end;
-        double s = strtod(tmp, &end);
-        while (*end == ' ' || *end == '\r' || *end == '\n' || *end == '\t')
-            end++;
-        if (end != tmp && *end == 0 && s >= 0)
-            x->retry_after_s = s; /* an HTTP date is ignored: the backoff applies */
-    }
-    return len;
+    http_headers_feed(&x->hdr, buf, size * n);
+    return size * n;
 }
 
 static size_t asr_on_write(char *buf, size_t size, size_t n, void *user)
@@ -297,19 +257,8 @@ static size_t asr_on_write(char *buf, size_t size, size_t n, void *user)
         x->too_big = 1;
         return 0; /* aborts the transfer */
     }
-    if (x->len + len + 1 > x->cap) {
-        size_t cap = x->cap ? x->cap : 4096;
-        while (cap < x->len + len + 1)
-            cap *= 2;
-        char *b = realloc(x->body, cap);
-        if (!b)
-            return 0;
-        x->body = b;
-        x->cap = cap;
-    }
-    memcpy(x->body + x->len, buf, len);
-    x->len += len;
-    x->body[x->len] = 0;
+    if (http_buf_append(&x->body, &x->len, &x->cap, buf, len))
+        return 0;
     return len;
 }
 
@@ -343,51 +292,17 @@ static void asr_error_message(const char *body, size_t len, char *out, size_t ca
     }
 }
 
-static int asr_retryable_status(long status)
-{
-    return status == 408 || status == 429 || status >= 500;
-}
-
-static int asr_http_error_code(long status)
-{
-    if (status == 404)
-        return SZ_ERR_NOT_FOUND;
-    if (status >= 400 && status < 500 && status != 408 && status != 429)
-        return SZ_ERR_INVALID_ARG;
-    return SZ_ERR_IO;
-}
-
 static const char *asr_status_hint(long status)
 {
-    switch (status) {
-    case 401:
-    case 403: return " (check the API key)";
-    case 404: return " (check the base URL and the model name)";
-    case 413: return " (the recording is too large for the server)";
-    case 429: return " (rate limited)";
-    default: return "";
-    }
+    if (status == 413)
+        return " (the recording is too large for the server)";
+    return http_status_hint(status);
 }
 
 static int asr_retryable_curl(CURLcode c)
 {
     return c == CURLE_COULDNT_CONNECT || c == CURLE_OPERATION_TIMEDOUT || c == CURLE_GOT_NOTHING ||
            c == CURLE_SEND_ERROR || c == CURLE_RECV_ERROR || c == CURLE_PARTIAL_FILE;
-}
-
-/* Waits up to seconds; 1 when cancelled. */
-static int asr_backoff_wait(asr_oai *o, double seconds)
-{
-    int64_t until = clock_now_us() + (int64_t)(seconds * 1e6);
-    for (;;) {
-        if (atomic_load(&o->cancel))
-            return 1;
-        int64_t left = until - clock_now_us();
-        if (left <= 0)
-            return 0;
-        int ms = left / 1000 > ASR_POLL_MS ? ASR_POLL_MS : (int)(left / 1000) + 1;
-        curl_multi_poll(o->multi, NULL, 0, ms, NULL);
-    }
 }
 
 static void asr_le16(uint8_t *p, unsigned v)
@@ -432,7 +347,7 @@ static int asr_oai_begin(void *state, char *err, size_t errlen)
     (void)err;
     (void)errlen;
     asr_oai *o = state;
-    atomic_store(&o->cancel, 0);
+    atomic_store(&o->net.cancel, 0);
     o->n = 0;
     o->dropped = 0;
     return SZ_OK;
@@ -483,50 +398,29 @@ static int asr_attempt(asr_oai *o, CURL *h, asr_xfer *x, asr_stats *stats, int *
     *retry = 0;
     free(x->body);
     memset(x, 0, sizeof *x);
-    x->retry_after_s = -1;
+    http_headers_reset(&x->hdr);
     x->limit = ASR_MAX_RESPONSE;
-    if (curl_multi_add_handle(o->multi, h) != CURLM_OK) {
+    if (curl_multi_add_handle(o->net.multi, h) != CURLM_OK) {
         snprintf(err, errlen, "ASR %s: cannot start the request", o->shown_url);
         return SZ_ERR_INTERNAL;
     }
-    int64_t t0 = clock_now_us();
-    int64_t limit_us = (int64_t)(o->p.timeout_s * 1e6);
-    int done = 0, rc = SZ_OK;
-    CURLcode result = CURLE_OK;
-    while (!done) {
-        int running = 0;
-        CURLMcode mc = curl_multi_perform(o->multi, &running);
-        if (mc != CURLM_OK) {
-            snprintf(err, errlen, "ASR %s: %s", o->shown_url, curl_multi_strerror(mc));
-            rc = SZ_ERR_IO;
-            break;
-        }
-        CURLMsg *msg;
-        int left;
-        while ((msg = curl_multi_info_read(o->multi, &left)))
-            if (msg->msg == CURLMSG_DONE) {
-                done = 1;
-                result = msg->data.result;
-            }
-        if (done)
-            break;
-        if (atomic_load(&o->cancel)) {
-            snprintf(err, errlen, "speech recognition cancelled");
-            rc = SZ_ERR_CANCELLED;
-            break;
-        }
-        int64_t spent = clock_now_us() - t0;
-        if (spent > limit_us) {
-            result = CURLE_OPERATION_TIMEDOUT;
-            done = 1;
-            break;
-        }
-        int64_t ms = (limit_us - spent) / 1000 + 1;
-        curl_multi_poll(o->multi, NULL, 0, ms < ASR_POLL_MS ? (int)ms : ASR_POLL_MS, NULL);
+    CURLcode result;
+    CURLMcode mc;
+    int end = http_conn_run(&o->net, clock_now_us() + (int64_t)(o->p.timeout_s * 1e6), NULL, NULL,
+                            &result, &mc);
+    int done = end == HTTP_RUN_DONE || end == HTTP_RUN_DEADLINE, rc = SZ_OK;
+    if (end == HTTP_RUN_DEADLINE) {
+        result = CURLE_OPERATION_TIMEDOUT;
+    } else if (end == HTTP_RUN_CANCELLED) {
+        snprintf(err, errlen, "speech recognition cancelled");
+        rc = SZ_ERR_CANCELLED;
+    } else if (end == HTTP_RUN_MULTI_ERROR) {
+        snprintf(err, errlen, "ASR %s: %s", o->shown_url, curl_multi_strerror(mc));
+        rc = SZ_ERR_IO;
     }
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl_multi_remove_handle(o->multi, h);
+    curl_multi_remove_handle(o->net.multi, h);
     stats->http_status = (int)status;
     if (!done)
         return rc;
@@ -549,8 +443,8 @@ static int asr_attempt(asr_oai *o, CURL *h, asr_xfer *x, asr_stats *stats, int *
         asr_error_message(x->body ? x->body : "", x->len, msg, sizeof msg);
         snprintf(err, errlen, "ASR %s: HTTP %ld: %s%s", o->shown_url, status, msg,
                  asr_status_hint(status));
-        *retry = asr_retryable_status(status);
-        return asr_http_error_code(status);
+        *retry = http_status_retryable(status, 0);
+        return http_status_error(status, 0);
     }
     return SZ_OK;
 }
@@ -560,7 +454,7 @@ static int asr_oai_finish(void *state, char *text, size_t text_cap, char *lang, 
 {
     asr_oai *o = state;
     stats->audio_s = (double)o->n / ASR_RATE;
-    if (atomic_load(&o->cancel)) {
+    if (atomic_load(&o->net.cancel)) {
         snprintf(err, errlen, "speech recognition cancelled");
         return SZ_ERR_CANCELLED;
     }
@@ -592,19 +486,9 @@ static int asr_oai_finish(void *state, char *text, size_t text_cap, char *lang, 
     }
     free(wav); /* curl_mime_data copied it */
     wav = NULL;
-    char auth[1100] = "";
-    if (o->api_key)
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->api_key);
-    const char *hv[] = {"Accept: application/json", "Expect:", auth[0] ? auth : NULL};
-    for (size_t i = 0; i < sizeof hv / sizeof hv[0] && !bad; i++) {
-        if (!hv[i])
-            continue;
-        struct curl_slist *t = curl_slist_append(headers, hv[i]);
-        bad = !t;
-        if (t)
-            headers = t;
-    }
-    memset(auth, 0, sizeof auth);
+    const char *hv[] = {"Accept: application/json", "Expect:"};
+    if (!bad)
+        bad = http_header_list(hv, sizeof hv / sizeof hv[0], o->api_key, &headers) != SZ_OK;
     if (bad) {
         snprintf(err, errlen, "ASR: out of memory building the request");
         rc = SZ_ERR_NO_MEMORY;
@@ -619,29 +503,16 @@ static int asr_oai_finish(void *state, char *text, size_t text_cap, char *lang, 
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, asr_on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(o->p.connect_timeout_s * 1000));
+    http_easy_defaults(h, o->p.connect_timeout_s);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(o->p.timeout_s * 1000) + 50);
-    curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "identity");
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "shuzi/0.1");
     for (int attempt = 0;; attempt++) {
         int retry = 0;
         stats->attempts = attempt + 1;
         rc = asr_attempt(o, h, &x, stats, &retry, err, errlen);
         if (rc == SZ_OK || rc == SZ_ERR_CANCELLED || !retry || attempt >= o->p.max_retries)
             break;
-        double wait = o->p.retry_base_s * (double)(1 << (attempt < 16 ? attempt : 16));
-        wait *= 0.5 + asr_rand01(o);
-        if (wait > ASR_MAX_BACKOFF_S)
-            wait = ASR_MAX_BACKOFF_S;
-        if (x.retry_after_s >= 0)
-            wait = x.retry_after_s < ASR_MAX_RETRY_AFTER_S ? x.retry_after_s
-                                                           : ASR_MAX_RETRY_AFTER_S;
-        SZ_LOGW("asr", "%s; retrying in %.2f s (attempt %d of %d)", err, wait, attempt + 2,
-                o->p.max_retries + 1);
-        if (asr_backoff_wait(o, wait)) {
+        if (http_conn_retry_pause(&o->net, "asr", err, o->p.retry_base_s, attempt, o->p.max_retries,
+                                  x.hdr.retry_after_s)) {
             rc = SZ_ERR_CANCELLED;
             snprintf(err, errlen, "speech recognition cancelled");
             break;
@@ -673,8 +544,7 @@ out:
 static void asr_oai_cancel(void *state)
 {
     asr_oai *o = state;
-    atomic_store(&o->cancel, 1);
-    curl_multi_wakeup(o->multi);
+    http_conn_cancel(&o->net);
 }
 
 static void asr_oai_destroy(void *state)
@@ -682,12 +552,8 @@ static void asr_oai_destroy(void *state)
     asr_oai *o = state;
     if (!o)
         return;
-    if (o->multi)
-        curl_multi_cleanup(o->multi);
-    if (o->api_key) {
-        memset(o->api_key, 0, strlen(o->api_key));
-        free(o->api_key);
-    }
+    http_conn_close(&o->net);
+    http_secret_free(o->api_key);
     free(o->pcm);
     free(o);
 }
@@ -707,48 +573,15 @@ static const asr_kind asr_oai_kind = {
 static int asr_build_url(const char *base, char *out, char *shown, size_t cap, char *err,
                          size_t errlen)
 {
-    size_t n = strlen(base);
-    while (n > 0 && base[n - 1] == '/')
-        n--;
-    if (strncasecmp(base, "http://", 7) != 0 && strncasecmp(base, "https://", 8) != 0) {
-        snprintf(err, errlen, "ASR URL: expected http:// or https://");
-        return SZ_ERR_INVALID_ARG;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)base[i];
-        if (c <= ' ' || c == 0x7f) {
-            snprintf(err, errlen, "ASR URL: contains spaces or control characters");
-            return SZ_ERR_INVALID_ARG;
-        }
-    }
-    const char *host = strstr(base, "://") + 3;
-    if ((size_t)(host - base) >= n || *host == '/') {
-        snprintf(err, errlen, "ASR URL: no host");
-        return SZ_ERR_INVALID_ARG;
-    }
-    const char *path = memchr(host, '/', n - (size_t)(host - base));
-    const char *suffix = "/audio/transcriptions";
-    size_t sl = strlen(suffix);
-    int w;
-    if (n >= sl && strncmp(base + n - sl, suffix, sl) == 0)
-        w = snprintf(out, cap, "%.*s", (int)n, base);
-    else if (!path)
-        w = snprintf(out, cap, "%.*s/v1%s", (int)n, base, suffix);
-    else
-        w = snprintf(out, cap, "%.*s%s", (int)n, base, suffix);
-    if (w < 0 || (size_t)w >= cap) {
+    const char *why = "";
+    int rc = http_url_join(base, "/audio/transcriptions", out, cap, &why);
+    if (rc != SZ_OK && strcmp(why, "too long") == 0)
         snprintf(err, errlen, "ASR URL too long");
-        return SZ_ERR_INVALID_ARG;
-    }
-    /* the shown URL: scheme://[userinfo@]host... without the userinfo */
-    const char *h = strstr(out, "://") + 3;
-    const char *slash = strchr(h, '/');
-    const char *at = memrchr(h, '@', slash ? (size_t)(slash - h) : strlen(h));
-    if (at)
-        snprintf(shown, cap, "%.*s%s", (int)(h - out), out, at + 1);
+    else if (rc != SZ_OK)
+        snprintf(err, errlen, "ASR URL: %s", why);
     else
-        snprintf(shown, cap, "%s", out);
-    return SZ_OK;
+        http_url_redact(out, shown, cap);
+    return rc;
 }
 
 int asr_openai_create(const asr_openai_params *p, asr **out, char *err, size_t errlen)
@@ -794,8 +627,7 @@ int asr_openai_create(const asr_openai_params *p, asr **out, char *err, size_t e
         snprintf(err, errlen, "ASR: the API key is longer than 1000 bytes or has a line break");
         return SZ_ERR_INVALID_ARG;
     }
-    pthread_once(&asr_once, asr_global_init);
-    if (!asr_curl_ok) {
+    if (!http_global_init()) {
         snprintf(err, errlen, "ASR: libcurl failed to initialize");
         return SZ_ERR_INTERNAL;
     }
@@ -805,7 +637,6 @@ int asr_openai_create(const asr_openai_params *p, asr **out, char *err, size_t e
         return SZ_ERR_NO_MEMORY;
     }
     o->p = *p;
-    o->rng = (uint64_t)clock_now_us() | 1;
     int rc = asr_build_url(p->base_url, o->url, o->shown_url, sizeof o->url, err, errlen);
     if (rc != SZ_OK)
         goto fail;
@@ -819,8 +650,7 @@ int asr_openai_create(const asr_openai_params *p, asr **out, char *err, size_t e
     o->max_n = (size_t)(p->max_audio_s * ASR_RATE);
     if (o->max_n == 0)
         o->max_n = 1;
-    o->multi = curl_multi_init();
-    if (!o->multi) {
+    if (!http_conn_open(&o->net)) {
         snprintf(err, errlen, "ASR: cannot create a curl multi handle");
         rc = SZ_ERR_NO_MEMORY;
         goto fail;

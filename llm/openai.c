@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/clock.h"
+#include "core/http_client.h"
 #include "core/log.h"
 #include "llm/llm.h"
 #include "llm/sse.h"
@@ -46,23 +47,15 @@ int llm_openai_create(const llm_openai_params *p, llm_backend **out, char *err, 
 
 #else
 
-#include <curl/curl.h>
-#include <pthread.h>
-
 #define OPENAI_MAX_ERROR_BODY (16u << 10)
 #define OPENAI_MAX_JSON_BODY (8u << 20)
-#define OPENAI_POLL_MS 200
-#define OPENAI_MAX_BACKOFF_S 10.0
-#define OPENAI_MAX_RETRY_AFTER_S 30.0
 
 typedef struct openai {
     llm_openai_params p;
     char url[1024];
     char model[256];
     char *api_key;
-    CURLM *multi;
-    atomic_int cancel;
-    uint64_t rng;
+    http_conn net; /* the multi handle, the cancel flag */
 } openai;
 
 /* One HTTP attempt. */
@@ -73,34 +66,18 @@ typedef struct openai_xfer {
     const llm_sink *sink;
     llm_chat_stats *stats;
     int64_t t_call;
+    int64_t t_start; /* this attempt's */
     int64_t t_last_byte;
     int got_byte;
     long status;
     int mode; /* 0 undecided, 1 stream, 2 collect body (error or plain JSON) */
     char *body;
     size_t body_len, body_cap, body_limit;
-    double retry_after_s;
-    char content_type[128];
+    http_headers hdr;
     int delivered;
     int sink_stopped;
     int stream_rc;
 } openai_xfer;
-
-static pthread_once_t openai_once = PTHREAD_ONCE_INIT;
-static int openai_curl_ok;
-
-static void openai_global_init(void)
-{
-    openai_curl_ok = curl_global_init(CURL_GLOBAL_ALL) == 0;
-}
-
-static double openai_rand01(openai *o)
-{
-    o->rng ^= o->rng << 13;
-    o->rng ^= o->rng >> 7;
-    o->rng ^= o->rng << 17;
-    return (double)(o->rng >> 11) / 9007199254740992.0;
-}
 
 static int openai_sink_text(void *user, const char *text, size_t len)
 {
@@ -111,7 +88,7 @@ static int openai_sink_text(void *user, const char *text, size_t len)
         x->stats->first_text_us = clock_now_us() - x->t_call;
     x->delivered = 1;
     x->stats->bytes_out += len;
-    if (atomic_load(&x->o->cancel) || x->sink->on_text(x->sink->user, text, len)) {
+    if (atomic_load(&x->o->net.cancel) || x->sink->on_text(x->sink->user, text, len)) {
         x->sink_stopped = 1;
         return 1;
     }
@@ -121,37 +98,8 @@ static int openai_sink_text(void *user, const char *text, size_t len)
 static size_t openai_on_header(char *buf, size_t size, size_t n, void *user)
 {
     openai_xfer *x = user;
-    size_t len = size * n;
-    if (len >= 5 && strncmp(buf, "HTTP/", 5) == 0) { /* a new response (after 100, redirects) */
-        x->content_type[0] = 0;
-        x->retry_after_s = -1;
-        return len;
-    }
-    const char *colon = memchr(buf, ':', len);
-    if (!colon)
-        return len;
-    size_t klen = (size_t)(colon - buf);
-    const char *v = colon + 1;
-    size_t vlen = len - klen - 1;
-    while (vlen > 0 && (*v == ' ' || *v == '\t'))
-        v++, vlen--;
-    while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
-        vlen--;
-    if (klen == 12 && strncasecmp(buf, "content-type", 12) == 0) {
-        size_t k = vlen < sizeof x->content_type - 1 ? vlen : sizeof x->content_type - 1;
-        memcpy(x->content_type, v, k);
-        x->content_type[k] = 0;
-    } else if (klen == 11 && strncasecmp(buf, "retry-after", 11) == 0) {
-        char tmp[32];
-        size_t k = vlen < sizeof tmp - 1 ? vlen : sizeof tmp - 1;
-        memcpy(tmp, v, k);
-        tmp[k] = 0;
-        char *end;
-        double s = strtod(tmp, &end);
-        if (end != tmp && *end == 0 && s >= 0)
-            x->retry_after_s = s; /* an HTTP date is ignored: the backoff applies */
-    }
-    return len;
+    http_headers_feed(&x->hdr, buf, size * n);
+    return size * n;
 }
 
 static size_t openai_on_write(char *buf, size_t size, size_t n, void *user)
@@ -162,7 +110,7 @@ static size_t openai_on_write(char *buf, size_t size, size_t n, void *user)
     x->got_byte = 1;
     if (x->mode == 0) {
         curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->status);
-        int json = strncasecmp(x->content_type, "application/json", 16) == 0;
+        int json = strncasecmp(x->hdr.content_type, "application/json", 16) == 0;
         if (x->status >= 300 || (json && x->status < 300)) {
             x->mode = 2;
             x->body_limit = x->status >= 300 ? OPENAI_MAX_ERROR_BODY : OPENAI_MAX_JSON_BODY;
@@ -173,19 +121,8 @@ static size_t openai_on_write(char *buf, size_t size, size_t n, void *user)
     if (x->mode == 2) {
         size_t room = x->body_limit - x->body_len;
         size_t take = len < room ? len : room;
-        if (x->body_len + take + 1 > x->body_cap) {
-            size_t cap = x->body_cap ? x->body_cap : 4096;
-            while (cap < x->body_len + take + 1)
-                cap *= 2;
-            char *b = realloc(x->body, cap);
-            if (!b)
-                return 0;
-            x->body = b;
-            x->body_cap = cap;
-        }
-        memcpy(x->body + x->body_len, buf, take);
-        x->body_len += take;
-        x->body[x->body_len] = 0;
+        if (http_buf_append(&x->body, &x->body_len, &x->body_cap, buf, take))
+            return 0;
         if (take < len && x->status < 300) {
             x->stream_rc = SZ_ERR_FORMAT;
             snprintf(x->stream.err, sizeof x->stream.err, "the answer is larger than %u bytes",
@@ -202,30 +139,11 @@ static size_t openai_on_write(char *buf, size_t size, size_t n, void *user)
     return len;
 }
 
-static int openai_http_error_code(long status)
-{
-    if (status == 404)
-        return SZ_ERR_NOT_FOUND;
-    if (status == 400 || status == 401 || status == 403 || status == 422)
-        return SZ_ERR_INVALID_ARG;
-    return SZ_ERR_IO;
-}
-
-static int openai_retryable_status(long status)
-{
-    return status == 408 || status == 425 || status == 429 || status == 500 || status == 502 ||
-           status == 503 || status == 504;
-}
-
 static const char *openai_status_hint(long status)
 {
-    switch (status) {
-    case 401:
-    case 403: return " (check the API key and the environment variable it comes from)";
-    case 404: return " (check the base URL and the model name)";
-    case 429: return " (rate limited)";
-    default: return "";
-    }
+    if (status == 401 || status == 403)
+        return " (check the API key and the environment variable it comes from)";
+    return http_status_hint(status);
 }
 
 static char *openai_request_body(openai *o, const llm_message *msgs, size_t n)
@@ -258,19 +176,20 @@ fail:
     return NULL;
 }
 
-/* Waits up to seconds, returning early (1) when cancelled. */
-static int openai_backoff_wait(openai *o, double seconds)
+/* Why openai_stop ends a transfer (see http_conn_run). */
+enum { OPENAI_SINK_STOPPED = 1, OPENAI_NO_FIRST_BYTE, OPENAI_STALLED };
+
+static int openai_stop(void *user)
 {
-    int64_t until = clock_now_us() + (int64_t)(seconds * 1e6);
-    for (;;) {
-        if (atomic_load(&o->cancel))
-            return 1;
-        int64_t left = until - clock_now_us();
-        if (left <= 0)
-            return 0;
-        int ms = left / 1000 > OPENAI_POLL_MS ? OPENAI_POLL_MS : (int)(left / 1000) + 1;
-        curl_multi_poll(o->multi, NULL, 0, ms, NULL);
-    }
+    openai_xfer *x = user;
+    if (x->sink_stopped)
+        return OPENAI_SINK_STOPPED;
+    int64_t now = clock_now_us();
+    if (!x->got_byte && now - x->t_start > (int64_t)(x->o->p.first_byte_timeout_s * 1e6))
+        return OPENAI_NO_FIRST_BYTE;
+    if (x->got_byte && now - x->t_last_byte > (int64_t)(x->o->p.idle_timeout_s * 1e6))
+        return OPENAI_STALLED;
+    return 0;
 }
 
 /* One attempt. Returns an sz_result; *retry says whether another attempt may
@@ -285,7 +204,7 @@ static int openai_attempt(openai *o, struct curl_slist *headers, const char *bod
     x.sink = sink;
     x.stats = stats;
     x.t_call = t_call;
-    x.retry_after_s = -1;
+    http_headers_reset(&x.hdr);
     oai_stream_init(&x.stream, openai_sink_text, &x);
     *retry = 0;
     *retry_after = -1;
@@ -306,64 +225,43 @@ static int openai_attempt(openai *o, struct curl_slist *headers, const char *bod
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, openai_on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(o->p.connect_timeout_s * 1000));
-    curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+    http_easy_defaults(h, o->p.connect_timeout_s);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "identity");
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_USERAGENT,
-                     "shuzi/"
-                     "0.1");
-    curl_multi_add_handle(o->multi, h);
+    curl_multi_add_handle(o->net.multi, h);
 
-    int64_t t0 = clock_now_us();
-    int done = 0;
-    CURLcode result = CURLE_OK;
-    while (!done) {
-        int running = 0;
-        CURLMcode mc = curl_multi_perform(o->multi, &running);
-        if (mc != CURLM_OK) {
-            snprintf(err, errlen, "LLM %s: %s", o->url, curl_multi_strerror(mc));
-            rc = SZ_ERR_IO;
-            break;
-        }
-        CURLMsg *msg;
-        int left;
-        while ((msg = curl_multi_info_read(o->multi, &left)))
-            if (msg->msg == CURLMSG_DONE) {
-                done = 1;
-                result = msg->data.result;
-            }
-        if (done)
-            break;
-        if (atomic_load(&o->cancel) || x.sink_stopped) {
-            rc = SZ_ERR_CANCELLED;
-            snprintf(err, errlen, "LLM request cancelled");
-            break;
-        }
-        int64_t now = clock_now_us();
-        if (!x.got_byte && now - t0 > (int64_t)(o->p.first_byte_timeout_s * 1e6)) {
-            snprintf(err, errlen, "LLM %s: no answer within %.1f s", o->url,
-                     o->p.first_byte_timeout_s);
-            rc = SZ_ERR_TIMEOUT;
-            *retry = 1;
-            break;
-        }
-        if (x.got_byte && now - x.t_last_byte > (int64_t)(o->p.idle_timeout_s * 1e6)) {
-            snprintf(err, errlen, "LLM %s: the stream stalled (nothing for %.1f s)", o->url,
-                     o->p.idle_timeout_s);
-            rc = SZ_ERR_TIMEOUT;
-            *retry = !x.delivered;
-            break;
-        }
-        if (now - t0 > (int64_t)(o->p.total_timeout_s * 1e6)) {
-            snprintf(err, errlen, "LLM %s: the answer took longer than %.1f s", o->url,
-                     o->p.total_timeout_s);
-            rc = SZ_ERR_TIMEOUT;
-            break;
-        }
-        curl_multi_poll(o->multi, NULL, 0, OPENAI_POLL_MS, NULL);
+    x.t_start = clock_now_us();
+    CURLcode result;
+    CURLMcode mc;
+    int end = http_conn_run(&o->net, x.t_start + (int64_t)(o->p.total_timeout_s * 1e6), openai_stop,
+                            &x, &result, &mc);
+    int done = end == HTTP_RUN_DONE;
+    switch (end) {
+    case HTTP_RUN_DONE: break;
+    case HTTP_RUN_MULTI_ERROR:
+        snprintf(err, errlen, "LLM %s: %s", o->url, curl_multi_strerror(mc));
+        rc = SZ_ERR_IO;
+        break;
+    case HTTP_RUN_CANCELLED:
+    case OPENAI_SINK_STOPPED:
+        rc = SZ_ERR_CANCELLED;
+        snprintf(err, errlen, "LLM request cancelled");
+        break;
+    case OPENAI_NO_FIRST_BYTE:
+        snprintf(err, errlen, "LLM %s: no answer within %.1f s", o->url, o->p.first_byte_timeout_s);
+        rc = SZ_ERR_TIMEOUT;
+        *retry = 1;
+        break;
+    case OPENAI_STALLED:
+        snprintf(err, errlen, "LLM %s: the stream stalled (nothing for %.1f s)", o->url,
+                 o->p.idle_timeout_s);
+        rc = SZ_ERR_TIMEOUT;
+        *retry = !x.delivered;
+        break;
+    default: /* HTTP_RUN_DEADLINE */
+        snprintf(err, errlen, "LLM %s: the answer took longer than %.1f s", o->url,
+                 o->p.total_timeout_s);
+        rc = SZ_ERR_TIMEOUT;
+        break;
     }
     if (done) {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &x.status);
@@ -395,9 +293,9 @@ static int openai_attempt(openai *o, struct curl_slist *headers, const char *bod
             oai_error_message(x.body ? x.body : "", x.body_len, msg, sizeof msg);
             snprintf(err, errlen, "LLM %s: HTTP %ld: %s%s", o->url, x.status, msg,
                      openai_status_hint(x.status));
-            rc = openai_http_error_code(x.status);
-            *retry = openai_retryable_status(x.status);
-            *retry_after = x.retry_after_s;
+            rc = http_status_error(x.status, 1);
+            *retry = http_status_retryable(x.status, 1);
+            *retry_after = x.hdr.retry_after_s;
         } else if (x.mode == 2) {
             char why[384] = "";
             rc = oai_parse_completion(x.body, x.body_len, openai_sink_text, &x, why, sizeof why);
@@ -419,7 +317,7 @@ static int openai_attempt(openai *o, struct curl_slist *headers, const char *bod
             }
         }
     }
-    curl_multi_remove_handle(o->multi, h);
+    curl_multi_remove_handle(o->net.multi, h);
     curl_easy_cleanup(h);
     oai_stream_free(&x.stream);
     free(x.body);
@@ -433,31 +331,19 @@ static int openai_chat(void *state, const llm_message *msgs, size_t n, const llm
 {
     openai *o = state;
     int64_t t_call = clock_now_us();
-    atomic_store(&o->cancel, 0);
+    atomic_store(&o->net.cancel, 0);
     char *body = openai_request_body(o, msgs, n);
     if (!body) {
         snprintf(err, errlen, "LLM: out of memory building the request");
         return SZ_ERR_NO_MEMORY;
     }
-    struct curl_slist *headers = NULL, *t;
-    char auth[1100] = "";
-    if (o->api_key)
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->api_key);
-    const char *hv[] = {"Content-Type: application/json", "Accept: text/event-stream",
-                        "Expect:", auth[0] ? auth : NULL};
-    for (size_t i = 0; i < sizeof hv / sizeof hv[0]; i++) {
-        if (!hv[i])
-            continue;
-        t = curl_slist_append(headers, hv[i]);
-        if (!t) {
-            curl_slist_free_all(headers);
-            free(body);
-            snprintf(err, errlen, "LLM: out of memory");
-            return SZ_ERR_NO_MEMORY;
-        }
-        headers = t;
+    const char *hv[] = {"Content-Type: application/json", "Accept: text/event-stream", "Expect:"};
+    struct curl_slist *headers;
+    if (http_header_list(hv, sizeof hv / sizeof hv[0], o->api_key, &headers) != SZ_OK) {
+        free(body);
+        snprintf(err, errlen, "LLM: out of memory");
+        return SZ_ERR_NO_MEMORY;
     }
-    memset(auth, 0, sizeof auth);
     int rc = SZ_OK;
     for (int attempt = 0;; attempt++) {
         int retry = 0;
@@ -467,15 +353,8 @@ static int openai_chat(void *state, const llm_message *msgs, size_t n, const llm
                             errlen);
         if (rc == SZ_OK || rc == SZ_ERR_CANCELLED || !retry || attempt >= o->p.max_retries)
             break;
-        double wait = o->p.retry_base_s * (double)(1 << (attempt < 16 ? attempt : 16));
-        wait *= 0.5 + openai_rand01(o);
-        if (wait > OPENAI_MAX_BACKOFF_S)
-            wait = OPENAI_MAX_BACKOFF_S;
-        if (retry_after >= 0)
-            wait = retry_after < OPENAI_MAX_RETRY_AFTER_S ? retry_after : OPENAI_MAX_RETRY_AFTER_S;
-        SZ_LOGW("llm", "%s; retrying in %.2f s (attempt %d of %d)", err, wait, attempt + 2,
-                o->p.max_retries + 1);
-        if (openai_backoff_wait(o, wait)) {
+        if (http_conn_retry_pause(&o->net, "llm", err, o->p.retry_base_s, attempt, o->p.max_retries,
+                                  retry_after)) {
             rc = SZ_ERR_CANCELLED;
             snprintf(err, errlen, "LLM request cancelled");
             break;
@@ -494,8 +373,7 @@ static int openai_chat(void *state, const llm_message *msgs, size_t n, const llm
 static void openai_cancel(void *state)
 {
     openai *o = state;
-    atomic_store(&o->cancel, 1);
-    curl_multi_wakeup(o->multi);
+    http_conn_cancel(&o->net);
 }
 
 static void openai_destroy(void *state)
@@ -503,12 +381,8 @@ static void openai_destroy(void *state)
     openai *o = state;
     if (!o)
         return;
-    if (o->multi)
-        curl_multi_cleanup(o->multi);
-    if (o->api_key) {
-        memset(o->api_key, 0, strlen(o->api_key));
-        free(o->api_key);
-    }
+    http_conn_close(&o->net);
+    http_secret_free(o->api_key);
     free(o);
 }
 
@@ -523,41 +397,13 @@ static const llm_kind openai_kind = {
  * ".../v1/chat/completions"; a full ".../chat/completions" is kept. */
 static int openai_build_url(const char *base, char *out, size_t cap, char *err, size_t errlen)
 {
-    size_t n = strlen(base);
-    while (n > 0 && base[n - 1] == '/')
-        n--;
-    const char *scheme_end = strstr(base, "://");
-    if (strncasecmp(base, "http://", 7) != 0 && strncasecmp(base, "https://", 8) != 0) {
-        snprintf(err, errlen, "LLM URL '%s': expected http:// or https://", base);
-        return SZ_ERR_INVALID_ARG;
-    }
-    const char *host = scheme_end + 3;
-    if ((size_t)(host - base) >= n || *host == '/') {
-        snprintf(err, errlen, "LLM URL '%s': no host", base);
-        return SZ_ERR_INVALID_ARG;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)base[i];
-        if (c <= ' ' || c == 0x7f) {
-            snprintf(err, errlen, "LLM URL '%s': contains spaces or control characters", base);
-            return SZ_ERR_INVALID_ARG;
-        }
-    }
-    const char *path = memchr(host, '/', n - (size_t)(host - base));
-    const char *suffix = "/chat/completions";
-    size_t sl = strlen(suffix);
-    int w;
-    if (n >= sl && strncmp(base + n - sl, suffix, sl) == 0)
-        w = snprintf(out, cap, "%.*s", (int)n, base);
-    else if (!path)
-        w = snprintf(out, cap, "%.*s/v1%s", (int)n, base, suffix);
-    else
-        w = snprintf(out, cap, "%.*s%s", (int)n, base, suffix);
-    if (w < 0 || (size_t)w >= cap) {
+    const char *why = "";
+    int rc = http_url_join(base, "/chat/completions", out, cap, &why);
+    if (rc != SZ_OK && strcmp(why, "too long") == 0)
         snprintf(err, errlen, "LLM URL too long");
-        return SZ_ERR_INVALID_ARG;
-    }
-    return SZ_OK;
+    else if (rc != SZ_OK)
+        snprintf(err, errlen, "LLM URL '%s': %s", base, why);
+    return rc;
 }
 
 int llm_openai_create(const llm_openai_params *p, llm_backend **out, char *err, size_t errlen)
@@ -591,8 +437,7 @@ int llm_openai_create(const llm_openai_params *p, llm_backend **out, char *err, 
         snprintf(err, errlen, "LLM: the API key is longer than 1000 bytes or has a line break");
         return SZ_ERR_INVALID_ARG;
     }
-    pthread_once(&openai_once, openai_global_init);
-    if (!openai_curl_ok) {
+    if (!http_global_init()) {
         snprintf(err, errlen, "LLM: libcurl failed to initialize");
         return SZ_ERR_INTERNAL;
     }
@@ -602,7 +447,6 @@ int llm_openai_create(const llm_openai_params *p, llm_backend **out, char *err, 
         return SZ_ERR_NO_MEMORY;
     }
     o->p = *p;
-    o->rng = (uint64_t)clock_now_us() | 1;
     int rc = openai_build_url(p->base_url, o->url, sizeof o->url, err, errlen);
     if (rc != SZ_OK)
         goto fail;
@@ -611,8 +455,7 @@ int llm_openai_create(const llm_openai_params *p, llm_backend **out, char *err, 
         rc = SZ_ERR_NO_MEMORY;
         goto fail;
     }
-    o->multi = curl_multi_init();
-    if (!o->multi) {
+    if (!http_conn_open(&o->net)) {
         snprintf(err, errlen, "LLM: cannot create a curl multi handle");
         rc = SZ_ERR_NO_MEMORY;
         goto fail;

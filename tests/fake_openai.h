@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fake_http.h"
+
 typedef enum fake_mode {
     FAKE_OK = 0,       /* the tokens, finish_reason "stop", [DONE] */
     FAKE_TRUNCATED,    /* half the tokens, then the connection closes */
@@ -89,28 +91,14 @@ FAKE_FN void fake_sleep_ms(fake_llm *f, int ms)
     }
 }
 
-FAKE_FN int fake_send_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* One HTTP chunk holding s. */
 FAKE_FN int fake_chunk(int fd, const char *s)
 {
     char head[32];
     size_t n = strlen(s);
     snprintf(head, sizeof head, "%zx\r\n", n);
-    if (fake_send_all(fd, head, strlen(head)) || fake_send_all(fd, s, n) ||
-        fake_send_all(fd, "\r\n", 2))
+    if (fake_http_send_all(fd, head, strlen(head)) || fake_http_send_all(fd, s, n) ||
+        fake_http_send_all(fd, "\r\n", 2))
         return -1;
     return 0;
 }
@@ -193,8 +181,8 @@ FAKE_FN void fake_answer(fake_llm *f, int fd, fake_mode mode, int req)
                  "HTTP/1.1 %d Error\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
                  "%sConnection: close\r\n\r\n",
                  f->http_status, strlen(body), ra);
-        fake_send_all(fd, head, strlen(head));
-        fake_send_all(fd, body, strlen(body));
+        fake_http_send_all(fd, head, strlen(head));
+        fake_http_send_all(fd, body, strlen(body));
         return;
     }
     if (mode == FAKE_PLAIN_JSON) {
@@ -207,14 +195,14 @@ FAKE_FN void fake_answer(fake_llm *f, int fd, fake_mode mode, int req)
                  "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
                  "Connection: close\r\n\r\n",
                  strlen(body));
-        fake_send_all(fd, head, strlen(head));
-        fake_send_all(fd, body, strlen(body));
+        fake_http_send_all(fd, head, strlen(head));
+        fake_http_send_all(fd, body, strlen(body));
         return;
     }
     snprintf(head, sizeof head,
              "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
              "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
-    if (fake_send_all(fd, head, strlen(head)))
+    if (fake_http_send_all(fd, head, strlen(head)))
         return;
     if (fake_chunk(fd, "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\","
                        "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":"
@@ -338,13 +326,8 @@ FAKE_FN int fake_read_request(fake_llm *f, int fd)
 FAKE_FN void *fake_main(void *arg)
 {
     fake_llm *f = arg;
-    while (!atomic_load(&f->stop)) {
-        struct pollfd p = {f->listen_fd, POLLIN, 0};
-        if (poll(&p, 1, 20) <= 0)
-            continue;
-        int fd = accept(f->listen_fd, NULL, NULL);
-        if (fd < 0)
-            continue;
+    int fd;
+    while ((fd = fake_http_accept(f->listen_fd, &f->stop)) >= 0) {
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         if (fake_read_request(f, fd) == 0) {
@@ -371,25 +354,7 @@ FAKE_FN int fake_start(fake_llm *f)
     pthread_mutex_init(&f->lock, NULL);
     pthread_cond_init(&f->cond, NULL);
     f->http_status = 500;
-    f->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (f->listen_fd < 0)
-        return -1;
-    int one = 1;
-    setsockopt(f->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof a;
-    if (bind(f->listen_fd, (struct sockaddr *)&a, sizeof a) || listen(f->listen_fd, 16) ||
-        getsockname(f->listen_fd, (struct sockaddr *)&a, &al)) {
-        close(f->listen_fd);
-        return -1;
-    }
-    f->port = ntohs(a.sin_port);
-    if (pthread_create(&f->thread, NULL, fake_main, f)) {
-        close(f->listen_fd);
-        return -1;
-    }
-    return 0;
+    return fake_http_start(&f->listen_fd, &f->port, &f->thread, fake_main, f);
 }
 
 /* Sets the behaviour of the next requests (counted from now). */
@@ -405,9 +370,7 @@ FAKE_FN void fake_script(fake_llm *f, int n, const fake_mode *modes)
 
 FAKE_FN void fake_stop(fake_llm *f)
 {
-    atomic_store(&f->stop, 1);
-    pthread_join(f->thread, NULL);
-    close(f->listen_fd);
+    fake_http_stop(&f->stop, f->thread, f->listen_fd);
     free(f->body);
     f->body = NULL;
     pthread_mutex_destroy(&f->lock);

@@ -36,6 +36,7 @@
 #include "shuzi.h"
 
 #include "check.h"
+#include "fake_http.h"
 
 /* ---- the fake transcription server ------------------------------------ */
 
@@ -76,20 +77,6 @@ typedef struct fake_asr {
     char problem[256]; /* what was wrong with the request, if anything */
 } fake_asr;
 
-static int fa_send_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 static void fa_respond(int fd, int status, const char *type, const char *body)
 {
     char head[256];
@@ -97,8 +84,8 @@ static void fa_respond(int fd, int status, const char *type, const char *body)
              "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: "
              "close\r\n\r\n",
              status, status == 200 ? "OK" : "Error", type, strlen(body));
-    if (fa_send_all(fd, head, strlen(head)) == 0)
-        fa_send_all(fd, body, strlen(body));
+    if (fake_http_send_all(fd, head, strlen(head)) == 0)
+        fake_http_send_all(fd, body, strlen(body));
 }
 
 static const char *fa_memmem(const char *h, size_t hn, const char *needle)
@@ -325,13 +312,8 @@ static void fa_serve(fake_asr *f, int fd)
 static void *fa_thread(void *arg)
 {
     fake_asr *f = arg;
-    while (!atomic_load(&f->stop)) {
-        struct pollfd p = {f->listen_fd, POLLIN, 0};
-        if (poll(&p, 1, 20) <= 0)
-            continue;
-        int fd = accept(f->listen_fd, NULL, NULL);
-        if (fd < 0)
-            continue;
+    int fd;
+    while ((fd = fake_http_accept(f->listen_fd, &f->stop)) >= 0) {
         fa_serve(f, fd);
         close(fd);
     }
@@ -343,32 +325,12 @@ static int fa_start(fake_asr *f)
     memset(f, 0, sizeof *f);
     pthread_mutex_init(&f->lock, NULL);
     f->n_modes = 1;
-    f->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (f->listen_fd < 0)
-        return -1;
-    int one = 1;
-    setsockopt(f->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof a;
-    if (bind(f->listen_fd, (struct sockaddr *)&a, sizeof a) || listen(f->listen_fd, 16) ||
-        getsockname(f->listen_fd, (struct sockaddr *)&a, &al)) {
-        close(f->listen_fd);
-        return -1;
-    }
-    f->port = ntohs(a.sin_port);
-    if (pthread_create(&f->thread, NULL, fa_thread, f)) {
-        close(f->listen_fd);
-        return -1;
-    }
-    return 0;
+    return fake_http_start(&f->listen_fd, &f->port, &f->thread, fa_thread, f);
 }
 
 static void fa_stop(fake_asr *f)
 {
-    atomic_store(&f->stop, 1);
-    pthread_join(f->thread, NULL);
-    close(f->listen_fd);
+    fake_http_stop(&f->stop, f->thread, f->listen_fd);
     pthread_mutex_destroy(&f->lock);
 }
 

@@ -22,6 +22,7 @@
 #include "shuzi.h"
 
 #include "check.h"
+#include "echo_room.h"
 
 #define RATE 16000
 #define FRAME 160 /* 10 ms */
@@ -49,73 +50,6 @@ static float *load_clip(const char *id, size_t *n)
     }
     *n = au.n;
     return au.pcm;
-}
-
-static float frame_db(const float *x, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += (double)x[i] * x[i];
-    s /= (double)(n ? n : 1);
-    return s > 1e-10 ? (float)(10.0 * log10(s)) : -100.0f;
-}
-
-/* Scales x so that its active frames (within 30 dB of its loudest) average
- * target dBFS: the usual "speech level". */
-static void set_level(float *x, size_t n, float target)
-{
-    float peak = -100;
-    for (size_t i = 0; i + FRAME <= n; i += FRAME) {
-        float d = frame_db(x + i, FRAME);
-        peak = d > peak ? d : peak;
-    }
-    double s = 0;
-    size_t m = 0;
-    for (size_t i = 0; i + FRAME <= n; i += FRAME)
-        if (frame_db(x + i, FRAME) > peak - 30) {
-            for (size_t k = 0; k < FRAME; k++)
-                s += (double)x[i + k] * x[i + k];
-            m += FRAME;
-        }
-    float level = m ? (float)(10 * log10(s / (double)m)) : -100;
-    float g = powf(10.0f, (target - level) / 20.0f);
-    for (size_t i = 0; i < n; i++)
-        x[i] *= g;
-}
-
-static double gauss(uint64_t *st)
-{
-    double u = ((double)(rng_next(st) >> 11) + 0.5) / 9007199254740992.0;
-    double v = ((double)(rng_next(st) >> 11) + 0.5) / 9007199254740992.0;
-    return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
-}
-
-/* The echo path: a sparse room response (direct path at 30 ms, then 40
- * reflections whose amplitude decays by e every 35 ms, ~ -40 dB at 150 ms)
- * convolved with far, plus white noise at noise_db. */
-static float *echo_path(const float *far, size_t n, float gain, float noise_db, uint64_t seed)
-{
-    enum { TAPS = 41 };
-    int delay[TAPS];
-    float amp[TAPS];
-    uint64_t st = seed;
-    delay[0] = RATE * 30 / 1000;
-    amp[0] = gain;
-    for (int t = 1; t < TAPS; t++) {
-        double dt = (double)(rng_next(&st) % 150) / 1000.0; /* 0..150 ms later */
-        delay[t] = delay[0] + 1 + (int)(dt * RATE);
-        amp[t] = (float)(gain * 0.6 * exp(-dt / 0.035) * ((rng_next(&st) & 1) ? 1 : -1));
-    }
-    float *y = calloc(n, sizeof *y);
-    float sigma = powf(10.0f, noise_db / 20.0f);
-    for (size_t i = 0; i < n && y; i++) {
-        double s = 0;
-        for (int t = 0; t < TAPS; t++)
-            if (i >= (size_t)delay[t])
-                s += amp[t] * far[i - (size_t)delay[t]];
-        y[i] = (float)(s + sigma * gauss(&st));
-    }
-    return y;
 }
 
 /* ---- one run through the canceller ---- */
@@ -171,7 +105,7 @@ static void active_span(const float *x, size_t n, long *first, long *last)
 {
     *first = *last = -1;
     for (size_t f = 0; (f + 1) * FRAME <= n; f++)
-        if (frame_db(x + f * FRAME, FRAME) > ONSET_DB) {
+        if (echo_room_db(x + f * FRAME, FRAME) > ONSET_DB) {
             if (*first < 0)
                 *first = (long)f;
             *last = (long)f;
@@ -211,7 +145,7 @@ static void test_params(void)
 static void test_echo(const float *a, size_t na, const float *b, size_t nb)
 {
     echo_params p = echo_default_params();
-    float *echo = echo_path(a, na, 0.5f, -60.0f, 7);
+    float *echo = echo_room_path(a, na, 0.5f, -60.0f, 7);
     if (!echo)
         return;
 
@@ -260,7 +194,7 @@ static void test_no_far(const float *b, size_t nb)
 {
     size_t n = nb + (size_t)RATE * 3;
     float *zero = calloc(n, sizeof *zero);
-    float *near = zero ? echo_path(zero, n, 0, -60.0f, 11) : NULL; /* noise only */
+    float *near = zero ? echo_room_path(zero, n, 0, -60.0f, 11) : NULL; /* noise only */
     if (!near) {
         free(zero);
         CHECK(0, "out of memory");
@@ -362,8 +296,8 @@ int main(void)
         printf("SKIP: speech clips absent under %s\n", speech_dir());
         return check_failures ? 1 : 77;
     }
-    set_level(a, na, -20.0f);
-    set_level(b, nb, -26.0f);
+    echo_room_set_level(a, na, -20.0f);
+    echo_room_set_level(b, nb, -26.0f);
     printf("A %.1f s, B %.1f s\n", (double)na / RATE, (double)nb / RATE);
     test_echo(a, na, b, nb);
     test_no_far(b, nb);
