@@ -110,11 +110,27 @@ int image_load(const char *path, cairo_surface_t **out, char *err, size_t errlen
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return errno == ENOENT ? SZ_ERR_NOT_FOUND : SZ_ERR_IO;
     }
-    uint8_t magic[8] = {0};
+    uint8_t magic[24] = {0};
     size_t n = fread(magic, 1, sizeof magic, f);
     static const uint8_t png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-    if (n == 8 && memcmp(magic, png, 8) == 0) {
+    if (n >= 8 && memcmp(magic, png, 8) == 0) {
         fclose(f);
+        /* cairo would allocate whatever the header says: check the size in
+         * the IHDR chunk first, like the JPEG reader's limit */
+        if (n < 24 || memcmp(magic + 12, "IHDR", 4) != 0) {
+            snprintf(err, errlen, "%s: not a readable PNG: no IHDR chunk first", path);
+            return SZ_ERR_FORMAT;
+        }
+        uint32_t w = (uint32_t)magic[16] << 24 | (uint32_t)magic[17] << 16 |
+                     (uint32_t)magic[18] << 8 | magic[19];
+        uint32_t h = (uint32_t)magic[20] << 24 | (uint32_t)magic[21] << 16 |
+                     (uint32_t)magic[22] << 8 | magic[23];
+        if (w < 1 || h < 1 || w > IMG_MAX_SIDE || h > IMG_MAX_SIDE ||
+            (uint64_t)w * h > IMG_MAX_PIXELS) {
+            snprintf(err, errlen, "%s: PNG of %ux%u is too large (limit %d per side)", path, w, h,
+                     IMG_MAX_SIDE);
+            return SZ_ERR_FORMAT;
+        }
         cairo_surface_t *s = cairo_image_surface_create_from_png(path);
         cairo_status_t st = cairo_surface_status(s);
         if (st != CAIRO_STATUS_SUCCESS) {

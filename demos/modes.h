@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* modes.h: the `shuzi render`, `shuzi live` and `shuzi kiosk` commands
- * (demos/modes.c), called from the command dispatcher in demos/shuzi.c.
+ * (demos/render_cmd.c, demos/room_cmd.c; what they share in demos/modes.c),
+ * called from the command dispatcher in demos/shuzi.c.
  * Each takes argv starting at the command name and returns the exit code. */
 #ifndef SZ_DEMOS_MODES_H
 #define SZ_DEMOS_MODES_H
