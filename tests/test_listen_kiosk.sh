@@ -22,14 +22,17 @@ CFG="$SRC/demos/kiosk.json"
 
 # A recording with QUESTION spoken by our voice after DELAY seconds, padded.
 speak_at() { # OUT DELAY_S PAD_S TEXT [DELAY2_S]
-  local out=$1 delay=$2 pad=$3 text=$4 delay2=${5:-}
+  local out=$1 pad=$3 text=$4 delay delay2=
+  # adelay takes whole milliseconds ("3.5s" is not read as seconds)
+  delay=$(awk "BEGIN { print int($2 * 1000) }")
+  [ -n "${5:-}" ] && delay2=$(awk "BEGIN { print int($5 * 1000) }")
   "$BIN" tts "$text" -o "$T/raw.wav" -q || { fail "tts '$text'"; testlib_end; }
   if [ -n "$delay2" ]; then # the question twice
     ffmpeg -loglevel error -y -i "$T/raw.wav" -i "$T/raw.wav" -filter_complex \
-      "[0]adelay=${delay}s:all=1[a];[1]adelay=${delay2}s:all=1[b];[a][b]amix=inputs=2:normalize=0,apad=pad_dur=$pad" \
+      "[0]adelay=${delay}:all=1[a];[1]adelay=${delay2}:all=1[b];[a][b]amix=inputs=2:normalize=0,apad=pad_dur=$pad" \
       "$out" || { fail "ffmpeg"; testlib_end; }
   else
-    ffmpeg -loglevel error -y -i "$T/raw.wav" -af "adelay=${delay}s:all=1,apad=pad_dur=$pad" "$out" ||
+    ffmpeg -loglevel error -y -i "$T/raw.wav" -af "adelay=${delay}:all=1,apad=pad_dur=$pad" "$out" ||
       { fail "ffmpeg"; testlib_end; }
   fi
 }
@@ -82,15 +85,18 @@ if echo "$probe" | grep -q "speexdsp\|pocketsphinx"; then echo "SKIP: $probe"; e
 echo "$probe" | grep -q "^shuzi: .*nonexistent.wav" && [ "$(echo "$probe" | grep -c .)" -eq 1 ] &&
   ok "missing microphone file: $probe" || fail "missing microphone file: $probe"
 
-# 2. Barge-in and the offline recognizer: the customer speaks 2 s into the
-# greeting, with the greeting's echo in the microphone; then only the
-# avatar's answer plays into the microphone.
+# 2. Barge-in and the offline recognizer: the avatar greets and then reads
+# a long text, its echo in the microphone all along; 11 s in (the echo
+# canceller has converged: it is cautious in its first seconds) the customer
+# speaks over it. Then only the avatar's answer plays into the microphone.
 # The window is there too (SDL's dummy driver), and its capture at the end
 # shows the indicator and the text heard.
-speak_at "$T/q1.wav" 2 12 "Please block my lost card."
-if start_kiosk bargein --mic "file:$T/q1.wav" --mic-echo 0.5:30 --duration 16 \
+speak_at "$T/q1.wav" 11 12 "Please block my lost card."
+if start_kiosk bargein --mic "file:$T/q1.wav" --mic-echo 0.5:30 --duration 25 \
      --out "window:capture=$T/shot.bmp"; then
-  sleep 12
+  curl -s -o /dev/null -X POST -d '{"text": "Our savings account pays two point five percent a year, with no monthly fee and no minimum balance. You can open it in the mobile app in ten minutes, or at any branch, from nine in the morning to five in the afternoon."}' \
+    "http://127.0.0.1:$PORT/v1/say"
+  sleep 20
   st=$(curl -s "http://127.0.0.1:$PORT/v1/status")
   echo "$st" | grep -q '"microphone": true' && ok "status: microphone true" || fail "status: $st"
   curl -s "http://127.0.0.1:$PORT/metrics" >"$T/metrics"

@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* bench_soak.c: how a long run holds up, from outside the process as an
+ * operator sees it.
+ *   live     `shuzi live --config demos/live.json` (our voice, the products
+ *            presented in turn) pushing 720p30 to Debian's nginx-rtmp on
+ *            127.0.0.1 plus a local recording, for --minutes; a viewer
+ *            comment every 20 s and an interrupt every 90 s through the
+ *            control API. Prints frames written and dropped per output,
+ *            reconnects, the recording's audio/video end offset, RSS at
+ *            start, after warm-up and at the end with the slope per hour
+ *            after warm-up (least squares over samples every 5 s), and CPU
+ *            seconds per hour.
+ *   offline  `shuzi render` of a script of --minutes of speech (faster than
+ *            real time): wall time, the same RSS figures, and the output's
+ *            audio/video end offset (drift over a long file).
+ * Usage: bench_soak [live|offline|all] [--minutes M] [--shuzi PATH] */
+#include <libavformat/avformat.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/servers.h"
+
+#ifdef SHUZI_HAVE_CURL
+#include <curl/curl.h>
+#endif
+
+#define SOAK_SAMPLE_S 5.0
+
+typedef struct soak_samples {
+    double t[20000], rss_mb[20000], cpu_s[20000];
+    int n;
+} soak_samples;
+
+static soak_samples soak;
+
+/* VmRSS (MB) and user+system CPU seconds of pid; 0 on success. */
+static int soak_probe(pid_t pid, double *rss_mb, double *cpu_s)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    *rss_mb = -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmRSS:", 6) == 0)
+            *rss_mb = atof(line + 6) / 1024.0;
+    fclose(f);
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char buf[2048];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    unsigned long ut = 0, st = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        return -1;
+    *cpu_s = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+    return *rss_mb >= 0 ? 0 : -1;
+}
+
+static void soak_sample(pid_t pid, double t)
+{
+    double r, c;
+    if (soak.n < 20000 && soak_probe(pid, &r, &c) == 0) {
+        soak.t[soak.n] = t;
+        soak.rss_mb[soak.n] = r;
+        soak.cpu_s[soak.n] = c;
+        soak.n++;
+    }
+}
+
+/* RSS at start, after warm-up, at the end; slope after warm-up (MB/h). */
+static void soak_print_memory(double warm_s)
+{
+    if (soak.n < 2) {
+        printf("  memory: too few samples\n");
+        return;
+    }
+    int w = 0;
+    while (w < soak.n - 1 && soak.t[w] < warm_s)
+        w++;
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    int k = 0;
+    for (int i = w; i < soak.n; i++, k++) {
+        sx += soak.t[i];
+        sy += soak.rss_mb[i];
+        sxx += soak.t[i] * soak.t[i];
+        sxy += soak.t[i] * soak.rss_mb[i];
+    }
+    double den = k * sxx - sx * sx;
+    double slope = k > 1 && den > 0 ? (k * sxy - sx * sy) / den * 3600.0 : 0;
+    double peak = 0;
+    for (int i = 0; i < soak.n; i++)
+        peak = soak.rss_mb[i] > peak ? soak.rss_mb[i] : peak;
+    printf("  RSS: %.1f MB at %.0f s, %.1f MB after warm-up (%.0f s), %.1f MB at the end "
+           "(%.0f s), peak %.1f MB; slope after warm-up %+.2f MB/hour (%d samples)\n",
+           soak.rss_mb[0], soak.t[0], soak.rss_mb[w], soak.t[w], soak.rss_mb[soak.n - 1],
+           soak.t[soak.n - 1], peak, slope, k);
+    double dt = soak.t[soak.n - 1] - soak.t[w];
+    if (dt > 0)
+        printf("  CPU: %.0f s per hour after warm-up (%.2f of one core)\n",
+               (soak.cpu_s[soak.n - 1] - soak.cpu_s[w]) / dt * 3600.0,
+               (soak.cpu_s[soak.n - 1] - soak.cpu_s[w]) / dt);
+}
+
+/* The end time (s) of the audio and of the video of a media file. */
+static int soak_av_ends(const char *path, double *audio_end, double *video_end)
+{
+    AVFormatContext *fc = NULL;
+    if (avformat_open_input(&fc, path, NULL, NULL) < 0)
+        return -1;
+    if (avformat_find_stream_info(fc, NULL) < 0) {
+        avformat_close_input(&fc);
+        return -1;
+    }
+    *audio_end = *video_end = -1;
+    AVPacket *pkt = av_packet_alloc();
+    while (pkt && av_read_frame(fc, pkt) >= 0) {
+        AVStream *st = fc->streams[pkt->stream_index];
+        if (pkt->pts != AV_NOPTS_VALUE) {
+            double end = (double)(pkt->pts + pkt->duration) * av_q2d(st->time_base);
+            double *slot = st->codecpar->codec_type == AVMEDIA_TYPE_AUDIO   ? audio_end
+                           : st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO ? video_end
+                                                                             : NULL;
+            if (slot && end > *slot)
+                *slot = end;
+        }
+        av_packet_unref(pkt);
+    }
+    av_packet_free(&pkt);
+    avformat_close_input(&fc);
+    return *audio_end >= 0 && *video_end >= 0 ? 0 : -1;
+}
+
+#ifdef SHUZI_HAVE_CURL
+static size_t soak_discard(char *d, size_t sz, size_t nm, void *u)
+{
+    (void)d, (void)u;
+    return sz * nm;
+}
+
+static long soak_post(int port, const char *path, const char *body)
+{
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    CURL *h = curl_easy_init();
+    if (!h)
+        return 0;
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, soak_discard);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 5L);
+    long st = 0;
+    if (curl_easy_perform(h) == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &st);
+    curl_easy_cleanup(h);
+    return st;
+}
+#endif
+
+/* The control API's port from the child's log (its ready line). */
+static int soak_api_port(const char *log, pid_t pid)
+{
+    for (int i = 0; i < 300; i++) {
+        FILE *f = fopen(log, "r");
+        char line[1024];
+        while (f && fgets(line, sizeof line, f)) {
+            const char *p = strstr(line, "control API on http://127.0.0.1:");
+            if (p) {
+                fclose(f);
+                return atoi(p + strlen("control API on http://127.0.0.1:"));
+            }
+        }
+        if (f)
+            fclose(f);
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return -1;
+        usleep(100000);
+    }
+    return -1;
+}
+
+static void soak_print_tail(const char *log)
+{
+    FILE *f = fopen(log, "r");
+    char line[4096], last[4096] = "";
+    while (f && fgets(line, sizeof line, f))
+        if (strstr(line, "stopped after") || strstr(line, "wrote"))
+            snprintf(last, sizeof last, "%s", line);
+    if (f)
+        fclose(f);
+    printf("  shuzi said: %s", last[0] ? last : "(no summary line)\n");
+}
+
+static int soak_live(const char *shuzi, const char *src, double minutes)
+{
+    char why[256], dir[PATH_MAX];
+    if (!rtmp_server_available(why, sizeof why)) {
+        printf("live: skipped: %s (./setup.sh installs nginx-light and libnginx-mod-rtmp)\n", why);
+        return 0;
+    }
+    rtmp_server srv;
+    if (rtmp_server_init(&srv, 0) != 0 || rtmp_server_start(&srv) != 0) {
+        fprintf(stderr, "bench_soak: cannot start nginx (log %s)\n", srv.log);
+        return 1;
+    }
+    if (srv_tempdir(dir, sizeof dir) != 0)
+        return 1;
+    char url[256], rec[PATH_MAX + 16], cfg[PATH_MAX], dur[32], log[PATH_MAX + 16];
+    snprintf(url, sizeof url, "rtmp://127.0.0.1:%d/live/soak", srv.port);
+    snprintf(rec, sizeof rec, "%s/rec.mkv", dir);
+    snprintf(cfg, sizeof cfg, "%s/demos/live.json", src);
+    snprintf(dur, sizeof dur, "%.0f", minutes * 60);
+    snprintf(log, sizeof log, "%s/live.log", dir);
+    char *argv[] = {(char *)shuzi, "live",   "--config",   cfg,    "--out", url, "--out", rec,
+                    "--api-port",  "auto",   "--duration", dur,    NULL};
+    pid_t pid = srv_spawn(argv, log);
+    int port = pid > 0 ? soak_api_port(log, pid) : -1;
+    printf("live: shuzi live --config demos/live.json, 1280x720@30 to a local nginx-rtmp and "
+           "%s, %.1f minutes; a comment every 20 s and an interrupt every 90 s through the API\n",
+           "a recording (MKV)", minutes);
+    if (port <= 0) {
+        printf("  could not start: see %s\n", log);
+        return 1;
+    }
+    double t0 = srv_now(), next = 0;
+    int comments = 0, interrupts = 0, refused = 0;
+    soak.n = 0;
+    while (waitpid(pid, NULL, WNOHANG) == 0) {
+        double t = srv_now() - t0;
+        if (t >= next) {
+            soak_sample(pid, t);
+            next += SOAK_SAMPLE_S;
+        }
+#ifdef SHUZI_HAVE_CURL
+        static const char *const users[] = {"ann", "bob", "chen", "dai", "eve"};
+        static const char *const texts[] = {"How much is the kettle?", "Is it in stock?",
+                                            "这个多少钱？", "How fast is shipping?",
+                                            "Does it come in red?"};
+        if ((int)(t / 20) > comments) {
+            char body[256];
+            snprintf(body, sizeof body, "{\"user\": \"%s%d\", \"text\": \"%s\"}",
+                     users[comments % 5], comments, texts[comments % 5]);
+            long st = soak_post(port, "/v1/comments", body);
+            refused += st != 202;
+            comments++;
+        }
+        if ((int)(t / 90) > interrupts) {
+            refused += soak_post(port, "/v1/interrupt", "{}") != 200;
+            interrupts++;
+        }
+#endif
+        usleep(250000);
+    }
+    printf("  %d comments and %d interrupts sent (%d not accepted)\n", comments, interrupts,
+           refused);
+    soak_print_tail(log);
+    soak_print_memory(60);
+    double a, v;
+    if (soak_av_ends(rec, &a, &v) == 0)
+        printf("  recording: audio ends at %.3f s, video at %.3f s: offset %+.1f ms\n", a, v,
+               (a - v) * 1000);
+    else
+        printf("  recording: unreadable (%s)\n", rec);
+    rtmp_server_cleanup(&srv);
+    srv_rmtree(dir);
+    return 0;
+}
+
+static int soak_offline(const char *shuzi, double minutes)
+{
+    char dir[PATH_MAX];
+    if (srv_tempdir(dir, sizeof dir) != 0)
+        return 1;
+    char script[PATH_MAX + 16], out[PATH_MAX + 16], log[PATH_MAX + 16];
+    snprintf(script, sizeof script, "%s/long.txt", dir);
+    snprintf(out, sizeof out, "%s/long.mp4", dir);
+    snprintf(log, sizeof log, "%s/render.log", dir);
+    FILE *f = fopen(script, "w");
+    if (!f)
+        return 1;
+    /* about 14 s of speech a paragraph */
+    int paragraphs = (int)(minutes * 60 / 14) + 1;
+    for (int i = 0; i < paragraphs; i++)
+        fprintf(f,
+                "Part %d. Our savings account pays two point five percent a year, with no "
+                "monthly fee. You can open it in the app in ten minutes, or at any branch.\n\n"
+                "%s",
+                i + 1, i % 10 == 9 ? "[pause 1s]\n\n" : "");
+    fclose(f);
+    char *argv[] = {(char *)shuzi, "render", script, "-o", out, "-q", NULL};
+    double t0 = srv_now();
+    pid_t pid = srv_spawn(argv, log);
+    soak.n = 0;
+    double next = 0;
+    while (pid > 0 && waitpid(pid, NULL, WNOHANG) == 0) {
+        double t = srv_now() - t0;
+        if (t >= next) {
+            soak_sample(pid, t);
+            next += SOAK_SAMPLE_S;
+        }
+        usleep(100000);
+    }
+    double wall = srv_now() - t0, a = 0, v = 0;
+    int ok = soak_av_ends(out, &a, &v) == 0;
+    printf("offline: shuzi render of %d paragraphs (about %.0f minutes of speech) to 720p30 "
+           "MP4\n",
+           paragraphs, minutes);
+    if (!ok) {
+        printf("  no readable output (log %s)\n", log);
+        return 1;
+    }
+    printf("  %.1f s of video in %.1f s: %.2fx real time\n", v, wall, v / wall);
+    soak_print_memory(30);
+    printf("  output: audio ends at %.3f s, video at %.3f s: offset %+.1f ms\n", a, v,
+           (a - v) * 1000);
+    srv_rmtree(dir);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *what = "all";
+    double minutes = 10;
+    char shuzi[PATH_MAX], self[PATH_MAX];
+    snprintf(self, sizeof self, "%s", argv[0]);
+    snprintf(shuzi, sizeof shuzi, "%s/shuzi", dirname(self));
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--minutes") == 0 && i + 1 < argc)
+            minutes = atof(argv[++i]);
+        else if (strcmp(argv[i], "--shuzi") == 0 && i + 1 < argc)
+            snprintf(shuzi, sizeof shuzi, "%s", argv[++i]);
+        else if (strcmp(argv[i], "live") == 0 || strcmp(argv[i], "offline") == 0 ||
+                 strcmp(argv[i], "all") == 0)
+            what = argv[i];
+        else {
+            fprintf(stderr, "usage: bench_soak [live|offline|all] [--minutes M] [--shuzi PATH]\n");
+            return 2;
+        }
+    }
+    if (!(minutes >= 0.5 && minutes <= 24 * 60)) {
+        fprintf(stderr, "bench_soak: --minutes 0.5 to 1440\n");
+        return 2;
+    }
+    const char *src = getenv("SHUZI_SOURCE_DIR");
+    if (!src)
+        src = SHUZI_SOURCE_DIR;
+    int rc = 0;
+    if (strcmp(what, "offline") != 0)
+        rc |= soak_live(shuzi, src, minutes);
+    if (strcmp(what, "live") != 0)
+        rc |= soak_offline(shuzi, minutes);
+    return rc;
+}
