@@ -24,12 +24,13 @@ case $SECS in ''|*[!0-9]*) echo "fuzz.sh: -t takes whole seconds" >&2; exit 2 ;;
 command -v clang >/dev/null || { echo "fuzz.sh: clang is not installed (./setup.sh installs it)" >&2; exit 77; }
 targets=${*:-$(cd "$SRC/fuzz" && ls fuzz_*.c 2>/dev/null | sed 's/\.c$//')}
 [ -n "$targets" ] || { echo "fuzz.sh: no fuzz targets" >&2; exit 1; }
+mkdir -p "$BUILD"
 CC=clang cmake -S "$SRC" -B "$BUILD" -DSHUZI_FUZZ=ON -DSHUZI_WERROR=OFF -DBUILD_TESTING=OFF \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$BUILD.configure.log" 2>&1 ||
-  { tail -20 "$BUILD.configure.log"; echo "fuzz.sh: configure failed" >&2; exit 1; }
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$BUILD/fuzz-configure.log" 2>&1 ||
+  { tail -20 "$BUILD/fuzz-configure.log"; echo "fuzz.sh: configure failed" >&2; exit 1; }
 # shellcheck disable=SC2086
-cmake --build "$BUILD" -j"$JOBS" --target $targets >"$BUILD.build.log" 2>&1 ||
-  { tail -30 "$BUILD.build.log"; echo "fuzz.sh: build failed" >&2; exit 1; }
+cmake --build "$BUILD" -j"$JOBS" --target $targets >"$BUILD/fuzz-build.log" 2>&1 ||
+  { tail -30 "$BUILD/fuzz-build.log"; echo "fuzz.sh: build failed" >&2; exit 1; }
 fails=0
 printf '%-24s %12s %8s %8s  %s\n' target executions edges corpus findings
 for t in $targets; do
