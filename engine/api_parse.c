@@ -187,17 +187,27 @@ int api_parse_comment(const char *body, size_t len, api_request *out, char *err,
     return rc;
 }
 
-int api_parse_interrupt(const char *body, size_t len, char *err, size_t errlen)
+/* A body that may be empty (only white space: *root stays NULL, SZ_OK) or
+ * a JSON object. */
+static int api_optional_object(const char *body, size_t len, cJSON **root, char *err,
+                               size_t errlen)
 {
+    *root = NULL;
     size_t i = 0;
     while (i < len && isspace((unsigned char)body[i]))
         i++;
     if (i == len)
         return SZ_OK;
-    cJSON *root = api_object(body, len, err, errlen);
-    if (!root)
-        return SZ_ERR_FORMAT;
-    int rc = SZ_OK;
+    *root = api_object(body, len, err, errlen);
+    return *root ? SZ_OK : SZ_ERR_FORMAT;
+}
+
+int api_parse_interrupt(const char *body, size_t len, char *err, size_t errlen)
+{
+    cJSON *root;
+    int rc = api_optional_object(body, len, &root, err, errlen);
+    if (rc != SZ_OK || !root)
+        return rc;
     if (cJSON_GetArraySize(root) != 0) {
         snprintf(err, errlen, "body: expected an empty object {} (interrupt takes no fields)");
         rc = SZ_ERR_FORMAT;
@@ -209,16 +219,12 @@ int api_parse_interrupt(const char *body, size_t len, char *err, size_t errlen)
 int api_parse_listen(const char *body, size_t len, int *on, char *err, size_t errlen)
 {
     *on = 1;
-    size_t i = 0;
-    while (i < len && isspace((unsigned char)body[i]))
-        i++;
-    if (i == len)
-        return SZ_OK;
-    cJSON *root = api_object(body, len, err, errlen);
-    if (!root)
-        return SZ_ERR_FORMAT;
+    cJSON *root;
+    int rc = api_optional_object(body, len, &root, err, errlen);
+    if (rc != SZ_OK || !root)
+        return rc;
     static const char *const keys[] = {"on", NULL};
-    int rc = json_check_keys(root, keys, "body", err, errlen);
+    rc = json_check_keys(root, keys, "body", err, errlen);
     if (rc == SZ_OK) {
         rc = json_get_bool(root, "on", "body", 0, on, err, errlen);
         if (rc == SZ_ERR_NOT_FOUND)

@@ -163,6 +163,22 @@ static int config_modes_int(const cJSON *o, const char *key, const char *path, i
     return rc;
 }
 
+/* A secret's place in the config: the name of an environment variable
+ * (letters, digits, _), never the secret itself. */
+static int config_modes_env_name(const char *name, const char *path, char *why, size_t whylen)
+{
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '_')) {
+            snprintf(why, whylen,
+                     "%s.api_key_env: expected the name of an environment "
+                     "variable (letters, digits, _), not the key itself",
+                     path);
+            return SZ_ERR_FORMAT;
+        }
+    return SZ_OK;
+}
+
 static int config_modes_llm(const cJSON *o, sz_mode_config *m, char *why, size_t whylen)
 {
     static const char *const keys[] = {"url",
@@ -186,14 +202,7 @@ static int config_modes_llm(const cJSON *o, sz_mode_config *m, char *why, size_t
         config_modes_copy(o, "model", "llm", m->llm_model, sizeof m->llm_model, why, whylen));
     CONFIG_MODES_TRY(config_modes_copy(o, "api_key_env", "llm", m->llm_key_env,
                                        sizeof m->llm_key_env, why, whylen));
-    for (const char *p = m->llm_key_env; *p; p++)
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-              *p == '_')) {
-            snprintf(why, whylen,
-                     "llm.api_key_env: expected the name of an environment "
-                     "variable (letters, digits, _), not the key itself");
-            return SZ_ERR_FORMAT;
-        }
+    CONFIG_MODES_TRY(config_modes_env_name(m->llm_key_env, "llm", why, whylen));
     CONFIG_MODES_TRY(
         config_modes_number(o, "timeout_s", "llm", 0.1, 3600, &m->llm_timeout_s, why, whylen));
     CONFIG_MODES_TRY(config_modes_number(o, "connect_timeout_s", "llm", 0.1, 600,
@@ -389,14 +398,7 @@ static int config_modes_asr(const cJSON *o, sz_mode_config *m, char *why, size_t
         config_modes_copy(o, "model", "asr", m->asr_model, sizeof m->asr_model, why, whylen));
     CONFIG_MODES_TRY(config_modes_copy(o, "api_key_env", "asr", m->asr_key_env,
                                        sizeof m->asr_key_env, why, whylen));
-    for (const char *p = m->asr_key_env; *p; p++)
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-              *p == '_')) {
-            snprintf(why, whylen,
-                     "asr.api_key_env: expected the name of an environment "
-                     "variable (letters, digits, _), not the key itself");
-            return SZ_ERR_FORMAT;
-        }
+    CONFIG_MODES_TRY(config_modes_env_name(m->asr_key_env, "asr", why, whylen));
     CONFIG_MODES_TRY(config_modes_copy(o, "language", "asr", m->asr_language,
                                        sizeof m->asr_language, why, whylen));
     CONFIG_MODES_TRY(

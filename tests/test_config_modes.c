@@ -86,6 +86,29 @@ static void test_demos(const char *src)
     config_free(&cfg);
 }
 
+/* The listening keys load into the mode config. */
+static void test_listening_keys(void)
+{
+    const char *json = "{\"mic\": \"file:q.wav\", \"listen\": {\"mode\": \"push_to_talk\", "
+                       "\"barge_in\": false, \"hangover_ms\": 700}, \"asr\": {\"url\": "
+                       "\"http://127.0.0.1:9000/v1\", \"language\": \"zh\", \"retries\": 3}}";
+    sz_config cfg;
+    char err[1024] = "";
+    config_defaults(&cfg);
+    int rc = config_load_text(json, strlen(json), "kiosk.json", &cfg, err, sizeof err);
+    const sz_mode_config *m = cfg.mode;
+    CHECK(rc == SZ_OK && m, "listening keys: %s", err);
+    if (m)
+        CHECK(!strcmp(m->mic, "file:q.wav") && m->listen_push_to_talk == 1 && m->barge_in == 0 &&
+                  m->listen_hangover_ms == 700 && m->listen_onset_ms == 150 && m->has_asr &&
+                  !strcmp(m->asr_url, "http://127.0.0.1:9000/v1") &&
+                  !strcmp(m->asr_language, "zh") && m->asr_retries == 3 &&
+                  !strcmp(m->asr_key_env, "SHUZI_ASR_API_KEY"),
+              "listening keys: mic '%s' ptt %d barge %d hangover %d asr '%s'", m->mic,
+              m->listen_push_to_talk, m->barge_in, m->listen_hangover_ms, m->asr_url);
+    config_free(&cfg);
+}
+
 static void test_errors(void)
 {
     struct {
@@ -120,6 +143,14 @@ static void test_errors(void)
         {"{\"persona\": 5}", "persona: expected a string"},
         {"{\"faq\": \"\"}", "faq: expected text of 1"},
         {"{\"llm\": {\"url\": \"http://x\"}, \"mood\": 1}", "mood: unknown key"},
+        {"{\"asr\": {\"url\": \"http://x\", \"api_key_env\": \"sk-abc 123\"}}",
+         "asr.api_key_env: expected the name of an environment variable"},
+        {"{\"asr\": {\"model\": \"whisper-1\"}}", "asr.url: is required"},
+        {"{\"asr\": {\"url\": \"http://x\", \"retries\": 11}}", "asr.retries: 11 is out of range"},
+        {"{\"listen\": {\"mode\": \"sometimes\"}}", "listen.mode: expected \"auto\" or"},
+        {"{\"listen\": {\"onset_ms\": 5}}", "listen.onset_ms: 5 is out of range"},
+        {"{\"listen\": {\"barge_in\": \"no\"}}", "listen.barge_in: expected true or false"},
+        {"{\"mic\": 3}", "mic: expected a string"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         sz_config cfg;
@@ -162,5 +193,6 @@ int main(void)
     }
     test_demos(src);
     test_errors();
+    test_listening_keys();
     return check_summary("test_config_modes");
 }
