@@ -281,4 +281,42 @@ void fe_spans_free(fe_spans *s);
 /* The default length of a <break strength>, in ms. */
 int fe_break_strength_ms(const char *strength);
 
+
+/* ---- Mandarin words and tones (zh_words.c, zh_tones.c) ------------------ */
+
+/* A word list: WORD<TAB>COUNT lines sorted by their bytes, words of 1-4 Han
+ * characters (assets/lexicon/zh-words.txt). Open gives NULL and a message
+ * for a missing, malformed or unsorted file. */
+typedef struct fe_zh_lexicon fe_zh_lexicon;
+fe_zh_lexicon *fe_zh_lexicon_open(const char *path, char *err, size_t errlen);
+void fe_zh_lexicon_close(fe_zh_lexicon *lx);
+/* The shipped list, opened on first use (thread-safe); NULL when it is
+ * missing or malformed (warned once: sandhi then goes by character pairs). */
+const fe_zh_lexicon *fe_zh_lexicon_default(void);
+/* The count of the word chars[0..n), 0 when the list lacks it (or lx is NULL). */
+uint32_t fe_zh_lexicon_count(const fe_zh_lexicon *lx, const uint32_t *chars, size_t n);
+/* Cuts chars[0..n) into the most likely words: start[i] = 1 where a word
+ * begins. With lx NULL every character is a word. 0 when out of memory. */
+int fe_zh_segment(const fe_zh_lexicon *lx, const uint32_t *chars, size_t n, unsigned char *start);
+
+#define FE_ZH_MAX_SYL_PHONES 8
+
+/* One Mandarin syllable as espeak-ng gave it. */
+typedef struct fe_zh_syl {
+    char ph[FE_ZH_MAX_SYL_PHONES][16];
+    int n;
+    int tone; /* citation tone 1-5; 0: none */
+    int word; /* index of the espeak word it is in */
+} fe_zh_syl;
+
+/* Corrects espeak-ng's citation tones (and 地's spelling) from the Han
+ * characters, one per syllable. */
+void fe_zh_lexical_tones(fe_zh_syl *syl, size_t n, const uint32_t *chars);
+/* Tones after sandhi into out[0..n): 1-5, or 6 for the half third. chars
+ * (one per syllable) may be NULL: then no 一/不 rules and each syllable is a
+ * word. brk (may be NULL): brk[i] = 1 when a phrase break (punctuation)
+ * comes before syllable i. 0 when out of memory. */
+int fe_zh_sandhi(const fe_zh_syl *syl, size_t n, const uint32_t *chars, const unsigned char *brk,
+                 int *out);
+
 #endif

@@ -14,7 +14,6 @@
 #include "tts/espeak_voice.h"
 #include "tts/frontend/fe_internal.h"
 
-#define PHZ_MAX_SYL_PHONES 8
 
 /* ---- building fe_phones ----------------------------------------------------- */
 
@@ -122,162 +121,12 @@ static int phz_tone(const char *digits)
     return 5;
 }
 
-typedef struct phz_syl {
-    char ph[PHZ_MAX_SYL_PHONES][16];
-    int n;
-    int tone;        /* citation tone 1-5; 0: none */
-    int word;        /* index of the espeak word it is in */
-} phz_syl;
-
-static int phz_is_numeral(uint32_t c)
-{
-    static const uint32_t nums[] = {0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D,
-                                    0x4E03, 0x516B, 0x4E5D, 0x5341, 0x4E24, 0x3007};
-    for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
-        if (nums[k] == c)
-            return 1;
-    return 0;
-}
-
-static int phz_is_big_unit(uint32_t c)
-{
-    return c == 0x767E || c == 0x5343 || c == 0x4E07 || c == 0x4EBF; /* 百千万亿 */
-}
-
-/* Tones espeak-ng's dictionary gets wrong. It gives some characters the
- * neutral tone they take in one word (欢 as in 喜欢) everywhere: their own
- * tone comes back here, and the neutral tone stays in the words that have
- * it. Words whose second syllable is neutral in the standard lexicon
- * (朋友, 东西, reduplicated kin terms and verbs) get it too. */
-static const struct {
-    uint32_t c;
-    int tone;
-} phz_tone_fix[] = {
-    {0x6B22, 1}, /* 欢 */ {0x8BC9, 4}, /* 诉 */ {0x8BC6, 2}, /* 识 */ {0x606F, 1}, /* 息 */
-    {0x4E4E, 1}, /* 乎 */ {0x5DF4, 1}, /* 巴 */ {0x592B, 1}, /* 夫 */ {0x52A1, 4}, /* 务 */
-    {0x775B, 1}, /* 睛 */ {0x5B9C, 2}, /* 宜 */ {0x695A, 3}, /* 楚 */ {0x6735, 3}, /* 朵 */
-    {0x7237, 2}, /* 爷 */ {0x5A18, 2}, /* 娘 */ {0x6668, 2}, /* 晨 */ {0x7CCA, 2}, /* 糊 */
-    {0x8F91, 2}, /* 辑 */ {0x72F8, 2}, /* 狸 */ {0x4F0D, 3}, /* 伍 */ {0x6D82, 2}, /* 涂 */
-    {0x4ED9, 1}, /* 仙 */ {0x916C, 2}, /* 酬 */ {0x626E, 4}, /* 扮 */ {0x77E9, 3}, /* 矩 */
-    {0x655E, 3}, /* 敞 */ {0x62FE, 2}, /* 拾 */ {0x7F62, 4},                       /* 罢 */
-};
-
-/* Two-character words whose second syllable is neutral. */
-static const char *const phz_neutral_words[] = {
-    "喜欢", "告诉", "认识", "知识", "休息", "消息", "在乎", "尾巴", "嘴巴", "下巴", "丈夫",
-    "功夫", "任务", "眼睛", "便宜", "清楚", "耳朵", "爷爷", "姑娘", "早晨", "模糊", "逻辑",
-    "狐狸", "队伍", "糊涂", "神仙", "应酬", "打扮", "规矩", "宽敞", "收拾", "妈妈", "爸爸",
-    "哥哥", "姐姐", "弟弟", "妹妹", "奶奶", "叔叔", "舅舅", "姥姥", "宝宝", "谢谢", "看看",
-    "试试", "想想", "说说", "走走", "听听", "问问", "东西", "朋友", "先生", "衣服", "知道",
-    "明白", "事情", "关系", "意思", "地方", "舒服", "漂亮", "客气", "麻烦", "厉害", "学生",
-    "暖和", "热闹", "聪明", "窗户", "月亮", "打算", "商量", "太阳", "脑袋", "头发", "石头",
-    "木头", "骨头", "馒头", "枕头", "舌头", "豆腐", "时候", "早上", "晚上", "葡萄",
-};
-
-/* Words whose middle 不 is neutral (duìbuqǐ, and the potential complements
- * kàn bu jiàn). */
-static const char *const phz_neutral_bu[] = {
-    "对不起", "差不多", "看不见", "听不见", "来不及", "受不了", "买不起", "看不起", "用不着",
-    "说不定", "舍不得", "怪不得", "恨不得", "了不起", "想不到", "找不到", "做不到", "睡不着",
-};
-
-/* Adverbs that take the particle 地 (de) after them: 认真地, 慢慢地. */
-static const char *const phz_de_adverbs[] = {
-    "认真", "高兴", "努力", "不断", "大声", "仔细", "耐心", "热情", "默默", "紧紧", "轻轻",
-    "悄悄", "静静", "慢慢", "好好", "渐渐", "深深", "小心", "主动", "积极", "快速", "迅速",
-    "安静", "开心", "激动", "清楚", "明显", "彻底", "不停", "简单", "自然", "礼貌",
-};
-
-static int phz_word_at(const uint32_t *chars, size_t n, size_t i, const char *w)
-{
-    size_t len = strlen(w), at = 0;
-    for (size_t j = i; at < len; j++) {
-        size_t k;
-        uint32_t c = fe_next(w, len, at, &k);
-        if (j >= n || chars[j] != c)
-            return 0;
-        at += k;
-    }
-    return 1;
-}
-
-static void phz_lexical(phz_syl *syl, size_t n, const uint32_t *chars)
-{
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < sizeof phz_tone_fix / sizeof phz_tone_fix[0]; k++)
-            if (chars[i] == phz_tone_fix[k].c && syl[i].tone == 5)
-                syl[i].tone = phz_tone_fix[k].tone;
-    /* 地: espeak-ng reads it as the particle de everywhere (土地, 地图); it is
-     * dì except after a reduplicated or listed adverb */
-    for (size_t i = 0; i < n; i++) {
-        if (chars[i] != 0x5730 || syl[i].tone != 5)
-            continue;
-        int de = i >= 2 && chars[i - 1] == chars[i - 2];
-        for (size_t k = 0; !de && i >= 2 && k < sizeof phz_de_adverbs / sizeof phz_de_adverbs[0]; k++)
-            de = phz_word_at(chars, n, i - 2, phz_de_adverbs[k]);
-        if (!de) {
-            snprintf(syl[i].ph[0], sizeof syl[i].ph[0], "t");
-            snprintf(syl[i].ph[1], sizeof syl[i].ph[1], "i");
-            syl[i].n = 2;
-            syl[i].tone = 4;
-        }
-    }
-    for (size_t i = 1; i + 1 < n; i++)
-        for (size_t k = 0; chars[i] == 0x4E0D && k < sizeof phz_neutral_bu / sizeof phz_neutral_bu[0]; k++)
-            if (phz_word_at(chars, n, i - 1, phz_neutral_bu[k])) {
-                syl[i].tone = 5;
-                break;
-            }
-    for (size_t i = 0; i + 1 < n; i++)
-        for (size_t k = 0; k < sizeof phz_neutral_words / sizeof phz_neutral_words[0]; k++) {
-            const char *w = phz_neutral_words[k];
-            size_t len = strlen(w), a, b;
-            uint32_t c1 = fe_next(w, len, 0, &a);
-            uint32_t c2 = fe_next(w, len, a, &b);
-            if (chars[i] == c1 && chars[i + 1] == c2) {
-                syl[i + 1].tone = 5;
-                break;
-            }
-        }
-}
-
-/* Tone changes over one phrase: 一 and 不 (when the characters are known),
- * 3-3 to 2-3, and the half third before other tones. Returns the output
- * tone per syllable: 1-5, or 6 for the half third. */
-static void phz_sandhi(phz_syl *syl, size_t n, const uint32_t *chars, int *out)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = syl[i].tone;
-    if (chars) {
-        for (size_t i = 0; i < n; i++) {
-            uint32_t prev = i ? chars[i - 1] : 0, next = i + 1 < n ? chars[i + 1] : 0;
-            int next_tone = i + 1 < n ? syl[i + 1].tone : 0;
-            if (chars[i] == 0x4E00 && syl[i].tone == 1) { /* 一 */
-                int keep = prev == 0x7B2C /* 第 */ || !next ||
-                           (phz_is_numeral(next) && !phz_is_big_unit(next)) ||
-                           (phz_is_numeral(prev) && !phz_is_big_unit(next)) ||
-                           (prev && phz_is_big_unit(prev) && !phz_is_big_unit(next)) ||
-                           next == 0x6708 || next == 0x53F7 || next == 0x65E5; /* 月号日 */
-                if (!keep)
-                    out[i] = (next_tone == 4 || next_tone == 5) ? 2 : 4;
-            } else if (chars[i] == 0x4E0D && syl[i].tone == 4 && next_tone == 4) { /* 不 */
-                out[i] = 2;
-            }
-        }
-    }
-    for (size_t i = 0; i + 1 < n; i++)
-        if (syl[i].tone == 3 && syl[i + 1].tone == 3 && out[i] == 3)
-            out[i] = 2;
-    for (size_t i = 0; i + 1 < n; i++)
-        if (out[i] == 3)
-            out[i] = 6;
-}
 
 static int phz_mandarin(const char *raw, const char *text, fe_phones *out, char *err,
                         size_t errlen)
 {
     size_t cap = 16, n = 0;
-    phz_syl *syl = malloc(cap * sizeof *syl);
+    fe_zh_syl *syl = malloc(cap * sizeof *syl);
     if (!syl)
         goto oom;
     int word = -1;
@@ -312,7 +161,7 @@ static int phz_mandarin(const char *raw, const char *text, fe_phones *out, char 
             q = e < we ? e + 1 : e;
         }
         p = we;
-        phz_syl cur = {.n = 0, .tone = 0, .word = word};
+        fe_zh_syl cur = {.n = 0, .tone = 0, .word = word};
         for (int k = 0; k < nn; k++) {
             char *nm = names[k];
             size_t l = strlen(nm), d = l;
@@ -321,7 +170,7 @@ static int phz_mandarin(const char *raw, const char *text, fe_phones *out, char 
             int tone = d < l ? phz_tone(nm + d) : 0;
             nm[d] = 0;
             const char *ipa = phz_cmn_ipa(nm);
-            if (cur.n < PHZ_MAX_SYL_PHONES)
+            if (cur.n < FE_ZH_MAX_SYL_PHONES)
                 snprintf(cur.ph[cur.n++], sizeof cur.ph[0], "%.15s", ipa ? ipa : nm);
             if (!tone)
                 continue;
@@ -330,13 +179,13 @@ static int phz_mandarin(const char *raw, const char *text, fe_phones *out, char 
                 (k + 2 >= nn || !(names[k + 2][strlen(names[k + 2]) - 1] >= '0' &&
                                   names[k + 2][strlen(names[k + 2]) - 1] <= '9'))) {
                 const char *coda = phz_cmn_ipa(names[k + 1]);
-                if (cur.n < PHZ_MAX_SYL_PHONES)
+                if (cur.n < FE_ZH_MAX_SYL_PHONES)
                     snprintf(cur.ph[cur.n++], sizeof cur.ph[0], "%s", coda ? coda : "n");
                 k++;
             }
             if (n == cap) {
                 cap *= 2;
-                phz_syl *v = realloc(syl, cap * sizeof *v);
+                fe_zh_syl *v = realloc(syl, cap * sizeof *v);
                 if (!v)
                     goto oom;
                 syl = v;
@@ -348,7 +197,7 @@ static int phz_mandarin(const char *raw, const char *text, fe_phones *out, char 
         if (cur.n) { /* phones without a tone (erhua): their own syllable */
             if (n == cap) {
                 cap *= 2;
-                phz_syl *v = realloc(syl, cap * sizeof *v);
+                fe_zh_syl *v = realloc(syl, cap * sizeof *v);
                 if (!v)
                     goto oom;
                 syl = v;
@@ -361,29 +210,44 @@ static int phz_mandarin(const char *raw, const char *text, fe_phones *out, char 
     for (size_t k = 0; k < n; k++)
         nt += syl[k].tone != 0;
     uint32_t *chars = malloc((nt + 1) * sizeof *chars);
+    unsigned char *brk = malloc(nt + 1); /* punctuation before the character */
     size_t nc = 0, len = strlen(text), i = 0;
-    while (chars && i < len) {
+    int punct = 0;
+    while (chars && brk && i < len) {
         size_t k;
         uint32_t cp = fe_next(text, len, i, &k);
-        if (fe_class(cp) == FE_CC_HAN) {
+        fe_cc cc = fe_class(cp);
+        if (cc == FE_CC_HAN) {
             if (nc == nt) {
                 nc = nt + 1;
                 break;
             }
+            brk[nc] = (unsigned char)(nc > 0 && punct);
             chars[nc++] = cp;
+            punct = 0;
+        } else if (cc == FE_CC_PUNCT) {
+            punct = 1;
         }
         i += k ? k : 1;
+    }
+    if (!chars || !brk || nc != nt) { /* not one character per syllable */
+        free(chars);
+        free(brk);
+        chars = NULL;
+        brk = NULL;
     }
     int *tones = malloc((n + 1) * sizeof *tones);
     if (!tones) {
         free(chars);
+        free(brk);
         goto oom;
     }
     /* sandhi over the toned syllables */
-    phz_syl *toned = malloc((nt + 1) * sizeof *toned);
+    fe_zh_syl *toned = malloc((nt + 1) * sizeof *toned);
     int *tt = malloc((nt + 1) * sizeof *tt);
     if (!toned || !tt) {
         free(chars);
+        free(brk);
         free(tones);
         free(toned);
         free(tt);
@@ -393,13 +257,21 @@ static int phz_mandarin(const char *raw, const char *text, fe_phones *out, char 
     for (size_t k = 0; k < n; k++)
         if (syl[k].tone)
             toned[m++] = syl[k];
-    if (chars && nc == nt)
-        phz_lexical(toned, m, chars);
-    phz_sandhi(toned, m, chars && nc == nt ? chars : NULL, tt);
+    if (chars)
+        fe_zh_lexical_tones(toned, m, chars);
+    int sandhi_ok = fe_zh_sandhi(toned, m, chars, brk, tt);
+    free(brk);
+    if (!sandhi_ok) {
+        free(chars);
+        free(tones);
+        free(toned);
+        free(tt);
+        goto oom;
+    }
     m = 0;
     for (size_t k = 0; k < n; k++) {
         if (syl[k].tone) {
-            memcpy(syl[k].ph, toned[m].ph, sizeof syl[k].ph); /* phz_lexical may respell */
+            memcpy(syl[k].ph, toned[m].ph, sizeof syl[k].ph); /* 地 may be respelled */
             syl[k].n = toned[m].n;
         }
         tones[k] = syl[k].tone ? tt[m++] : 0;
