@@ -68,11 +68,15 @@ enum { DIFF_TUNE_FALL = 0, DIFF_TUNE_RISE, DIFF_TUNE_CONTINUE, DIFF_TUNE_TONE };
  * speech says the tones' levels but flattens their movement inside a
  * syllable (bench/bench_zh_voice.py: a second tone rose 0.5 semitones where
  * the teacher's rise 2.5). Each syllable's F0 gets its tone's movement on
- * top, in semitones from its start to its end, as the teacher draws them
- * (tools/zh_teacher/prosody.py); a glide smooths the joins. */
-#define DIFF_TONE2_RISE 3.5f  /* ˧˥: rises through the syllable */
+ * top over its voiced part (after a voiceless initial), in semitones from
+ * its start to its end; a glide smooths the joins. The sizes were set on
+ * training sentences (bench/data/hantts_dev.tsv and the first 40 of
+ * hantts_tone_train.tsv) by the share of tones bench_zh_voice.py's
+ * recognizer hears right. */
+#define DIFF_TONE1_HOLD 1.0f  /* ˥: the model lets it sag toward the next syllable */
+#define DIFF_TONE2_RISE 4.5f  /* ˧˥: rises through the syllable */
 #define DIFF_TONE3_RISE 3.0f  /* ˨˩˦ (before a pause): low, then rises at its end */
-#define DIFF_TONE4_FALL 3.6f  /* ˥˩: falls */
+#define DIFF_TONE4_FALL 4.7f  /* ˥˩: falls */
 #define DIFF_TONE6_FALL 1.2f  /* ˨˩, the half third: falls a little and stays low */
 #define DIFF_TONE_GLIDE 0.45f /* per frame: a time constant of about 20 ms */
 #define DIFF_TUNE_RISE_TO 1.35f     /* a yes/no question ends 35% higher */
@@ -246,6 +250,8 @@ static int diff_open(const char *variant, const tts_voice_params *params, void *
                        "about three times as fast for this voice: start the program with "
                        "OPENBLAS_CORETYPE=%s",
                 nn_blas_kernels(), better, better);
+    if (tts_is_mandarin(v->info->language))
+        fe_prepare_mandarin(); /* the word list now, not in the first sentence's time */
     *state = v;
     return SZ_OK;
 }
@@ -577,6 +583,19 @@ static int diff_token_tone(const diff_voice *v, int id)
     return 0;
 }
 
+/* Whether a Mandarin token is a voiceless initial (no F0 to shape). */
+static int diff_voiceless_initial(const diff_voice *v, int id)
+{
+    static const char *const initials[] = {"p", "pʰ", "t", "tʰ", "k", "kʰ", "f", "x", "tɕ", "tɕʰ",
+                                           "ɕ", "ʈʂ", "ʈʂʰ", "ʂ", "ts", "tsʰ", "s"};
+    const char *s = dv_model_symbol(v->model, (size_t)id);
+    size_t n = diff_untoned_len(s);
+    for (size_t k = 0; k < sizeof initials / sizeof initials[0]; k++)
+        if (strlen(initials[k]) == n && !strncmp(s, initials[k], n))
+            return 1;
+    return 0;
+}
+
 /* Mandarin: a tone shape over each syllable (a word of tokens). */
 static void diff_tones(diff_voice *v, int n)
 {
@@ -590,8 +609,12 @@ static void diff_tones(diff_voice *v, int n)
         while (j < n && v->toks[j].word == t->word && v->toks[j].kind == TOK_PHONE)
             j++;
         int tone = diff_token_tone(v, v->toks[j - 1].id);
-        if (tone == 2 || tone == 3 || tone == 4 || tone == 6) {
-            v->tunes[v->n_tunes].a = v->starts[i];
+        /* the shape goes over the voiced part: after a voiceless initial */
+        int k = i;
+        if (j - i > 1 && diff_voiceless_initial(v, v->toks[i].id))
+            k = i + 1;
+        if (tone >= 1 && tone <= 6 && tone != 5) {
+            v->tunes[v->n_tunes].a = v->starts[k];
             v->tunes[v->n_tunes].b = v->starts[j];
             v->tunes[v->n_tunes].kind = DIFF_TUNE_TONE;
             v->tunes[v->n_tunes].tone = tone;
@@ -691,6 +714,8 @@ static float diff_tone_st(const diff_voice *v, int frame)
             return DIFF_TONE3_RISE * (t * t - 0.33f);
         case 4:
             return DIFF_TONE4_FALL * (0.5f - t);
+        case 1:
+            return DIFF_TONE1_HOLD * (t - 0.5f);
         default:
             return DIFF_TONE6_FALL * (0.5f - t);
         }

@@ -131,6 +131,9 @@ typedef struct fe_phones {
 int fe_phonemize(const char *lang, const char *text, fe_phones *out, char *err, size_t errlen);
 /* Splits an IPA string (SSML <phoneme ph>) into phones; spaces split words. */
 int fe_phonemize_ipa(const char *ipa, fe_phones *out, char *err, size_t errlen);
+/* Opens what Mandarin phonemes need (the word list, a few milliseconds) now
+ * instead of in the first Mandarin sentence's time. Thread-safe, once. */
+void fe_prepare_mandarin(void);
 /* Rewrites phones into a voice's declared symbol set: a phone in the set is
  * kept; otherwise it is split into set symbols (longest match first, a
  * stress mark as its own symbol when the set has it). Fails, naming the

@@ -174,6 +174,11 @@ const fe_zh_lexicon *fe_zh_lexicon_default(void)
     return zw_default;
 }
 
+void fe_prepare_mandarin(void)
+{
+    (void)fe_zh_lexicon_default();
+}
+
 uint32_t fe_zh_lexicon_count(const fe_zh_lexicon *lx, const uint32_t *chars, size_t n)
 {
     if (!lx || !n || n > 4)
