@@ -14,7 +14,7 @@ PACKAGES="build-essential cmake pkg-config
   gstreamer1.0-plugins-base
   nginx-light libnginx-mod-rtmp libnginx-mod-stream openssl srt-tools ffmpeg xvfb xauth
   clang libclang-rt-14-dev
-  dpkg-dev file strace python3"
+  dpkg-dev file strace python3 python3-yaml"
 
 missing=""
 for p in $PACKAGES; do

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/proc_probe.h"
 #include "tests/servers.h"
 
 #ifdef SHUZI_HAVE_CURL
@@ -39,42 +40,13 @@ typedef struct soak_samples {
 
 static soak_samples soak;
 
-/* VmRSS (MB) and user+system CPU seconds of pid; 0 on success. */
-static int soak_probe(pid_t pid, double *rss_mb, double *cpu_s)
-{
-    char path[64], line[512];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    *rss_mb = -1;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            *rss_mb = atof(line + 6) / 1024.0;
-    fclose(f);
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    f = fopen(path, "r");
-    if (!f)
-        return -1;
-    char buf[2048];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *p = strrchr(buf, ')'); /* the command name may hold spaces */
-    unsigned long ut = 0, st = 0;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-        return -1;
-    *cpu_s = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-    return *rss_mb >= 0 ? 0 : -1;
-}
-
 static void soak_sample(pid_t pid, double t)
 {
-    double r, c;
-    if (soak.n < 20000 && soak_probe(pid, &r, &c) == 0) {
+    proc_cost c;
+    if (soak.n < 20000 && proc_probe(pid, &c) == 0) {
         soak.t[soak.n] = t;
-        soak.rss_mb[soak.n] = r;
-        soak.cpu_s[soak.n] = c;
+        soak.rss_mb[soak.n] = c.rss_mb;
+        soak.cpu_s[soak.n] = c.cpu_s;
         soak.n++;
     }
 }
