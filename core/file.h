@@ -19,4 +19,16 @@
 int file_read_all(FILE *f, const char *path, size_t max_bytes, char **out, size_t *len, char *err,
                   size_t errlen);
 
+/* Removes what a killed run left beside a file it was writing: in dir, the
+ * files whose names start with prefix (".out.partial-") followed by the
+ * process id of a process that no longer runs, unmodified for a minute (a
+ * writer on another machine sharing the folder keeps its file fresh).
+ * Returns how many it removed. Thread-safe. */
+int file_remove_stale_partials(const char *dir, const char *prefix);
+
+/* The hidden temporary name a whole file is written under before it is
+ * renamed to path: "<dir>/.<name>.partial-<pid>". Also removes that name's
+ * leftovers from killed runs (file_remove_stale_partials). */
+void file_partial_path(char *dst, size_t cap, const char *path);
+
 #endif

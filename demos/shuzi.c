@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/cpu/nn.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "demos/modes.h"
 #include "engine/config.h"
@@ -273,20 +274,10 @@ static int cmp_marks(const void *a, const void *b)
     return x->seq - y->seq;
 }
 
-static void temp_name(char *dst, size_t cap, const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash)
-        snprintf(dst, cap, "%.*s/.%s.partial-%d", (int)(slash - path), path, slash + 1,
-                 (int)getpid());
-    else
-        snprintf(dst, cap, ".%s.partial-%d", path, (int)getpid());
-}
-
 /* Opens the marks file under a temporary name (fails early if unwritable). */
 static FILE *marks_open(const char *path, char *tmp, size_t cap)
 {
-    temp_name(tmp, cap, path);
+    file_partial_path(tmp, cap, path);
     return fopen(tmp, "w");
 }
 
@@ -1032,7 +1023,7 @@ static void usage_lipsync(FILE *f)
 static int lipsync_write_file(const char *path, int (*fn)(FILE *, void *), void *arg)
 {
     char tmp[4200];
-    temp_name(tmp, sizeof tmp, path);
+    file_partial_path(tmp, sizeof tmp, path);
     FILE *f = fopen(tmp, "w");
     if (!f)
         return fail(EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(errno));

@@ -19,6 +19,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/error.h>
 
+#include "core/file.h"
 #include "core/log.h"
 #include "shuzi.h"
 #include "stream/av_enc.h"
@@ -188,6 +189,9 @@ static int avout_paths(avout *a, const char *url)
     snprintf(a->tmp_path, n, "%.*s.%.*s.partial-%ld-%u%s", (int)(base - url), url, (int)stem_len,
              base, (long)getpid(), id, base + stem_len);
     snprintf(a->seg_pattern, n, "%.*s_%%05d.ts", (int)(base - url + (ptrdiff_t)stem_len), url);
+    char prefix[512];
+    if (snprintf(prefix, sizeof prefix, ".%.*s.partial-", (int)stem_len, base) < (int)sizeof prefix)
+        file_remove_stale_partials(a->dir, prefix);
     return SZ_OK;
 }
 

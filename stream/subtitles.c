@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/utf8.h"
 
 #define SUBS_VALUE_CAP 250 /* a sentence value this long may have been cut */
@@ -504,21 +505,10 @@ char *subs_format(const sz_mark *marks, size_t n, int vtt, const subs_opts *opts
     return out.p;
 }
 
-/* <dir>/.<name>.partial-<pid>, beside the target */
-static void subs_tmp_name(char *tmp, size_t cap, const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash)
-        snprintf(tmp, cap, "%.*s/.%s.partial-%d", (int)(slash - path), path, slash + 1,
-                 (int)getpid());
-    else
-        snprintf(tmp, cap, ".%s.partial-%d", path, (int)getpid());
-}
-
 int subs_check_writable(const char *path, char *err, size_t errlen)
 {
     char tmp[4200];
-    subs_tmp_name(tmp, sizeof tmp, path);
+    file_partial_path(tmp, sizeof tmp, path);
     FILE *f = fopen(tmp, "wb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
@@ -544,7 +534,7 @@ int subs_write(const char *path, const sz_mark *marks, size_t n, const subs_opts
         return SZ_ERR_NO_MEMORY;
     }
     char tmp[4200];
-    subs_tmp_name(tmp, sizeof tmp, path);
+    file_partial_path(tmp, sizeof tmp, path);
     FILE *f = fopen(tmp, "wb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "shuzi.h"
 #include "stream/output.h"
 
@@ -98,6 +99,9 @@ static int wav_out_paths(wav_out *w, const char *url)
     unsigned id = atomic_fetch_add(&wav_out_counter, 1u);
     snprintf(w->tmp_path, n, "%.*s.%.*s.partial-%ld-%u%s", (int)(base - url), url, (int)stem_len,
              base, (long)getpid(), id, base + stem_len);
+    char prefix[512];
+    if (snprintf(prefix, sizeof prefix, ".%.*s.partial-", (int)stem_len, base) < (int)sizeof prefix)
+        file_remove_stale_partials(w->dir, prefix);
     return SZ_OK;
 }
 

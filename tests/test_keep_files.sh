@@ -82,4 +82,28 @@ must_fail "render, unknown voice" -- "$BIN" render "$T/script.txt" -o "$D/keep.m
 must_fail "render, subtitles in a missing folder" -- "$BIN" render "$T/script.txt" \
   -o "$D/keep.mkv" --subtitles "$T/nope/keep.vtt" "${fast[@]}"
 
+# a run killed with SIGKILL leaves its hidden temporary files; the next run
+# writing the same files removes those of dead processes once a minute old,
+# and leaves a live process's and fresh ones alone
+K=$T/killed
+mkdir -p "$K"
+sleep 300 & alive=$!
+for f in ".clip.partial-999999999-0.mp4" ".clip.partial-999999999-3.wav" ".clip.srt.partial-999999999" \
+         ".clip.partial-$alive-0.mp4" ".clip.partial-999999998-1.mp4.fresh" ".other.partial-999999999-0.mp4"; do
+  echo x > "$K/$f"
+done
+touch -d '2 minutes ago' "$K"/.clip.partial-999999999-* "$K"/.clip.srt.partial-999999999 \
+  "$K/.clip.partial-$alive-0.mp4" "$K/.other.partial-999999999-0.mp4"
+if "$BIN" render "$T/script.txt" -o "$K/clip.mp4" --subtitles "$K/clip.srt" "${fast[@]}" \
+     > "$T/sweep.log" 2>&1 && "$BIN" say "Hello." -o "$K/clip.wav" "${fast[@]}" >> "$T/sweep.log" 2>&1; then
+  left=$(cd "$K" && ls -A | grep partial | sort | tr '\n' ' ')
+  want=$(printf '%s\n' ".clip.partial-$alive-0.mp4" ".clip.partial-999999998-1.mp4.fresh" \
+         ".other.partial-999999999-0.mp4" | sort | tr '\n' ' ')
+  if [ "$left" = "$want" ]; then ok "stale temporary files of killed runs removed, others kept"
+  else fail "temporary files left: '$left', want '$want'"; fi
+else
+  fail "say with old temporary files beside: $(tail -2 "$T/sweep.log")"
+fi
+kill $alive 2>/dev/null
+
 testlib_end
