@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "bench/proc_probe.h"
+#include "bench/room_client.h"
 #include "tests/servers.h"
 
 #ifdef SHUZI_HAVE_CURL
@@ -114,66 +115,6 @@ static int soak_av_ends(const char *path, double *audio_end, double *video_end)
     return *audio_end >= 0 && *video_end >= 0 ? 0 : -1;
 }
 
-#ifdef SHUZI_HAVE_CURL
-static size_t soak_discard(char *d, size_t sz, size_t nm, void *u)
-{
-    (void)d, (void)u;
-    return sz * nm;
-}
-
-static long soak_post(int port, const char *path, const char *body)
-{
-    char url[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
-    CURL *h = curl_easy_init();
-    if (!h)
-        return 0;
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, soak_discard);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 5L);
-    long st = 0;
-    if (curl_easy_perform(h) == CURLE_OK)
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &st);
-    curl_easy_cleanup(h);
-    return st;
-}
-#endif
-
-/* The control API's port from the child's log (its ready line). */
-static int soak_api_port(const char *log, pid_t pid)
-{
-    for (int i = 0; i < 300; i++) {
-        FILE *f = fopen(log, "r");
-        char line[1024];
-        while (f && fgets(line, sizeof line, f)) {
-            const char *p = strstr(line, "control API on http://127.0.0.1:");
-            if (p) {
-                fclose(f);
-                return atoi(p + strlen("control API on http://127.0.0.1:"));
-            }
-        }
-        if (f)
-            fclose(f);
-        if (waitpid(pid, NULL, WNOHANG) == pid)
-            return -1;
-        usleep(100000);
-    }
-    return -1;
-}
-
-static void soak_print_tail(const char *log)
-{
-    FILE *f = fopen(log, "r");
-    char line[4096], last[4096] = "";
-    while (f && fgets(line, sizeof line, f))
-        if (strstr(line, "stopped after") || strstr(line, "wrote"))
-            snprintf(last, sizeof last, "%s", line);
-    if (f)
-        fclose(f);
-    printf("  shuzi said: %s", last[0] ? last : "(no summary line)\n");
-}
-
 static int soak_live(const char *shuzi, const char *src, double minutes)
 {
     char why[256], dir[PATH_MAX];
@@ -197,7 +138,7 @@ static int soak_live(const char *shuzi, const char *src, double minutes)
     char *argv[] = {(char *)shuzi, "live",   "--config",   cfg,    "--out", url, "--out", rec,
                     "--api-port",  "auto",   "--duration", dur,    NULL};
     pid_t pid = srv_spawn(argv, log);
-    int port = pid > 0 ? soak_api_port(log, pid) : -1;
+    int port = pid > 0 ? room_api_port(log, pid) : -1;
     printf("live: shuzi live --config demos/live.json, 1280x720@30 to a local nginx-rtmp and "
            "%s, %.1f minutes; a comment every 20 s and an interrupt every 90 s through the API\n",
            "a recording (MKV)", minutes);
@@ -223,12 +164,12 @@ static int soak_live(const char *shuzi, const char *src, double minutes)
             char body[256];
             snprintf(body, sizeof body, "{\"user\": \"%s%d\", \"text\": \"%s\"}",
                      users[comments % 5], comments, texts[comments % 5]);
-            long st = soak_post(port, "/v1/comments", body);
+            long st = room_request(port, "/v1/comments", body, NULL, 0);
             refused += st != 202;
             comments++;
         }
         if ((int)(t / 90) > interrupts) {
-            refused += soak_post(port, "/v1/interrupt", "{}") != 200;
+            refused += room_request(port, "/v1/interrupt", "{}", NULL, 0) != 200;
             interrupts++;
         }
 #endif
@@ -236,7 +177,7 @@ static int soak_live(const char *shuzi, const char *src, double minutes)
     }
     printf("  %d comments and %d interrupts sent (%d not accepted)\n", comments, interrupts,
            refused);
-    soak_print_tail(log);
+    room_print_summary(log);
     soak_print_memory(60);
     double a, v;
     if (soak_av_ends(rec, &a, &v) == 0)
