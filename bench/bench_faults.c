@@ -14,11 +14,23 @@
  *         stream, with an error event, stalling after one token, never
  *         answering, closing at once; a viewer comment every --comment-every
  *         seconds. Prints the LLM requests the room counted as answered and
- *         failed, its error events, the frames it kept writing (a room that
- *         stalls on its LLM loses frames) and the summary.
- * Usage: bench_faults [rtmp|llm|all] [--minutes M] [--period S] [--down S]
- *                     [--comment-every S] [--shuzi PATH] */
+ *         failed, the frames it kept writing (a room that stalls on its
+ *         LLM loses frames) and the summary.
+ *   api   a room's control API while other clients misbehave: --idle
+ *         connections that send nothing and --slow senders that trickle a
+ *         request's headers a few bytes every 5 s, from other loopback
+ *         addresses (127.0.0.2, 127.0.0.3: other machines), while a client
+ *         asks GET /v1/status twice a second. Prints that client's answered
+ *         share and latency before and during the attack.
+ * Usage: bench_faults [rtmp|llm|api|all] [--minutes M] [--period S] [--down S]
+ *                     [--comment-every S] [--idle N] [--slow N] [--shuzi PATH] */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
+#include <poll.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -283,10 +295,147 @@ static int faults_llm(const char *shuzi, const char *src, double minutes, double
 #endif
 }
 
+/* A TCP connection to 127.0.0.1:port from the loopback address src. */
+static int api_connect_from(const char *src, int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    inet_pton(AF_INET, src, &a.sin_addr);
+    struct sockaddr_in d = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    d.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    /* a server that stops accepting leaves connects hanging: wait 50 ms at most */
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        (connect(fd, (struct sockaddr *)&d, sizeof d) != 0 && errno != EINPROGRESS)) {
+        close(fd);
+        return -1;
+    }
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (poll(&p, 1, 50) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* 1 while the server has not closed fd. */
+static int api_still_open(int fd)
+{
+    char c;
+    ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+static void api_phase(int port, double seconds, const char *what, int *attack, int n_attack,
+                      int n_idle, const char *const *slow_parts)
+{
+    double lat[1024];
+    int asked = 0, answered = 0, n = 0;
+    double t0 = srv_now(), next = 0, next_trickle = 0;
+    int part = 0;
+    while (srv_now() - t0 < seconds) {
+        double t = srv_now() - t0;
+        if (n_attack && t >= next_trickle) { /* the slow senders: a few bytes every 5 s */
+            for (int i = n_idle; i < n_attack; i++)
+                if (attack[i] >= 0 && send(attack[i], slow_parts[part], strlen(slow_parts[part]),
+                                           MSG_NOSIGNAL) < 0) {
+                    close(attack[i]);
+                    attack[i] = -1;
+                }
+            if (slow_parts[part + 1])
+                part++;
+            next_trickle += 5;
+        }
+        if (t >= next) {
+            char out[4096];
+            double a = srv_now();
+            long st = room_request(port, "/v1/status", NULL, out, sizeof out);
+            asked++;
+            if (st == 200) {
+                answered++;
+                if (n < 1024)
+                    lat[n++] = (srv_now() - a) * 1000;
+            }
+            next += 0.5;
+        }
+        usleep(20000);
+    }
+    int open = 0;
+    for (int i = 0; i < n_attack; i++)
+        open += attack[i] >= 0 && api_still_open(attack[i]);
+    qsort(lat, (size_t)n, sizeof *lat, cmp_d);
+    printf("  %-34s GET /v1/status answered %3d of %3d; latency median %6.1f ms, max %7.1f ms",
+           what, answered, asked, n ? lat[n / 2] : 0.0, n ? lat[n - 1] : 0.0);
+    if (n_attack)
+        printf("; %d of the %d attacking connections still open", open, n_attack);
+    printf("\n");
+}
+
+static int faults_api(const char *shuzi, double minutes, int n_idle, int n_slow)
+{
+#ifndef SHUZI_HAVE_CURL
+    (void)shuzi, (void)minutes, (void)n_idle, (void)n_slow;
+    printf("api: skipped: built without libcurl\n");
+    return 0;
+#else
+    char dir[PATH_MAX], log[PATH_MAX + 16], rec[PATH_MAX + 16], dur[32];
+    if (srv_tempdir(dir, sizeof dir) != 0)
+        return 1;
+    snprintf(log, sizeof log, "%s/live.log", dir);
+    snprintf(rec, sizeof rec, "%s/rec.mkv", dir);
+    double seconds = minutes * 60 < 60 ? 60 : minutes * 60;
+    snprintf(dur, sizeof dur, "%.0f", seconds + 120);
+    char *argv[] = {(char *)shuzi, "live", "--out", rec, "--size", "640x360", "--voice",
+                    "espeak:en-us", "--api-port", "auto", "--duration", dur, NULL};
+    printf("api: a live room's control API; %d idle connections from 127.0.0.2 and %d slow "
+           "senders from 127.0.0.3 against one client asking twice a second from 127.0.0.1\n",
+           n_idle, n_slow);
+    pid_t pid = srv_spawn(argv, log);
+    int port = pid > 0 ? room_api_port(log, pid) : -1;
+    if (port <= 0) {
+        printf("  the room did not start (log %s)\n", log);
+        return 1;
+    }
+    static const char *const parts[] = {"GET /v1/status HTTP/1.1\r\n", "Host: x\r\n", "X-a: ",
+                                        "b", "\r\nX-b: ", "c", "\r\nX-c: ", "d", "\r\nX-d: ",
+                                        "e", "\r\nX-e: ", "f", "\r\nX-f: ", "g", NULL};
+    api_phase(port, 10, "alone:", NULL, 0, 0, parts);
+    int n = n_idle + n_slow, *attack = malloc(sizeof(int) * (size_t)(n ? n : 1)), made = 0;
+    for (int i = 0; i < n; i++) {
+        attack[i] = api_connect_from(i < n_idle ? "127.0.0.2" : "127.0.0.3", port);
+        made += attack[i] >= 0;
+    }
+    printf("  %d of %d attacking connections made\n", made, n);
+    api_phase(port, seconds - 10, "under attack:", attack, n, n_idle, parts);
+    for (int i = 0; i < n; i++)
+        if (attack[i] >= 0)
+            close(attack[i]);
+    free(attack);
+    api_phase(port, 5, "after:", NULL, 0, 0, parts);
+    if (waitpid(pid, NULL, WNOHANG) == pid) {
+        printf("  the room ended during the attack; its log ends:\n");
+        room_print_summary(log);
+        char cmd[PATH_MAX + 32];
+        snprintf(cmd, sizeof cmd, "tail -5 %s", log);
+        if (system(cmd) != 0)
+            printf("  (no log)\n");
+    }
+    kill(pid, SIGINT);
+    waitpid(pid, NULL, 0);
+    srv_rmtree(dir);
+    return 0;
+#endif
+}
+
 int main(int argc, char **argv)
 {
     const char *what = "all";
     double minutes = 30, period = 60, down = 3, comment_every = 6;
+    int n_idle = 200, n_slow = 50;
     char shuzi[PATH_MAX], self[PATH_MAX];
     snprintf(self, sizeof self, "%s", argv[0]);
     snprintf(shuzi, sizeof shuzi, "%s/shuzi", dirname(self));
@@ -299,29 +448,38 @@ int main(int argc, char **argv)
             down = atof(argv[++i]);
         else if (!strcmp(argv[i], "--comment-every") && i + 1 < argc)
             comment_every = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--idle") && i + 1 < argc)
+            n_idle = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--slow") && i + 1 < argc)
+            n_slow = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--shuzi") && i + 1 < argc)
             snprintf(shuzi, sizeof shuzi, "%s", argv[++i]);
-        else if (!strcmp(argv[i], "rtmp") || !strcmp(argv[i], "llm") || !strcmp(argv[i], "all"))
+        else if (!strcmp(argv[i], "rtmp") || !strcmp(argv[i], "llm") || !strcmp(argv[i], "api") ||
+                 !strcmp(argv[i], "all"))
             what = argv[i];
         else {
-            fprintf(stderr, "usage: bench_faults [rtmp|llm|all] [--minutes M] [--period S] "
-                            "[--down S] [--comment-every S] [--shuzi PATH]\n");
+            fprintf(stderr, "usage: bench_faults [rtmp|llm|api|all] [--minutes M] [--period S] "
+                            "[--down S] [--comment-every S] [--idle N] [--slow N] [--shuzi PATH]\n");
             return 2;
         }
     }
     if (!(minutes >= 0.5 && minutes <= 1440) || !(period >= 10 && period <= 3600) ||
-        !(down >= 0 && down < period) || !(comment_every >= 1 && comment_every <= 600)) {
+        !(down >= 0 && down < period) || !(comment_every >= 1 && comment_every <= 600) ||
+        n_idle < 0 || n_slow < 0 || n_idle + n_slow > 5000) {
         fprintf(stderr, "bench_faults: --minutes 0.5 to 1440, --period 10 to 3600, --down 0 to "
-                        "the period, --comment-every 1 to 600\n");
+                        "the period, --comment-every 1 to 600, --idle + --slow at most 5000\n");
         return 2;
     }
     const char *src = getenv("SHUZI_SOURCE_DIR");
     if (!src)
         src = SHUZI_SOURCE_DIR;
     int rc = 0;
-    if (strcmp(what, "llm") != 0)
+    int all = !strcmp(what, "all");
+    if (all || !strcmp(what, "rtmp"))
         rc |= faults_rtmp(shuzi, src, minutes, period, down);
-    if (strcmp(what, "rtmp") != 0)
+    if (all || !strcmp(what, "llm"))
         rc |= faults_llm(shuzi, src, minutes, comment_every);
+    if (all || !strcmp(what, "api"))
+        rc |= faults_api(shuzi, minutes < 2 ? minutes : 2, n_idle, n_slow);
     return rc;
 }

@@ -376,6 +376,7 @@ static int modes_room_start(modes_room *m, const char *const *outs, const char *
         ap.port = port < 0 ? 0 : port;
         ap.token = api_token;
         ap.max_body_bytes = (size_t)mc->api_max_body;
+        ap.max_per_ip = mc->api_max_per_ip;
         ap.mode = m->cmd;
         if (api_bind(&ap, m->h, &m->api, err, sizeof err) != SZ_OK)
             return modes_fail(EXIT_RUNTIME, "%s", err);

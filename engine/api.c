@@ -18,7 +18,8 @@ api_params api_default_params(void)
                     .port = 8765,
                     .token = NULL,
                     .max_body_bytes = 64u << 10,
-                    .max_connections = 32,
+                    .max_connections = 256,
+                    .max_per_ip = 16,
                     .max_event_clients = 8,
                     .mode = "live"};
     return p;
@@ -74,6 +75,9 @@ void api_stop(api_server **a)
 
 #define API_SSE_BLOCK (64u << 10)
 #define API_HEARTBEAT_US 10000000
+/* a connection with no traffic this long is closed (event streams send a
+ * heartbeat every API_HEARTBEAT_US, so they stay) */
+#define API_IDLE_TIMEOUT_S 15
 #define API_SSE_POLL_US 250000
 
 struct api_server {
@@ -574,7 +578,7 @@ int api_bind(const api_params *p, host *h, api_server **out, char *err, size_t e
         return SZ_ERR_INVALID_ARG;
     }
     if (p->port < 0 || p->port > 65535 || p->max_connections < 1 || p->max_event_clients < 0 ||
-        p->max_body_bytes < 256) {
+        p->max_per_ip < 0 || p->max_body_bytes < 256) {
         snprintf(err, errlen, "control API: port must be 0 to 65535 and limits positive");
         return SZ_ERR_INVALID_ARG;
     }
@@ -646,7 +650,9 @@ int api_serve(api_server *a, char *err, size_t errlen)
     a->d =
         MHD_start_daemon(a->flags, 0, NULL, NULL, api_handler, a, MHD_OPTION_LISTEN_SOCKET, a->fd,
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)a->p.max_connections,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_NOTIFY_COMPLETED,
+                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)a->p.max_per_ip,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)API_IDLE_TIMEOUT_S,
+                         MHD_OPTION_NOTIFY_COMPLETED,
                          api_done, a, MHD_OPTION_EXTERNAL_LOGGER, api_mhd_log, a, MHD_OPTION_END);
     a->fd = -1; /* the daemon closes it (it may have on failure too: never twice) */
     if (!a->d) {

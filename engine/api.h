@@ -16,7 +16,10 @@ typedef struct api_params {
     int port;              /* 0 = any free port (see api_port) */
     const char *token;     /* NULL or "": no auth (loopback only) */
     size_t max_body_bytes; /* default 64 KiB; larger bodies get 413 */
-    int max_connections;   /* default 32 */
+    int max_connections;   /* at once, default 256 (one thread each) */
+    int max_per_ip;        /* at once from one address, default 16: an address
+                            * holding idle or trickling connections cannot
+                            * starve the others (0: no limit) */
     int max_event_clients; /* GET /v1/events readers at once; default 8 */
     const char *mode;      /* reported by /v1/status: "live", "kiosk" */
 } api_params;

@@ -40,6 +40,7 @@ void config_modes_defaults(sz_mode_config *m)
     m->api_port = 8765;
     snprintf(m->api_token_env, sizeof m->api_token_env, "SHUZI_API_TOKEN");
     m->api_max_body = 64 << 10;
+    m->api_max_per_ip = 16;
     m->barge_in = 1;
     m->echo_cancel = 1;
     m->listen_onset_ms = 150;
@@ -336,7 +337,8 @@ static int config_modes_comments(const cJSON *o, sz_mode_config *m, char *why, s
 
 static int config_modes_api(const cJSON *o, sz_mode_config *m, char *why, size_t whylen)
 {
-    static const char *const keys[] = {"host", "port", "token_env", "max_body_bytes", NULL};
+    static const char *const keys[] = {"host",           "port", "token_env",
+                                       "max_body_bytes", "max_connections_per_ip", NULL};
     CONFIG_MODES_TRY(json_check_keys(o, keys, "api", why, whylen));
     CONFIG_MODES_TRY(
         config_modes_copy(o, "host", "api", m->api_host, sizeof m->api_host, why, whylen));
@@ -345,6 +347,8 @@ static int config_modes_api(const cJSON *o, sz_mode_config *m, char *why, size_t
                                        sizeof m->api_token_env, why, whylen));
     CONFIG_MODES_TRY(
         config_modes_int(o, "max_body_bytes", "api", 256, 16 << 20, &m->api_max_body, why, whylen));
+    CONFIG_MODES_TRY(config_modes_int(o, "max_connections_per_ip", "api", 0, 256,
+                                      &m->api_max_per_ip, why, whylen));
     return SZ_OK;
 }
 

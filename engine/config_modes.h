@@ -56,6 +56,7 @@ typedef struct sz_mode_config {
     int api_port; /* 0 = off, -1 = any free port */
     char api_token_env[64];
     int api_max_body;
+    int api_max_per_ip;
     /* "kiosk": {...} */
     int kiosk_fullscreen;
     char kiosk_audio_device[256];

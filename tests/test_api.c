@@ -21,7 +21,12 @@
 
 #if defined(SHUZI_HAVE_CURL) && defined(SHUZI_HAVE_MHD)
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "files.h"
 #include "http_buf.h"
@@ -386,6 +391,74 @@ static void test_token_and_loopback(void)
     llm_backend_free(&faq);
 }
 
+/* An idle TCP connection to the API from the loopback address src. */
+static int raw_connect(const char *src)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    inet_pton(AF_INET, src, &a.sin_addr);
+    struct sockaddr_in d = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port_g)};
+    d.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+                    connect(fd, (struct sockaddr *)&d, sizeof d) != 0)) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* 1 when the server closed fd within secs. */
+static int raw_closed_within(int fd, double secs)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    char c;
+    return poll(&p, 1, (int)(secs * 1000)) == 1 && recv(fd, &c, 1, 0) <= 0;
+}
+
+/* One address holding idle connections cannot starve the others. */
+static void test_connection_limits(void)
+{
+    char err[512];
+    api_params ap = api_default_params();
+    ap.port = 0;
+    ap.max_per_ip = -1;
+    api_server *a = NULL;
+    host *h = NULL;
+    llm_backend *faq = NULL;
+    const char *t = llm_faq_default_text();
+    llm_faq_create(t, strlen(t), "faq", &faq, err, sizeof err);
+    host_params hp = host_default_params();
+    hp.llm = faq;
+    host_create(&hp, &h, err, sizeof err);
+    CHECK(api_start(&ap, h, &a, err, sizeof err) == SZ_ERR_INVALID_ARG, "a negative limit");
+    ap.max_per_ip = 4;
+    int rc = api_start(&ap, h, &a, err, sizeof err);
+    CHECK(rc == SZ_OK, "start: %s", err);
+    if (rc == SZ_OK) {
+        port_g = api_port(a);
+        int held[4], n = 0;
+        for (int i = 0; i < 4; i++)
+            n += (held[i] = raw_connect("127.0.0.2")) >= 0;
+        CHECK(n == 4, "4 idle connections from 127.0.0.2: %d", n);
+        int extra = raw_connect("127.0.0.2");
+        CHECK(extra < 0 || raw_closed_within(extra, 2.0),
+              "a fifth from the same address is closed at once");
+        if (extra >= 0)
+            close(extra);
+        CHECK(!raw_closed_within(held[0], 0.3), "the first ones stay open");
+        char *out;
+        long st = http("GET", "/v1/status", NULL, NULL, &out, NULL, 0);
+        CHECK(st == 200 && strstr(out, "\"state\""), "127.0.0.1 still served: %ld", st);
+        free(out);
+        for (int i = 0; i < 4; i++)
+            if (held[i] >= 0)
+                close(held[i]);
+        api_stop(&a);
+    }
+    host_free(&h);
+    llm_backend_free(&faq);
+}
+
 /* A chat answered clause by clause; then an interrupt in the middle of a
  * slow answer. */
 static void test_chat_and_interrupt(void)
@@ -655,6 +728,7 @@ int main(void)
     sz_set_log_level(SZ_LOG_ERROR);
     curl_global_init(CURL_GLOBAL_ALL);
     test_token_and_loopback();
+    test_connection_limits();
     test_validation();
     test_chat_and_interrupt();
     test_comments_and_products();
