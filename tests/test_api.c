@@ -344,6 +344,19 @@ static void test_validation(void)
     fake_stop(&f);
 }
 
+/* A host answering from the built-in FAQ (the caller frees both). */
+static llm_backend *faq_host(host **h)
+{
+    char err[512];
+    llm_backend *faq = NULL;
+    const char *t = llm_faq_default_text();
+    llm_faq_create(t, strlen(t), "faq", &faq, err, sizeof err);
+    host_params hp = host_default_params();
+    hp.llm = faq;
+    host_create(&hp, h, err, sizeof err);
+    return faq;
+}
+
 static void test_token_and_loopback(void)
 {
     char err[512];
@@ -352,12 +365,7 @@ static void test_token_and_loopback(void)
     ap.port = 0;
     api_server *a = NULL;
     host *h = NULL;
-    llm_backend *faq = NULL;
-    const char *t = llm_faq_default_text();
-    llm_faq_create(t, strlen(t), "faq", &faq, err, sizeof err);
-    host_params hp = host_default_params();
-    hp.llm = faq;
-    host_create(&hp, &h, err, sizeof err);
+    llm_backend *faq = faq_host(&h);
     int rc = api_start(&ap, h, &a, err, sizeof err);
     CHECK(rc == SZ_ERR_INVALID_ARG && a == NULL && strstr(err, "without a token"),
           "0.0.0.0 without a token: %d '%s'", rc, err);
@@ -424,12 +432,7 @@ static void test_connection_limits(void)
     ap.max_per_ip = -1;
     api_server *a = NULL;
     host *h = NULL;
-    llm_backend *faq = NULL;
-    const char *t = llm_faq_default_text();
-    llm_faq_create(t, strlen(t), "faq", &faq, err, sizeof err);
-    host_params hp = host_default_params();
-    hp.llm = faq;
-    host_create(&hp, &h, err, sizeof err);
+    llm_backend *faq = faq_host(&h);
     CHECK(api_start(&ap, h, &a, err, sizeof err) == SZ_ERR_INVALID_ARG, "a negative limit");
     ap.max_per_ip = 4;
     int rc = api_start(&ap, h, &a, err, sizeof err);
