@@ -9,8 +9,8 @@
  * as the mapped voice file and the libraries, counted once across them),
  * and the CPU cores used. It stops after the first level where a room lost
  * more than --tolerance of its frames (default 0.5 %).
- * Usage: bench_rooms [--max N] [--seconds S] [--config FILE] [--shuzi PATH]
- *                    [--tolerance PCT] [--all]
+ * Usage: bench_rooms [--max N] [--from N] [--seconds S] [--config FILE]
+ *                    [--shuzi PATH] [--tolerance PCT] [--all]
  * Each room runs with OPENBLAS_NUM_THREADS=1 (one process per room is the
  * deployment this measures; threads inside a room would fight the others). */
 #include <libgen.h>
@@ -197,7 +197,7 @@ static int rooms_level(const char *shuzi, const char *cfg, int port, int n, doub
 
 int main(int argc, char **argv)
 {
-    int max = 4, all = 0;
+    int max = 4, from = 1, all = 0;
     double seconds = 60, tolerance = 0.5;
     char shuzi[PATH_MAX], self[PATH_MAX], cfg[PATH_MAX] = "";
     snprintf(self, sizeof self, "%s", argv[0]);
@@ -205,6 +205,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--max") == 0 && i + 1 < argc)
             max = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
+            from = atoi(argv[++i]);
         else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
             seconds = atof(argv[++i]);
         else if (strcmp(argv[i], "--tolerance") == 0 && i + 1 < argc)
@@ -216,15 +218,16 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--all") == 0)
             all = 1;
         else {
-            fprintf(stderr, "usage: bench_rooms [--max N] [--seconds S] [--config FILE] "
+            fprintf(stderr, "usage: bench_rooms [--max N] [--from N] [--seconds S] [--config FILE] "
                             "[--shuzi PATH] [--tolerance PCT] [--all]\n"
                             "  --all: run every level up to --max even after one loses frames\n");
             return 2;
         }
     }
-    if (max < 1 || max > ROOMS_MAX || !(seconds >= 20 && seconds <= 86400) ||
+    if (max < 1 || max > ROOMS_MAX || from < 1 || from > max || !(seconds >= 20 && seconds <= 86400) ||
         !(tolerance >= 0 && tolerance <= 100)) {
-        fprintf(stderr, "bench_rooms: --max 1 to %d, --seconds 20 to 86400, --tolerance 0 to 100\n",
+        fprintf(stderr, "bench_rooms: --max 1 to %d, --from 1 to --max, --seconds 20 to 86400, "
+                        "--tolerance 0 to 100\n",
                 ROOMS_MAX);
         return 2;
     }
@@ -253,7 +256,7 @@ int main(int argc, char **argv)
     printf("  rooms  frames/room  written    lowest  lost(*)   worst   RSS/room PSS/room PSS total  cores\n"
            "         (clock)      (median)   room             room      (MB)     (MB)     (MB)\n");
     int held = 0, rc = 0;
-    for (int n = 1; n <= max; n++) {
+    for (int n = from; n <= max; n++) {
         int r = rooms_level(shuzi, cfg, srv.port, n, seconds, tolerance, dir);
         if (r < 0) {
             rc = 1;
@@ -267,8 +270,9 @@ int main(int argc, char **argv)
     printf("  (*) frames skipped by the clock plus frames an output dropped, all rooms; "
            "a room holds when it lost at most %.1f %% of its frames\n",
            tolerance);
-    printf("bench_rooms: this machine holds %d room%s at once without losing frames\n", held,
-           held == 1 ? "" : "s");
+    if (from == 1)
+        printf("bench_rooms: this machine holds %d room%s at once without losing frames\n", held,
+               held == 1 ? "" : "s");
     rtmp_server_cleanup(&srv);
     srv_rmtree(dir);
     return rc;
