@@ -21,6 +21,8 @@
 #include <strings.h>
 #include <ctype.h>
 
+#include <cjson/cJSON.h>
+
 #include "core/assets.h"
 #include "core/cpu/nn.h"
 #include "core/log.h"
@@ -130,6 +132,24 @@ static int diff_path(const char *variant, const char *assets, char *path, size_t
     return w > 0 && (size_t)w < cap;
 }
 
+/* "shuzi diffusion voice: <who speaks>", from the speaker its provenance
+ * names ("the Kathleen data set (...): a native U.S. English female
+ * speaker" gives what follows the last ": "). */
+static void diff_describe(const dv_model *m, char *out, size_t cap)
+{
+    snprintf(out, cap, "shuzi diffusion voice");
+    const char *prov = dv_model_metadata(m, "provenance");
+    cJSON *j = prov ? cJSON_Parse(prov) : NULL;
+    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(j, "speaker");
+    if (cJSON_IsString(sp) && sp->valuestring[0]) {
+        const char *who = sp->valuestring, *c;
+        while ((c = strstr(who, ": ")) != NULL)
+            who = c + 2;
+        snprintf(out, cap, "shuzi diffusion voice: %.80s", who);
+    }
+    cJSON_Delete(j);
+}
+
 static int diff_list(sz_voice_list_fn fn, void *user)
 {
     char dir[1100];
@@ -147,11 +167,13 @@ static int diff_list(sz_voice_list_fn fn, void *user)
             if (dv_model_open(path, &m, err, sizeof err) == SZ_OK) {
                 snprintf(name, sizeof name, "diffusion:%.*s", (int)(len - 12), e);
                 const dv_info *in = dv_model_info(m);
+                char description[128];
+                diff_describe(m, description, sizeof description);
                 sz_voice_info info = {.name = name,
                                       .kind = "diffusion",
                                       .language = in->language,
                                       .sample_rate_hz = in->sample_rate,
-                                      .description = "shuzi diffusion voice"};
+                                      .description = description};
                 stop = fn(&info, user) != 0;
                 dv_model_free(&m);
             } else {
