@@ -75,9 +75,11 @@ static int cmp_d(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+#define MEM_MAX 20000
+
 typedef struct mem_track {
-    double t0, rss0, rss_warm, rss_end, t_warm, t_end;
-    double sx, sy, sxx, sxy;
+    double t0, rss0, rss_warm, t_warm;
+    double t[MEM_MAX], rss[MEM_MAX]; /* samples after warm-up */
     int k;
 } mem_track;
 
@@ -90,25 +92,26 @@ static void mem_sample(mem_track *m, pid_t pid, double t, double warm_s)
         m->t0 = t;
         m->rss0 = c.rss_mb;
     }
-    if (t >= warm_s) {
+    if (t >= warm_s && m->k < MEM_MAX) {
         if (!m->k) {
             m->rss_warm = c.rss_mb;
             m->t_warm = t;
         }
-        m->sx += t, m->sy += c.rss_mb, m->sxx += t * t, m->sxy += t * c.rss_mb;
-        m->k++;
+        m->t[m->k] = t;
+        m->rss[m->k++] = c.rss_mb;
     }
-    m->rss_end = c.rss_mb;
-    m->t_end = t;
 }
 
 static void mem_print(const mem_track *m)
 {
-    double den = m->k * m->sxx - m->sx * m->sx;
-    double slope = m->k > 2 && den > 0 ? (m->k * m->sxy - m->sx * m->sy) / den * 3600 : 0;
+    if (!m->k) {
+        printf("  RSS: %.1f MB at %.0f s; too short a run for a slope\n", m->rss0, m->t0);
+        return;
+    }
     printf("  RSS: %.1f MB at %.0f s, %.1f MB after warm-up (%.0f s), %.1f MB at the end (%.0f s); "
            "slope after warm-up %+.2f MB/hour\n",
-           m->rss0, m->t0, m->rss_warm, m->t_warm, m->rss_end, m->t_end, slope);
+           m->rss0, m->t0, m->rss_warm, m->t_warm, m->rss[m->k - 1], m->t[m->k - 1],
+           proc_slope_per_hour(m->t, m->rss, m->k));
 }
 
 static int faults_rtmp(const char *shuzi, const char *src, double minutes, double period,
@@ -141,7 +144,8 @@ static int faults_rtmp(const char *shuzi, const char *src, double minutes, doubl
     if (pid <= 0)
         return 1;
     tailer tl = {0};
-    mem_track mem = {0};
+    static mem_track mem;
+    memset(&mem, 0, sizeof mem);
     double t0 = srv_now(), next_kill = period, up_at = -1, next_mem = 0;
     double delays[1024];
     int outages = 0, lost_lines = 0, recon_lines = 0, n_delays = 0, waiting = 0;

@@ -62,16 +62,8 @@ static void soak_print_memory(double warm_s)
     int w = 0;
     while (w < soak.n - 1 && soak.t[w] < warm_s)
         w++;
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    int k = 0;
-    for (int i = w; i < soak.n; i++, k++) {
-        sx += soak.t[i];
-        sy += soak.rss_mb[i];
-        sxx += soak.t[i] * soak.t[i];
-        sxy += soak.t[i] * soak.rss_mb[i];
-    }
-    double den = k * sxx - sx * sx;
-    double slope = k > 1 && den > 0 ? (k * sxy - sx * sy) / den * 3600.0 : 0;
+    int k = soak.n - w;
+    double slope = proc_slope_per_hour(soak.t + w, soak.rss_mb + w, k);
     double peak = 0;
     for (int i = 0; i < soak.n; i++)
         peak = soak.rss_mb[i] > peak ? soak.rss_mb[i] : peak;

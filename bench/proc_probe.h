@@ -53,4 +53,19 @@ static inline int proc_probe(pid_t pid, proc_cost *c)
     return c->rss_mb >= 0 ? 0 : -1;
 }
 
+/* The least-squares slope of y over t (seconds), per hour; 0 with fewer
+ * than two points. */
+static inline double proc_slope_per_hour(const double *t, const double *y, int n)
+{
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (int i = 0; i < n; i++) {
+        sx += t[i];
+        sy += y[i];
+        sxx += t[i] * t[i];
+        sxy += t[i] * y[i];
+    }
+    double den = n * sxx - sx * sx;
+    return n > 1 && den > 0 ? (n * sxy - sx * sy) / den * 3600.0 : 0;
+}
+
 #endif
