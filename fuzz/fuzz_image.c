@@ -8,23 +8,18 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz/memfile.h"
 #include "avatar/image.h"
 #include "shuzi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int fd = memfd_create("fuzz-image", 0);
+    char path[64], err[600] = "";
+    int fd = fuzz_memfile(data, size, path, sizeof path);
     if (fd < 0)
         return 0;
-    if (write(fd, data, size) != (ssize_t)size) {
-        close(fd);
-        return 0;
-    }
-    char path[64], err[600] = "";
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     cairo_surface_t *img = NULL;
     int rc = image_load(path, &img, err, sizeof err);
     close(fd);

@@ -7,22 +7,17 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz/memfile.h"
 #include "tts/frontend/fe_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int fd = memfd_create("fuzz-zh-words", 0);
+    char path[64], err[600] = "";
+    int fd = fuzz_memfile(data, size, path, sizeof path);
     if (fd < 0)
         return 0;
-    if (write(fd, data, size) != (ssize_t)size) {
-        close(fd);
-        return 0;
-    }
-    char path[64], err[600] = "";
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     fe_zh_lexicon *lx = fe_zh_lexicon_open(path, err, sizeof err);
     close(fd);
     if (!lx) {
