@@ -35,20 +35,18 @@ static const tts_event *word(const capture *c, const char *w)
     return NULL;
 }
 
-/* F0 movement over a syllable, from its word event to the next one (or the
- * end of the audio): the mean F0 (semitones) of the voiced frames of its
- * last third minus that of its first third. */
+/* F0 movement over a syllable, over its word event (start to end): the
+ * mean F0 (semitones) of the voiced frames of its last third minus that of
+ * its first third. (Measuring on to the next word, or to the end of the
+ * audio for the last one, also counted the fading voice after it.) */
 static double tone_slope(const capture *c, const tts_event *w, int sr, int *voiced)
 {
     double st[256], strength;
     int k = 0;
-    size_t hop = (size_t)sr / 100, win = (size_t)sr / 40, lag = (size_t)sr / 70, end = c->n;
-    for (const tts_event *e = w + 1; e < c->ev + c->n_ev; e++)
-        if (e->type == TTS_EV_WORD) {
-            end = (size_t)e->start;
-            break;
-        }
-    for (size_t s = (size_t)w->start; s + win + lag < c->n && s < end && k < 256; s += hop) {
+    size_t hop = (size_t)sr / 100, win = (size_t)sr / 40, lag = (size_t)sr / 70;
+    size_t end = w->end > w->start ? (size_t)w->end : c->n;
+    for (size_t s = (size_t)w->start; s + win + lag < c->n && s + win / 2 < end && k < 256;
+         s += hop) {
         double f = pitch_f0(c->pcm, s, win, sr, 70, 400, &strength);
         if (strength > 0.7 && f > 0)
             st[k++] = 12 * log2(f / 100.0);

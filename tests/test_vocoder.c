@@ -2,7 +2,8 @@
 /* test_vocoder.c: the diffusion voice's DSP vocoder on known inputs: the
  * output level equals the envelope's power, voiced frames carry the asked
  * F0, the pitch control scales it, a jump of the envelope stays within a
- * hop of its frame, and streaming gives exactly frames x hop samples. */
+ * hop of its frame, an F0 glide is followed where it is, and streaming
+ * gives exactly frames x hop samples. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,39 @@ int main(void)
     CHECK(10 * log10(before / loud) < -25.0, "the hop before the jump's window is at %.1f dB",
           10 * log10(before / loud));
     free(j);
+    /* an F0 glide (150 to 300 Hz over frames 50 to 150) is rendered where
+     * the frames put it: the pulses follow each frame's F0 at its centre */
+    {
+        voc_params p = {.sample_rate = SR, .hop = HOP, .n_bands = BANDS, .voicing_threshold = 0.45f};
+        voc *vc = voc_new(&p);
+        CHECK(vc != NULL, "voc_new");
+        float *g = calloc((size_t)(FRAMES + 8) * HOP, sizeof(float));
+        float frame[BANDS + 2];
+        size_t k = 0;
+        voc_reset(vc, 5);
+        for (int t = 0; t < FRAMES; t++) {
+            double x = t < 50 ? 0 : t > 150 ? 1 : (t - 50) / 100.0;
+            for (int i = 0; i < BANDS; i++)
+                frame[i] = logf(0.01f);
+            frame[BANDS] = (float)log(150.0 * pow(2.0, x));
+            frame[BANDS + 1] = 0.95f;
+            k += voc_push(vc, frame, 1.0f, g + k);
+        }
+        k += voc_finish(vc, g + k);
+        CHECK(k == (size_t)FRAMES * HOP, "%zu samples", k);
+        double worst = 0;
+        for (int c = 60; c <= 140; c += 20) {
+            /* a window of 1024 samples centred on frame c */
+            double f = f0_of(g, (size_t)c * HOP - 512, (size_t)c * HOP + 512 + SR / 60);
+            double want = 150.0 * pow(2.0, (c - 50) / 100.0);
+            double err = 12 * log2(f / want);
+            printf("glide: frame %d F0 %.1f Hz (frames say %.1f)\n", c, f, want);
+            worst = fmax(worst, fabs(err));
+        }
+        CHECK(worst < 0.5, "the glide is off by %.2f semitones", worst);
+        voc_free(&vc);
+        free(g);
+    }
     /* bad parameters are refused */
     voc_params bad = {.sample_rate = SR, .hop = 250, .n_bands = BANDS};
     CHECK(voc_new(&bad) == NULL, "a hop whose window is not a power of two was accepted");

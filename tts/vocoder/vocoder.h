@@ -3,13 +3,15 @@
  *
  * Each frame (hop samples) carries n_bands log power spectral densities on
  * mel-spaced band centres (0 Hz to Nyquist), log F0 and a voicing strength
- * (tools/train/features.py computes them from speech). The vocoder builds a
- * mixed excitation, a pulse train at F0 (exact fractional pulse positions)
- * and white noise, mixed per frequency (harmonic below 3 kHz, more and more
- * noise above) in frames whose voicing strength passes the threshold, with
- * unit power per sample; shapes it with a minimum-phase filter whose power
- * response is the envelope (cepstral method); and overlap-adds windowed
- * frames (Hann, 2 x hop). No training is needed: it is signal processing. */
+ * (tools/train/features.py computes them from speech). The vocoder is
+ * pitch-synchronous: where the voicing strength passes the threshold, each
+ * glottal pulse (at F0, exact fractional positions) gets its own
+ * minimum-phase impulse response, shaped by the envelope interpolated at
+ * the pulse's time (cepstral method) and weighted per frequency by the
+ * harmonic share (harmonic below 3 kHz, more and more noise above); white
+ * noise, filtered frame by frame, fills the rest, and all of unvoiced
+ * frames. Unit power per sample: the output's power spectrum is the
+ * envelope. No training is needed: it is signal processing. */
 #ifndef SZ_TTS_VOCODER_VOCODER_H
 #define SZ_TTS_VOCODER_VOCODER_H
 
@@ -18,7 +20,7 @@
 
 typedef struct voc_params {
     int sample_rate;
-    int hop;     /* samples per frame; 2 x hop must be a power of two */
+    int hop;     /* samples per frame; 4 x hop must be a power of two */
     int n_bands;
     float voicing_threshold; /* below it a frame is unvoiced */
 } voc_params;
@@ -31,9 +33,9 @@ void voc_free(voc **v);
 void voc_reset(voc *v, uint64_t seed);
 /* Adds one frame (n_bands + 2 floats). pitch_scale multiplies F0. Writes
  * the samples that became final into out (room for hop samples) and
- * returns how many (0 for the first frames: the output lags 3 frames). */
+ * returns how many (0 for the first frame: the output lags one frame). */
 size_t voc_push(voc *v, const float *frame, float pitch_scale, float *out);
-/* Ends the signal: writes the remaining samples (at most 4 x hop) so that
+/* Ends the signal: writes the remaining samples (at most hop) so that
  * the total equals frames pushed x hop. */
 size_t voc_finish(voc *v, float *out);
 
