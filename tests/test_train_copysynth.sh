@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # test_train_copysynth.sh: copy synthesis (tools/train/copysynth.py and
 # build/vocode) renders recordings back through the voice's features and
-# vocoder: same uids, same length, same pitch, same envelope; a bench_voice
+# vocoder: same uids, same length, same pitch, same envelope, also for real
+# recordings (measured by distortion.py too); a bench_voice
 # dump folder works with --sentences; bench_voice --systems data scores the
 # copies alone; bad input (a malformed feature file, bad options, bad
 # --systems lists, missing folders and files, bad voices) is refused with
@@ -79,6 +80,41 @@ for uid in ("a1", "b2"):
     assert not np.array_equal(y, z)
 EOF
 then ok "copies keep length, pitch, envelope and energy"; else fail "copies differ from their sources"; fi
+
+# Real recordings (../shared/data/speech: LJ Speech clips) through the
+# features and the vocoder and back: the copies keep the pitch, envelope and
+# energy as above, and tools/train/distortion.py measures them close to their
+# sources (a copy of speech scored against the speech itself is 0 dB away).
+SPEECH=$SRC/../shared/data/speech
+if [ -f "$SPEECH/metadata.csv" ]; then
+  mkdir -p "$T/real/wavs"
+  : >"$T/real.tsv"
+  for uid in LJ001-0002 LJ001-0020 LJ001-0038; do
+    ln -s "$SPEECH/$uid.flac" "$T/real/wavs/$uid.flac"
+    text=$(grep "^$uid|" "$SPEECH/metadata.csv" | cut -d'|' -f2)
+    echo "$uid|$text" >>"$T/real/metadata.csv"
+    printf '%s\t%s\n' "$uid" "$text" >>"$T/real.tsv"
+  done
+  if $PY "$CS" "$T/real" "$T/realcopy" >"$T/log" 2>&1; then ok "copysynth.py on real speech: $(tail -1 "$T/log")"
+  else fail "copysynth.py on real speech: $(cat "$T/log")"; fi
+  if $PY "$SRC/tools/train/distortion.py" "$T/real" "$T/realcopy" "$T/real" \
+       --sentences "$T/real.tsv" >"$T/dist" 2>&1 && $PY - "$T/dist" <<'EOF'
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip() and not l.startswith("speech")]
+copy, same = rows
+print(f"real speech: copies {copy[2]} dB MCD, {copy[3]} cents F0 RMS, {copy[4]} gross F0 errors, "
+      f"{copy[5]} voicing errors; the speech against itself {same[2]} dB")
+assert copy[1] == "3" and same[1] == "3"
+assert float(same[2]) == 0.0 and float(same[3]) == 0.0 and same[5] == "0.0%"
+assert 0.0 < float(copy[2]) < 1.6, copy
+# (a few octave errors of the pitch analysis dominate the F0 RMS)
+assert float(copy[3]) < 400 and float(copy[4].rstrip("%")) < 6 and float(copy[5].rstrip("%")) < 8
+EOF
+  then ok "distortion.py: real speech and its copies are close; the speech is 0 dB from itself"
+  else fail "distortion.py on real speech: $(cat "$T/dist")"; fi
+else
+  echo "SKIP: ../shared/data/speech is absent: no copies of real recordings"
+fi
 
 # With --voice, parts of the copies come from the shipped voice, decoded on
 # the recording's timing: the envelope alone keeps the recording's pitch and
