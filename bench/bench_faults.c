@@ -39,7 +39,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench/proc_probe.h"
+#include "bench/mem_track.h"
 #include "bench/room_client.h"
 #include "tests/fake_openai.h"
 #include "tests/servers.h"
@@ -75,45 +75,6 @@ static int cmp_d(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-#define MEM_MAX 20000
-
-typedef struct mem_track {
-    double t0, rss0, rss_warm, t_warm;
-    double t[MEM_MAX], rss[MEM_MAX]; /* samples after warm-up */
-    int k;
-} mem_track;
-
-static void mem_sample(mem_track *m, pid_t pid, double t, double warm_s)
-{
-    proc_cost c;
-    if (proc_probe(pid, &c) != 0)
-        return;
-    if (m->t0 == 0 && m->rss0 == 0) {
-        m->t0 = t;
-        m->rss0 = c.rss_mb;
-    }
-    if (t >= warm_s && m->k < MEM_MAX) {
-        if (!m->k) {
-            m->rss_warm = c.rss_mb;
-            m->t_warm = t;
-        }
-        m->t[m->k] = t;
-        m->rss[m->k++] = c.rss_mb;
-    }
-}
-
-static void mem_print(const mem_track *m)
-{
-    if (!m->k) {
-        printf("  RSS: %.1f MB at %.0f s; too short a run for a slope\n", m->rss0, m->t0);
-        return;
-    }
-    printf("  RSS: %.1f MB at %.0f s, %.1f MB after warm-up (%.0f s), %.1f MB at the end (%.0f s); "
-           "slope after warm-up %+.2f MB/hour\n",
-           m->rss0, m->t0, m->rss_warm, m->t_warm, m->rss[m->k - 1], m->t[m->k - 1],
-           proc_slope_per_hour(m->t, m->rss, m->k));
-}
-
 static int faults_rtmp(const char *shuzi, const char *src, double minutes, double period,
                        double down)
 {
@@ -135,24 +96,27 @@ static int faults_rtmp(const char *shuzi, const char *src, double minutes, doubl
     snprintf(dur, sizeof dur, "%.0f", minutes * 60);
     snprintf(log, sizeof log, "%s/live.log", dir);
     char *argv[] = {(char *)shuzi, "live", "--config", cfg, "--out", url, "--out", rec,
-                    "--api-port", "0", "--duration", dur, NULL};
+                    "--api-port", "auto", "--duration", dur, NULL};
     printf("rtmp: shuzi live --config demos/live.json to a local nginx-rtmp and an MKV "
            "recording, %.1f minutes; nginx killed (SIGKILL) every %.0f s and started again %.0f s "
            "later\n",
            minutes, period, down);
     pid_t pid = srv_spawn(argv, log);
-    if (pid <= 0)
+    int port = pid > 0 ? room_api_port(log, pid) : -1;
+    if (port <= 0) {
+        printf("  could not start: see %s\n", log);
         return 1;
+    }
     tailer tl = {0};
     static mem_track mem;
-    memset(&mem, 0, sizeof mem);
+    mem.n = 0;
     double t0 = srv_now(), next_kill = period, up_at = -1, next_mem = 0;
     double delays[1024];
     int outages = 0, lost_lines = 0, recon_lines = 0, n_delays = 0, waiting = 0;
     while (waitpid(pid, NULL, WNOHANG) == 0) {
         double t = srv_now() - t0;
         if (t >= next_mem) {
-            mem_sample(&mem, pid, t, 60);
+            mem_track_sample(&mem, pid, port, t);
             next_mem += 5;
         }
         if (t >= next_kill && t < minutes * 60 - period / 2) {
@@ -195,7 +159,7 @@ static int faults_rtmp(const char *shuzi, const char *src, double minutes, doubl
                delays[n_delays - 1], n_delays, outages);
     }
     room_print_summary(log);
-    mem_print(&mem);
+    mem_track_print(&mem, 60);
     rtmp_server_cleanup(&srv);
     srv_rmtree(dir);
     return 0;

@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench/proc_probe.h"
+#include "bench/mem_track.h"
 #include "bench/room_client.h"
 #include "tests/servers.h"
 
@@ -34,51 +34,8 @@
 
 #define SOAK_SAMPLE_S 5.0
 
-typedef struct soak_samples {
-    double t[20000], rss_mb[20000], cpu_s[20000];
-    int n;
-} soak_samples;
+static mem_track soak;
 
-static soak_samples soak;
-
-static void soak_sample(pid_t pid, double t)
-{
-    proc_cost c;
-    if (soak.n < 20000 && proc_probe(pid, &c) == 0) {
-        soak.t[soak.n] = t;
-        soak.rss_mb[soak.n] = c.rss_mb;
-        soak.cpu_s[soak.n] = c.cpu_s;
-        soak.n++;
-    }
-}
-
-/* RSS at start, after warm-up, at the end; slope after warm-up (MB/h). */
-static void soak_print_memory(double warm_s)
-{
-    if (soak.n < 2) {
-        printf("  memory: too few samples\n");
-        return;
-    }
-    int w = 0;
-    while (w < soak.n - 1 && soak.t[w] < warm_s)
-        w++;
-    int k = soak.n - w;
-    double slope = proc_slope_per_hour(soak.t + w, soak.rss_mb + w, k);
-    double peak = 0;
-    for (int i = 0; i < soak.n; i++)
-        peak = soak.rss_mb[i] > peak ? soak.rss_mb[i] : peak;
-    printf("  RSS: %.1f MB at %.0f s, %.1f MB after warm-up (%.0f s), %.1f MB at the end "
-           "(%.0f s), peak %.1f MB; slope after warm-up %+.2f MB/hour (%d samples)\n",
-           soak.rss_mb[0], soak.t[0], soak.rss_mb[w], soak.t[w], soak.rss_mb[soak.n - 1],
-           soak.t[soak.n - 1], peak, slope, k);
-    double dt = soak.t[soak.n - 1] - soak.t[w];
-    if (dt > 0)
-        printf("  CPU: %.0f s per hour after warm-up (%.2f of one core)\n",
-               (soak.cpu_s[soak.n - 1] - soak.cpu_s[w]) / dt * 3600.0,
-               (soak.cpu_s[soak.n - 1] - soak.cpu_s[w]) / dt);
-}
-
-/* The end time (s) of the audio and of the video of a media file. */
 static int soak_av_ends(const char *path, double *audio_end, double *video_end)
 {
     AVFormatContext *fc = NULL;
@@ -144,7 +101,7 @@ static int soak_live(const char *shuzi, const char *src, double minutes)
     while (waitpid(pid, NULL, WNOHANG) == 0) {
         double t = srv_now() - t0;
         if (t >= next) {
-            soak_sample(pid, t);
+            mem_track_sample(&soak, pid, port, t);
             next += SOAK_SAMPLE_S;
         }
 #ifdef SHUZI_HAVE_CURL
@@ -170,7 +127,7 @@ static int soak_live(const char *shuzi, const char *src, double minutes)
     printf("  %d comments and %d interrupts sent (%d not accepted)\n", comments, interrupts,
            refused);
     room_print_summary(log);
-    soak_print_memory(60);
+    mem_track_print(&soak, 60);
     double a, v;
     if (soak_av_ends(rec, &a, &v) == 0)
         printf("  recording: audio ends at %.3f s, video at %.3f s: offset %+.1f ms\n", a, v,
@@ -211,7 +168,7 @@ static int soak_offline(const char *shuzi, double minutes)
     while (pid > 0 && waitpid(pid, NULL, WNOHANG) == 0) {
         double t = srv_now() - t0;
         if (t >= next) {
-            soak_sample(pid, t);
+            mem_track_sample(&soak, pid, 0, t);
             next += SOAK_SAMPLE_S;
         }
         usleep(100000);
@@ -226,7 +183,7 @@ static int soak_offline(const char *shuzi, double minutes)
         return 1;
     }
     printf("  %.1f s of video in %.1f s: %.2fx real time\n", v, wall, v / wall);
-    soak_print_memory(30);
+    mem_track_print(&soak, 30);
     printf("  output: audio ends at %.3f s, video at %.3f s: offset %+.1f ms\n", a, v,
            (a - v) * 1000);
     srv_rmtree(dir);

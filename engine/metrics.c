@@ -3,6 +3,7 @@
  * observations kept for quantiles, and the Prometheus text rendering. */
 #include "engine/metrics.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -275,6 +276,17 @@ char *metrics_render(metrics *m, const metrics_sample *s)
         metrics_gauge(&o, "shuzi_uptime_seconds", "Seconds since the session started.",
                       s->uptime_s);
     }
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    /* What the allocator holds, to tell a leak (in use grows) from
+     * fragmentation (free but kept grows) when the resident size creeps. */
+    struct mallinfo2 mi = mallinfo2();
+    metrics_gauge(&o, "shuzi_heap_in_use_bytes",
+                  "Bytes of the heap allocated and not yet freed (glibc, all arenas).",
+                  (double)(mi.uordblks + mi.hblkhd));
+    metrics_gauge(&o, "shuzi_heap_free_bytes",
+                  "Bytes the heap allocator holds free for reuse (glibc, all arenas).",
+                  (double)mi.fordblks);
+#endif
     if (o.oom) {
         free(o.buf);
         return NULL;
