@@ -96,6 +96,19 @@ static inline void mem_track_print(const mem_track *m, double warm_s)
            "(%.0f s), peak %.1f MB; slope after warm-up %+.2f MB/hour (%d samples)\n",
            m->rss_mb[0], m->t[0], m->rss_mb[w], m->t[w], m->rss_mb[m->n - 1], m->t[m->n - 1],
            peak, proc_slope_per_hour(m->t + w, m->rss_mb + w, m->n - w), m->n - w);
+    /* the curve, not only its ends: six points after warm-up, so growth that
+     * stops can be told from growth that goes on */
+    if (m->n - w >= 7) {
+        printf("  RSS / heap in use over the run:");
+        for (int q = 1; q <= 6; q++) {
+            int i = w + (m->n - 1 - w) * q / 6;
+            if (m->heap_mb[i] >= 0)
+                printf(" %.0f min %.1f/%.1f MB", m->t[i] / 60.0, m->rss_mb[i], m->heap_mb[i]);
+            else
+                printf(" %.0f min %.1f MB", m->t[i] / 60.0, m->rss_mb[i]);
+            printf("%s", q < 6 ? ";" : "\n");
+        }
+    }
     mem_track_series(m, w, m->heap_mb, "heap in use");
     mem_track_series(m, w, m->heap_free_mb, "heap free, kept by the allocator");
     double dt = m->t[m->n - 1] - m->t[w];

@@ -6,6 +6,9 @@
  * reconnected here, with exponential backoff and jitter, for every kind. */
 #include "stream/output.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,6 +350,14 @@ static void output_connected(sz_output *o, int *ever, int failures)
                     failures == 1 ? "" : "s");
         else
             SZ_LOGW("stream", "%s: reconnected", o->name);
+#ifdef __GLIBC__
+        /* The lost connection's buffers were freed on this thread and the
+         * new one's allocated, partly elsewhere: glibc kept the difference
+         * as free heap, and a room whose server restarts every minute grew
+         * by about 0.8 MB per reconnect with its heap in use flat
+         * (bench_faults rtmp). Hand the free pages back to the system. */
+        malloc_trim(0);
+#endif
     }
     *ever = 1;
 }
