@@ -926,8 +926,9 @@ static int bv_section_wer(const bv_opts *o, const bv_sentence *s, size_t n)
            "decoding failed, scored as all words deleted)\n");
     if (w[BV_OURS].available && w[BV_FESTIVAL].available && w[BV_FESTIVAL].errors > 0) {
         double r = bv_wer_value(&w[BV_OURS]) / bv_wer_value(&w[BV_FESTIVAL]);
-        printf("  WER ratio ours / Festival: %.2f   (target <= %.2f: %s)\n", r, BV_TARGET_WER_RATIO,
-               r <= BV_TARGET_WER_RATIO ? "met" : "NOT met");
+        printf("  WER ratio ours / Festival: %.2f   (target on LJ Speech and service sentences "
+               "<= %.2f: %s)\n",
+               r, BV_TARGET_WER_RATIO, r <= BV_TARGET_WER_RATIO ? "met" : "NOT met");
     } else {
         printf("  WER ratio ours / Festival: not computed (one of them is unavailable or "
                "Festival made no error)\n");
