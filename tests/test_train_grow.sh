@@ -10,7 +10,8 @@
 # outside [0, 1) is one clear error. export.py --pretrained blends in the
 # weights a voice was fine-tuned from, by a share it records, and refuses
 # a share outside [0, 1) or another network, and records the band count of
-# the checkpoint's features. Skips without Debian's python3-torch.
+# the checkpoint's features. --init also starts from an exported voice file.
+# Skips without Debian's python3-torch.
 set -u
 SRC=${SHUZI_SOURCE_DIR:?SHUZI_SOURCE_DIR must point at the source tree}
 PY=/usr/bin/python3
@@ -124,6 +125,27 @@ sys.exit(0 if np.array_equal(tensors[k], want[k].numpy())
 EOF
     then ok "export.py writes the $mode weights and says so"; else fail "export.py ($mode): $(tail -2 "$T/out")"; fi
   done
+  # --init from an exported voice file: training starts from its weights
+  # (a step at learning rate 0 leaves them as they are); a file that is not
+  # a voice is one clear error.
+  if run "$T/fromvoice" --steps 1 --lr 0 --init "$T/raw.safetensors" \
+       && grep -q "initialized from $T/raw.safetensors" "$T/out" && $PY - "$TR" "$T" <<'EOF'
+import sys, numpy as np, torch
+sys.path.insert(0, sys.argv[1])
+from reference import read_safetensors
+t = sys.argv[2]
+_, tensors = read_safetensors(f"{t}/raw.safetensors")
+got = torch.load(f"{t}/fromvoice/ckpt.pt")["model"]
+worst = max(float(np.abs(got[k].numpy() - v).max()) for k, v in tensors.items() if not k.startswith("feat_"))
+print("largest difference", worst)
+sys.exit(0 if worst == 0.0 else 1)
+EOF
+  then ok "--init starts from an exported voice file's weights"; else fail "--init VOICE.safetensors: $(tail -3 "$T/out")"; fi
+  printf 'not a voice' >"$T/junk.safetensors"
+  if run "$T/junk" --steps 1 --init "$T/junk.safetensors" || grep -q Traceback "$T/out" \
+       || ! grep -q "not a diffusion voice file" "$T/out"; then
+    fail "--init with a file that is not a voice: $(tail -2 "$T/out")"
+  else ok "--init with a file that is not a voice: $(tail -1 "$T/out")"; fi
   # --pretrained: a quarter of w0's weights (the initial ones), three
   # quarters of the average, and the share in the metadata.
   if $PY "$TR/export.py" "$T/e/ckpt.pt" "$T/blend.safetensors" --name t --data d --licence l \

@@ -131,7 +131,8 @@ def main():
         "n_bands": str(ck["n_feats"] - 2),  # prepare.py --bands
         "voicing_threshold_permille": str(int(round(features.VOICING_THRESHOLD * 1000))),
         "features": "per frame: n_bands log PSD of the F0-smoothed power spectrum on mel-spaced "
-                    "band centres (0 Hz to Nyquist), log F0 (interpolated through unvoiced frames), "
+                    "band centres (0 Hz to Nyquist; the least-squares fit of linear interpolation "
+                    "between them), log F0 (interpolated through unvoiced frames), "
                     "voicing strength",
         "symbols": json.dumps(ck["symbols"], ensure_ascii=False),
         "hparams": json.dumps(ck["hp"]),

@@ -10,7 +10,8 @@ result with export.py.
 
 --init CKPT starts from another run's weights (same symbols and feature
 size) with a fresh optimizer and schedule: fine-tuning, for example on a
-new speaker or on features computed by a newer features.py. With
+new speaker or on features computed by a newer features.py. CKPT may also
+be an exported voice file (.safetensors), whose weights are then the start. With
 --dec-dilations longer than the checkpoint's, the decoder grows: the
 checkpoint's blocks come first and the new ones start as identities, so
 training continues from the same voice with more capacity.
@@ -117,6 +118,22 @@ def F_crop(x, s, n):
     return x
 
 
+def load_init(path):
+    """The checkpoint of --init: a train.py checkpoint, or an exported voice
+    file (.safetensors) read back into the same fields."""
+    if not path.endswith(".safetensors"):
+        return torch.load(path)
+    import json
+    from reference import load_voice
+    try:
+        net, symbols, meta, _ = load_voice(path)
+        steps = json.loads(meta.get("training", "{}")).get("steps", 0)
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError) as e:
+        sys.exit(f"train: {path}: not a diffusion voice file ({e})")
+    return {"model": net.state_dict(), "hp": net.hp, "symbols": symbols,
+            "n_feats": int(meta["n_bands"]) + 2, "step": steps}
+
+
 def grow(net, ck, name):
     """Loads checkpoint ck into net, which may have more decoder blocks than
     ck after the same ones: those keep their identity initialization."""
@@ -148,7 +165,8 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--save-every", type=int, default=250)
-    ap.add_argument("--init", metavar="CKPT", help="start from this checkpoint's weights")
+    ap.add_argument("--init", metavar="CKPT", help="start from this checkpoint's weights (or an "
+                    "exported voice file's, .safetensors)")
     ap.add_argument("--ema", type=float, default=0.0, metavar="DECAY",
                     help="also keep an exponential moving average of the weights (e.g. 0.9995), "
                          "which export.py then uses; 0 (the default) keeps none")
@@ -183,7 +201,7 @@ def main():
         gen = torch.Generator().manual_seed(a.seed + step)
         print(f"resumed at step {step}", flush=True)
     elif a.init:
-        ck = torch.load(a.init)
+        ck = load_init(a.init)
         if list(ck["symbols"]) != data.symbols or ck["n_feats"] != data.n_feats:
             sys.exit(f"train: {a.init}: its symbols or feature size differ from {a.data}'s")
         grow(net, ck, a.init)
