@@ -10,7 +10,8 @@
 # outside [0, 1) is one clear error. export.py --pretrained blends in the
 # weights a voice was fine-tuned from, by a share it records, and refuses
 # a share outside [0, 1) or another network, and records the band count of
-# the checkpoint's features. --init also starts from an exported voice file.
+# the checkpoint's features. --init also starts from an exported voice file,
+# and export.py --durations-from takes the duration predictor from one.
 # Skips without Debian's python3-torch.
 set -u
 SRC=${SHUZI_SOURCE_DIR:?SHUZI_SOURCE_DIR must point at the source tree}
@@ -168,6 +169,33 @@ sys.exit(0 if worst < 1e-6 and moved > 1e-3 and training["pretrained_share"] == 
 EOF
   then ok "export.py --pretrained blends the weights by the share and says so"
   else fail "export.py --pretrained: $(tail -2 "$T/out")"; fi
+  # --durations-from: the duration predictor from another voice file, the
+  # rest from the checkpoint, and the file named in the metadata; a file
+  # that is not a voice is one clear error.
+  if $PY "$TR/export.py" "$T/e/ckpt.pt" "$T/dfrom.safetensors" --name t --data d --licence l \
+       --durations-from "$T/blend.safetensors" >"$T/out" 2>&1 && $PY - "$TR" "$T" <<'EOF'
+import json, sys, numpy as np
+sys.path.insert(0, sys.argv[1])
+from reference import read_safetensors
+t = sys.argv[2]
+meta, got = read_safetensors(f"{t}/dfrom.safetensors")
+_, dur = read_safetensors(f"{t}/blend.safetensors")
+_, rest = read_safetensors(f"{t}/ema.safetensors")
+keys = [k for k in got if k.startswith("encoder.dur")]
+same_dur = all(np.array_equal(got[k], dur[k]) for k in keys)
+same_rest = all(np.array_equal(v, rest[k]) for k, v in got.items() if not k.startswith("encoder.dur"))
+moved = any(not np.array_equal(dur[k], rest[k]) for k in keys)
+print(len(keys), "duration tensors taken;", json.loads(meta["training"]).get("durations_from"))
+sys.exit(0 if keys and same_dur and same_rest and moved
+         and json.loads(meta["training"])["durations_from"] == "blend.safetensors" else 1)
+EOF
+  then ok "export.py --durations-from takes the duration predictor from a voice file"
+  else fail "export.py --durations-from: $(tail -2 "$T/out")"; fi
+  if $PY "$TR/export.py" "$T/e/ckpt.pt" "$T/bad.safetensors" --name t --data d --licence l \
+       --durations-from "$T/junk.safetensors" >"$T/out" 2>&1 || grep -q Traceback "$T/out" \
+       || ! grep -q "not a voice file" "$T/out" || [ -e "$T/bad.safetensors" ]; then
+    fail "export.py --durations-from with a file that is not a voice: $(tail -2 "$T/out")"
+  else ok "export.py --durations-from with a file that is not a voice: $(tail -1 "$T/out")"; fi
   # Bad blends: each case is one clear error. ARGS|what the error must say.
   while IFS='|' read -r args want; do
     # shellcheck disable=SC2086

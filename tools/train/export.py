@@ -16,6 +16,12 @@ S * (CKPT's weights) + (1 - S) * (the trained weights or their average):
 a blend of the fine-tuned voice with the weights it was fine-tuned from
 (train.py --init), which keeps more of what pretraining on a large corpus
 learnt (tools/train/README.md has the measurements).
+
+With --durations-from VOICE.safetensors the duration predictor's weights
+(encoder.dur*) come from that voice file instead: a voice fine-tuned on
+features of a newer analysis keeps the speaking rate of the voice it
+started from (the newer features' alignments made the shipped voice's
+fine-tune speak 6% faster than the recordings; tools/train/README.md).
 """
 import argparse
 import datetime
@@ -85,6 +91,24 @@ def blend(weights, ck, path, share):
             for k, v in weights.items()}, pk["step"]
 
 
+def durations_from(weights, path):
+    """weights with the duration predictor's (encoder.dur*) taken from the
+    voice file at path, which must hold the same network."""
+    from reference import read_safetensors  # reference imports this module
+    try:
+        _, theirs = read_safetensors(path)
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        sys.exit(f"export: {path}: not a voice file ({e})")
+    keys = [k for k in weights if k.startswith("encoder.dur")]
+    if not keys or any(k not in theirs or tuple(theirs[k].shape) != tuple(weights[k].shape)
+                       for k in keys):
+        sys.exit(f"export: {path}: its duration predictor is not this network's: it cannot be taken")
+    out = dict(weights)
+    for k in keys:
+        out[k] = torch.from_numpy(np.array(theirs[k], dtype=np.float32))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("ckpt")
@@ -105,6 +129,9 @@ def main():
     ap.add_argument("--pretrained-share", type=float, default=0.0, metavar="S",
                     help="share of the pretrained weights in the exported ones, in [0, 1) "
                          "(train_voice.sh uses 0.3); 0 (the default) exports the fine-tuned weights")
+    ap.add_argument("--durations-from", metavar="VOICE",
+                    help="take the duration predictor's weights from this voice file (the same "
+                         "network): keeps its speaking rate")
     a = ap.parse_args()
     if not 0.0 <= a.pretrained_share < 1.0:
         sys.exit(f"export: --pretrained-share wants a share in [0, 1), not {a.pretrained_share}")
@@ -116,6 +143,8 @@ def main():
     pretrained_steps = None
     if a.pretrained:
         weights, pretrained_steps = blend(weights, ck, a.pretrained, a.pretrained_share)
+    if a.durations_from:
+        weights = durations_from(weights, a.durations_from)
     tensors = {k: v.detach().cpu().numpy() for k, v in weights.items()}
     tensors["feat_mean"] = np.asarray(ck["mean"], np.float32)
     tensors["feat_std"] = np.asarray(ck["std"], np.float32)
@@ -139,7 +168,9 @@ def main():
         "training": json.dumps({"steps": ck["step"], "args": portable(ck["args"]),
                                 "weights": "moving average" if use_ema else "trained",
                                 "pretrained_share": a.pretrained_share,
-                                **({"pretrained_steps": pretrained_steps} if a.pretrained else {})}),
+                                **({"pretrained_steps": pretrained_steps} if a.pretrained else {}),
+                                **({"durations_from": os.path.basename(a.durations_from)}
+                                   if a.durations_from else {})}),
         "provenance": json.dumps({"data": a.data, "licence": a.licence, "speaker": a.speaker,
                                   "teacher": a.teacher, "command": a.command,
                                   "exported": datetime.date.today().isoformat(),
