@@ -133,6 +133,11 @@ struct sz_session {
     int next_id;
     atomic_uint_fast64_t generation;
     atomic_int interrupt_pending;
+    /* The start of an utterance said after an interrupt, pulled while the
+     * interrupted one was still being played (its end was dropped with the
+     * rest of it): held until the interrupt has stopped that one, so that
+     * the interrupt never lands on the new utterance. Scheduler thread. */
+    struct ses_msg *held_start;
     atomic_int stop;
     int started, finished;
 
@@ -576,13 +581,21 @@ static void ses_apply_control(sz_session *s, const ses_ctl *c)
  * timeout, -1 when the queue closed or the session failed. */
 static int ses_pull(sz_session *s, int64_t deadline_us)
 {
-    void *item;
-    int rc = queue_pop_until(s->q_tts, &item, deadline_us);
-    if (rc == SZ_ERR_TIMEOUT)
-        return 0;
-    if (rc != SZ_OK)
-        return -1;
-    ses_msg *m = item;
+    ses_msg *m = s->held_start;
+    int rc;
+    if (m) {
+        if (s->utt.active)
+            return 0; /* the utterance before it is not stopped yet */
+        s->held_start = NULL;
+    } else {
+        void *item;
+        rc = queue_pop_until(s->q_tts, &item, deadline_us);
+        if (rc == SZ_ERR_TIMEOUT)
+            return 0;
+        if (rc != SZ_OK)
+            return -1;
+        m = item;
+    }
     uint64_t gen = atomic_load(&s->generation);
     if (m->kind == MSG_FINISH) {
         s->finishing = 1;
@@ -592,6 +605,9 @@ static int ses_pull(sz_session *s, int64_t deadline_us)
         ses_ctl c;
         memcpy(&c, m->pcm, sizeof c);
         ses_apply_control(s, &c);
+    } else if (m->kind == MSG_START && s->utt.active) {
+        s->held_start = m; /* begun once the interrupt has stopped the one playing */
+        return 0;
     } else if (m->kind == MSG_START) {
         ses_utt_begin(s, m);
     } else if (s->utt.active && m->utt_id == s->utt.id) {
@@ -1410,6 +1426,7 @@ void sz_session_free(sz_session **sp)
     out_group_free(&s->outs); /* stops outputs not finished */
     ses_drain(s->q_req, 1);
     ses_drain(s->q_tts, 1);
+    free(s->held_start);
     queue_free(&s->q_req);
     queue_free(&s->q_tts);
     queue_free(&s->q_avatar);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_session.c: the engine's pacing and control: live pacing keeps the
  * frame clock running while a slow voice starves it, interrupt silences the
- * audio within 20 ms, and a session reports state changes in order. */
+ * audio within 20 ms, a line said right after an interrupt is spoken (the
+ * interrupt stops only what came before it), and a session reports state
+ * changes in order. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -82,6 +84,7 @@ static const tts_voice_kind slow_kind = {.kind = "slow",
 typedef struct states {
     pthread_mutex_t lock;
     sz_state st[MAX_STATES];
+    int id[MAX_STATES];
     int64_t t_ms[MAX_STATES];
     int64_t wall_us[MAX_STATES];
     int n;
@@ -89,16 +92,32 @@ typedef struct states {
 
 static void on_state(sz_state st, int id, int64_t t_ms, void *user)
 {
-    (void)id;
     states *s = user;
     pthread_mutex_lock(&s->lock);
     if (s->n < MAX_STATES) {
         s->st[s->n] = st;
+        s->id[s->n] = id;
         s->t_ms[s->n] = t_ms;
         s->wall_us[s->n] = clock_now_us();
         s->n++;
     }
     pthread_mutex_unlock(&s->lock);
+}
+
+/* Whether utterance id has reached state st; waits up to timeout_ms. */
+static int wait_state(states *s, sz_state st, int id, int timeout_ms)
+{
+    for (int waited = 0; waited <= timeout_ms; waited += 10) {
+        int found = 0;
+        pthread_mutex_lock(&s->lock);
+        for (int i = 0; i < s->n && !found; i++)
+            found = s->st[i] == st && s->id[i] == id;
+        pthread_mutex_unlock(&s->lock);
+        if (found)
+            return 1;
+        usleep(10000);
+    }
+    return 0;
 }
 
 static int find_state(states *s, sz_state st)
@@ -266,6 +285,56 @@ static void test_interrupt(const char *dir)
     free(pcm);
 }
 
+/* A host that interrupts a line and answers at once (interrupt, then say,
+ * with nothing in between) must hear the answer: the interrupt stops the
+ * line before it, never the answer. Eight rounds in one live session. */
+static void test_interrupt_then_say(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/answer.wav", dir);
+    sz_engine *e = NULL;
+    sz_session *s = NULL;
+    sz_engine_create(sz_engine_default_params(), &e);
+    states sts = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    sz_session_params p = sz_session_default_params();
+    p.pacing = SZ_PACING_LIVE;
+    p.width = 160;
+    p.height = 96;
+    p.on_state = on_state;
+    p.on_state_user_data = &sts;
+    CHECK(sz_session_create(e, p, &s) == SZ_OK, "create: %s", sz_engine_last_error(e));
+    if (!s)
+        return;
+    CHECK(sz_session_add_output(s, path, NULL) == SZ_OK, "output: %s", sz_session_last_error(s));
+    CHECK(sz_session_start(s) == SZ_OK, "start");
+    int lost = 0, wrong = 0, rounds = 8;
+    for (int r = 0; r < rounds; r++) {
+        int line = sz_session_say(s, "This line goes on for quite a while, so that it is still "
+                                     "being spoken when the host cuts in with an answer.", 0);
+        if (!wait_state(&sts, SZ_STATE_SPEAKING, line, 5000)) {
+            CHECK(0, "round %d: the line never started", r);
+            break;
+        }
+        usleep(200000 + 37000 * r); /* a different point of the line each round */
+        CHECK(sz_session_interrupt(s) == SZ_OK, "interrupt");
+        int answer = sz_session_say(s, "Yes?", 0);
+        wrong += !wait_state(&sts, SZ_STATE_INTERRUPTED, line, 2000);
+        lost += !wait_state(&sts, SZ_STATE_SPEAKING, answer, 3000) ||
+                !wait_state(&sts, SZ_STATE_IDLE, answer, 3000);
+    }
+    CHECK(sz_session_finish(s) == SZ_OK, "finish: %s", sz_session_last_error(s));
+    sz_session_free(&s);
+    sz_engine_free(&e);
+    int answer_cut = 0;
+    for (int i = 0; i < sts.n; i++)
+        answer_cut += sts.st[i] == SZ_STATE_INTERRUPTED && sts.id[i] % 2 == 1;
+    printf("interrupt then say at once: %d rounds, %d answers lost, %d lines not interrupted, "
+           "%d answers interrupted\n", rounds, lost, wrong, answer_cut);
+    CHECK(lost == 0 && wrong == 0 && answer_cut == 0,
+          "every answer spoken, every line interrupted (%d lost, %d lines, %d answers cut)", lost,
+          wrong, answer_cut);
+}
+
 static void test_errors(void)
 {
     sz_engine *e = NULL;
@@ -343,6 +412,7 @@ int main(void)
     test_bad_text(dir);
     test_live_never_stalls(dir);
     test_interrupt(dir);
+    test_interrupt_then_say(dir);
     remove_tree(dir);
     return check_summary("test_session");
 }
