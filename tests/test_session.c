@@ -209,25 +209,39 @@ static void test_live_never_stalls(const char *dir)
     }
 }
 
-static void test_interrupt(const char *dir)
+/* A started live session of the default voice (160x96) writing dir/name
+ * (its path into path), reporting its states to sts; NULL (after a failed
+ * check, the engine freed) if it cannot. */
+static sz_session *start_live(char *path, size_t size, const char *dir, const char *name,
+                              states *sts, sz_engine **e)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/interrupt.wav", dir);
-    sz_engine *e = NULL;
     sz_session *s = NULL;
-    sz_engine_create(sz_engine_default_params(), &e);
-    states sts = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    snprintf(path, size, "%s/%s", dir, name);
+    sz_engine_create(sz_engine_default_params(), e);
     sz_session_params p = sz_session_default_params();
     p.pacing = SZ_PACING_LIVE;
     p.width = 160;
     p.height = 96;
     p.on_state = on_state;
-    p.on_state_user_data = &sts;
-    CHECK(sz_session_create(e, p, &s) == SZ_OK, "create: %s", sz_engine_last_error(e));
+    p.on_state_user_data = sts;
+    CHECK(sz_session_create(*e, p, &s) == SZ_OK, "create: %s", sz_engine_last_error(*e));
+    if (!s)
+        sz_engine_free(e);
+    if (!s)
+        return NULL;
+    CHECK(sz_session_add_output(s, path, NULL) == SZ_OK, "output: %s", sz_session_last_error(s));
+    CHECK(sz_session_start(s) == SZ_OK, "start");
+    return s;
+}
+
+static void test_interrupt(const char *dir)
+{
+    char path[512];
+    sz_engine *e = NULL;
+    states sts = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    sz_session *s = start_live(path, sizeof path, dir, "interrupt.wav", &sts, &e);
     if (!s)
         return;
-    CHECK(sz_session_add_output(s, path, NULL) == SZ_OK, "output");
-    CHECK(sz_session_start(s) == SZ_OK, "start");
     CHECK(sz_session_say(s, "This is a long sentence that will be cut off in the middle, long "
                             "before it reaches its natural end.", 0) >= 0, "say");
     CHECK(sz_session_say(s, "And this queued one is dropped too.", 0) >= 0, "say 2");
@@ -291,22 +305,11 @@ static void test_interrupt(const char *dir)
 static void test_interrupt_then_say(const char *dir)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/answer.wav", dir);
     sz_engine *e = NULL;
-    sz_session *s = NULL;
-    sz_engine_create(sz_engine_default_params(), &e);
     states sts = {.lock = PTHREAD_MUTEX_INITIALIZER};
-    sz_session_params p = sz_session_default_params();
-    p.pacing = SZ_PACING_LIVE;
-    p.width = 160;
-    p.height = 96;
-    p.on_state = on_state;
-    p.on_state_user_data = &sts;
-    CHECK(sz_session_create(e, p, &s) == SZ_OK, "create: %s", sz_engine_last_error(e));
+    sz_session *s = start_live(path, sizeof path, dir, "answer.wav", &sts, &e);
     if (!s)
         return;
-    CHECK(sz_session_add_output(s, path, NULL) == SZ_OK, "output: %s", sz_session_last_error(s));
-    CHECK(sz_session_start(s) == SZ_OK, "start");
     int lost = 0, wrong = 0, rounds = 8;
     for (int r = 0; r < rounds; r++) {
         int line = sz_session_say(s, "This line goes on for quite a while, so that it is still "
