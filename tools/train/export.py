@@ -159,7 +159,8 @@ def main():
         "envelope_win": str(features.ENV_WIN),
         "n_bands": str(ck["n_feats"] - 2),  # prepare.py --bands
         "voicing_threshold_permille": str(int(round(features.VOICING_THRESHOLD * 1000))),
-        "features": "per frame: n_bands log PSD of the F0-smoothed power spectrum on mel-spaced "
+        "features": "per frame: n_bands log PSD of the power spectrum smoothed over "
+                    f"{features.SMOOTHING_WIDTH:g} F0 spacing, on mel-spaced "
                     "band centres (0 Hz to Nyquist; the least-squares fit of linear interpolation "
                     "between them), log F0 (interpolated through unvoiced frames), "
                     "voicing strength",
