@@ -707,6 +707,21 @@ const char *st_metadata(const st_file *file, const char *key)
     return hit ? hit->value : NULL;
 }
 
+int st_metadata_int(const st_file *file, const char *what, const char *key, int lo, int hi,
+                    int *out, char *err, size_t errlen)
+{
+    const char *s = st_metadata(file, key);
+    char *end = NULL;
+    long v = s ? strtol(s, &end, 10) : 0;
+    if (!s || end == s || *end || v < lo || v > hi) {
+        snprintf(err, errlen, "%s metadata '%s': expected an integer in [%d, %d], got %s%s%s", what,
+                 key, lo, hi, s ? "'" : "", s ? s : "nothing", s ? "'" : "");
+        return SZ_ERR_FORMAT;
+    }
+    *out = (int)v;
+    return SZ_OK;
+}
+
 const char *st_dtype_name(st_dtype dtype)
 {
     if ((int)dtype < 0 || dtype >= ST_DTYPE_COUNT)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_diffusion_voice.c: the diffusion voice in C against its PyTorch
- * reference (tests/data/diffusion_reference.safetensors), damaged voice files,
+ * reference (tests/data/diffusion_reference.safetensors), its envelope
+ * refiner against the numpy twin, damaged voice files and refiners,
  * and what the voice kind promises: same seed same audio, streaming, exact
  * phone timeline, rate and pitch controls. Skips when the voice is absent. */
 #include <math.h>
@@ -14,6 +15,8 @@
 #include "core/cpu/nn.h"
 #include "core/safetensors.h"
 #include "tts/model/dv_model.h"
+#include "tts/vocoder/refiner.h"
+#include "tts/vocoder/vocoder.h"
 #include "tts/voice.h"
 
 static char voice_path[1024], ref_path[1024];
@@ -123,6 +126,102 @@ done:
     st_close(&ref);
 }
 
+/* ---- the envelope refiner ---------------------------------------------- */
+
+/* The refiner against refiner.py's numpy twin on the reference's decoded
+ * features, and the vocoder with the refiner against the vocoder without it
+ * on the frames refined outside: the same samples, so the lag of C frames
+ * and the clamped edges are right. */
+static void test_refiner(void)
+{
+    char err[512];
+    st_file *ref = NULL;
+    dv_model *m = NULL;
+    voc_refiner *r = NULL;
+    if (st_open(ref_path, &ref, err, sizeof err) != SZ_OK ||
+        dv_model_open(voice_path, &m, err, sizeof err) != SZ_OK) {
+        CHECK(0, "refiner: %s", err);
+        goto done;
+    }
+    const dv_info *in = dv_model_info(m);
+    CHECK(voc_refiner_load(dv_model_file(m), in->n_bands, in->sample_rate, &r, err, sizeof err) ==
+              SZ_OK, "refiner: %s", err);
+    const st_tensor *x_t = st_find(ref, "refiner_in"), *y_t = st_find(ref, "refiner_out");
+    if (!r) {
+        CHECK(!x_t, "the reference has refiner tensors, the voice no refiner");
+        printf("the voice has no envelope refiner\n");
+        goto done;
+    }
+    const int d = in->n_feats, nb = in->n_bands, c = voc_refiner_context(r);
+    if (!x_t || !y_t || x_t->n_dims != 2 || x_t->shape[1] != d || y_t->shape[1] != nb ||
+        y_t->shape[0] != x_t->shape[0]) {
+        CHECK(0, "refiner reference tensors missing or of the wrong shape: rerun reference.py");
+        goto done;
+    }
+    const int n = (int)x_t->shape[0];
+    const float *x = x_t->data, *want = y_t->data;
+    float *scratch = malloc(sizeof(float) * voc_refiner_scratch(r));
+    float *refined = malloc(sizeof(float) * (size_t)n * d), out[260];
+    double worst = 0, moved = 0;
+    for (int t = 0; t < n; t++) {
+        const float *frames[2 * VOC_REFINER_MAX_CONTEXT + 1];
+        for (int i = 0; i <= 2 * c; i++) {
+            int k = t - c + i;
+            frames[i] = x + (size_t)(k < 0 ? 0 : k >= n ? n - 1 : k) * d;
+        }
+        voc_refiner_apply(r, frames, 0.0f, scratch, out);
+        memcpy(refined + (size_t)t * d, x + (size_t)t * d, sizeof(float) * d);
+        for (int b = 0; b < nb; b++) {
+            worst = fmax(worst, fabs(out[b] - want[(size_t)t * nb + b]));
+            moved = fmax(moved, fabs(out[b] - x[(size_t)t * d + b]));
+            refined[(size_t)t * d + b] = out[b];
+        }
+    }
+    printf("refiner: max |C - numpy| = %.2e over %d frames (bands moved up to %.2f)\n", worst, n,
+           moved);
+    CHECK(worst < 1e-4, "refined bands differ by %.2e (tolerance 1e-4)", worst);
+    CHECK(moved > 0.05, "the refiner moved no band by more than %.3f", moved);
+    voc_params p = {.sample_rate = in->sample_rate, .hop = in->hop, .n_bands = nb,
+                    .voicing_threshold = in->voicing_threshold};
+    voc *plain = voc_new(&p);
+    p.refiner = r;
+    voc *with = voc_new(&p);
+    size_t cap = (size_t)(n + 2 * c + 2) * in->hop;
+    float *a = calloc(cap, sizeof(float)), *b = calloc(cap, sizeof(float));
+    size_t na = 0, nb2 = 0;
+    if (plain && with && a && b) {
+        voc_reset(plain, 5);
+        voc_reset(with, 5);
+        for (int t = 0; t < n; t++) {
+            size_t ga = voc_push(with, x + (size_t)t * d, 1.0f, a + na);
+            CHECK(t > c || ga == 0, "frame %d: output before the refiner's context", t);
+            na += ga;
+            nb2 += voc_push(plain, refined + (size_t)t * d, 1.0f, b + nb2);
+        }
+        na += voc_finish(with, a + na);
+        nb2 += voc_finish(plain, b + nb2);
+        CHECK(na == (size_t)n * in->hop && nb2 == na, "%zu and %zu samples for %d frames", na, nb2,
+              n);
+        double diff = 0;
+        for (size_t i = 0; i < na && i < nb2; i++)
+            diff = fmax(diff, fabs(a[i] - b[i]));
+        printf("vocoder with the refiner against refined frames: max difference %.2e\n", diff);
+        CHECK(diff < 1e-4, "the vocoder's refined output differs by %.2e", diff);
+    } else {
+        CHECK(0, "voc_new");
+    }
+    free(a);
+    free(b);
+    voc_free(&plain);
+    voc_free(&with);
+    free(scratch);
+    free(refined);
+done:
+    voc_refiner_free(&r);
+    dv_model_free(&m);
+    st_close(&ref);
+}
+
 /* ---- damaged files ------------------------------------------------------- */
 
 static unsigned char *read_all(const char *path, size_t *n)
@@ -214,6 +313,55 @@ static void test_damaged(void)
     /* not a safetensors file at all */
     expect_refused("text file", (const unsigned char *)"hello, world\n", 13, "");
     free(buf);
+    free(orig);
+}
+
+/* A copy with the header edited (same length) must be refused by the voice
+ * (its model loads: the checksum covers the tensors, not the metadata). */
+static void expect_refiner_refused(const char *label, const unsigned char *orig, size_t n,
+                                   const char *from, const char *to, const char *needle)
+{
+    unsigned char *buf = malloc(n);
+    memcpy(buf, orig, n);
+    replace_once(buf, n, from, to);
+    CHECK(memcmp(buf, orig, n) != 0, "%s: '%s' not found in the voice file", label, from);
+    char path[64], name[80], err[512] = "";
+    snprintf(path, sizeof path, "/tmp/shuzi_rf_test_%d.safetensors", (int)getpid());
+    snprintf(name, sizeof name, "diffusion:%s", path);
+    write_all(path, buf, n);
+    tts_voice_params p = {.speaking_rate = 1.0f, .n_threads = 1, .seed = 1};
+    tts_voice *v = NULL;
+    int rc = tts_voice_open(name, &p, &v, err, sizeof err);
+    CHECK(rc != SZ_OK && !v, "%s: a voice with a damaged refiner was accepted", label);
+    CHECK(strstr(err, needle) != NULL, "%s: message '%s' should mention '%s'", label, err, needle);
+    CHECK(strstr(err, path) != NULL, "%s: message '%s' should name the file", label, err);
+    printf("%-22s -> %s\n", label, err);
+    tts_voice_free(&v);
+    unlink(path);
+    free(buf);
+}
+
+static void test_refiner_damaged(void)
+{
+    size_t n = 0;
+    unsigned char *orig = read_all(voice_path, &n);
+    if (!orig) {
+        CHECK(0, "cannot read %s", voice_path);
+        return;
+    }
+    if (!memmem(orig, n < 65536 ? n : 65536, "\"refiner_context\":\"", 19)) {
+        printf("the voice has no envelope refiner: its damaged copies not tried\n");
+        free(orig);
+        return;
+    }
+    expect_refiner_refused("refiner context 9", orig, n, "\"refiner_context\":\"2\"",
+                           "\"refiner_context\":\"9\"", "refiner_context");
+    expect_refiner_refused("refiner width", orig, n, "\"refiner_hidden\":\"256\"",
+                           "\"refiner_hidden\":\"255\"", "refiner.l1.weight");
+    expect_refiner_refused("refiner window", orig, n, "\"refiner_win\":\"512\"",
+                           "\"refiner_win\":\"500\"", "refiner.ripple");
+    expect_refiner_refused("refiner tensor renamed", orig, n, "\"refiner.l2.bias\"",
+                           "\"refiner.l2.bia_\"", "refiner.l2.bias");
     free(orig);
 }
 
@@ -392,7 +540,9 @@ int main(void)
         return 77;
     }
     test_reference();
+    test_refiner();
     test_damaged();
+    test_refiner_damaged();
     /* the Mandarin voice file is refused the same way when damaged */
     char kathleen[sizeof voice_path];
     memcpy(kathleen, voice_path, sizeof kathleen);

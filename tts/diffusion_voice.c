@@ -96,6 +96,7 @@ typedef struct diff_tok {
 typedef struct diff_voice {
     dv_model *model;
     dv_work *work;
+    voc_refiner *refiner; /* the voice file's envelope refiner, or NULL */
     voc *vocoder;
     const dv_info *info;
     int steps;
@@ -192,6 +193,7 @@ static void diff_destroy(void *state)
     if (!v)
         return;
     voc_free(&v->vocoder);
+    voc_refiner_free(&v->refiner);
     dv_work_free(&v->work);
     dv_model_free(&v->model);
     free(v);
@@ -228,10 +230,20 @@ static int diff_open(const char *variant, const tts_voice_params *params, void *
         diff_destroy(v);
         return SZ_ERR_UNSUPPORTED;
     }
+    char sub[512];
+    rc = voc_refiner_load(dv_model_file(v->model), v->info->n_bands, v->info->sample_rate,
+                          &v->refiner, sub, sizeof sub);
+    if (rc != SZ_OK) { /* the reader's messages name the file already */
+        snprintf(err, errlen, "%s%s%s", strncmp(sub, path, strlen(path)) ? path : "",
+                 strncmp(sub, path, strlen(path)) ? ": " : "", sub);
+        diff_destroy(v);
+        return rc;
+    }
     voc_params vp = {.sample_rate = v->info->sample_rate,
                      .hop = v->info->hop,
                      .n_bands = v->info->n_bands,
-                     .voicing_threshold = v->info->voicing_threshold};
+                     .voicing_threshold = v->info->voicing_threshold,
+                     .refiner = v->refiner};
     v->work = dv_work_new(v->model);
     v->vocoder = voc_new(&vp);
     if (!v->work || !v->vocoder) {

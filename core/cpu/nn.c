@@ -86,6 +86,20 @@ void nn_linear(const float *x, int n_in, const float *w, const float *b, int n_o
     }
 }
 
+void nn_matvec(const float *x, int n_in, const float *w, const float *b, int n_out, float *y)
+{
+    if (b)
+        memcpy(y, b, sizeof(float) * (size_t)n_out);
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, n_out, n_in, 1.0f, w, n_in, x, 1, b ? 1.0f : 0.0f,
+                y, 1);
+}
+
+void nn_gelu(float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678f));
+}
+
 void nn_set_threads(int n)
 {
     if (n > 0)

@@ -19,6 +19,11 @@ void nn_relu(float *x, size_t n);
 void nn_silu(float *x, size_t n);
 /* y[o] = b[o] + sum_i w[o][i] * x[i] */
 void nn_linear(const float *x, int n_in, const float *w, const float *b, int n_out, float *y);
+/* The same through OpenBLAS (cblas_sgemv): for larger layers run frame by
+ * frame (the vocoder's envelope refiner). b may be NULL. */
+void nn_matvec(const float *x, int n_in, const float *w, const float *b, int n_out, float *y);
+/* GELU (the exact one, with erf, as PyTorch's default), in place. */
+void nn_gelu(float *x, size_t n);
 /* Threads OpenBLAS may use (process-wide); n <= 0 leaves it as is. */
 void nn_set_threads(int n);
 /* The kernels OpenBLAS runs: "SkylakeX", "Haswell", "Prescott" (generic). */

@@ -6,6 +6,7 @@ features (features.py) and renders them back through its C vocoder
 the vocoder alone keep of a voice, with no model in between.
 
     /usr/bin/python3 tools/train/copysynth.py SRC OUT [--sentences TSV] [--bands N]
+        [--refiner VOICE.safetensors]
         [--voice VOICE.safetensors --from-voice none|envelope|source|all [--timing voice]]
     build/bench_voice --data OUT --data-label "copy synthesis" --sentences TSV --sections wer
 
@@ -18,6 +19,9 @@ wavs/UID.flac) that `bench_voice --data` reads as its recordings.
 With --sentences only those sentences' recordings are synthesized.
 --bands N analyzes with N envelope bands instead of the voice's 48 (to try
 other feature sets: the vocoder takes any band count).
+
+--refiner VOICE.safetensors renders through the vocoder with that voice
+file's envelope refiner, as the voice itself is rendered (refiner.py).
 
 --voice VOICE.safetensors --from-voice PART puts a diffusion voice's own
 features in the copies: the voice decodes each recording's text on the
@@ -141,6 +145,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1, help="the noise seed of the vocoder and of --voice (default 1)")
     ap.add_argument("--vocode", default=os.path.join(ROOT, "build", "vocode"),
                     help="the vocode program (default build/vocode)")
+    ap.add_argument("--refiner", metavar="VOICE",
+                    help="render with this voice file's envelope refiner (as the voice does)")
     ap.add_argument("--voice", help="a diffusion voice file whose features go into the copies")
     ap.add_argument("--from-voice", choices=PARTS,
                     help="which features come from --voice: " + ", ".join(PARTS))
@@ -161,6 +167,8 @@ def main():
         sys.exit("copysynth: --timing needs --voice")
     if a.from_voice == "none" and a.timing != "voice":
         sys.exit("copysynth: --from-voice none needs --timing voice (it is then a copy on the voice's timing)")
+    if a.refiner is not None and not os.path.isfile(a.refiner):
+        sys.exit(f"copysynth: {a.refiner}: no such voice file (--refiner)")
     if a.temperature is not None and (a.voice is None or not 0 <= a.temperature <= 2):
         sys.exit("copysynth: --temperature needs --voice and must be from 0 to 2")
     if not os.access(a.vocode, os.X_OK):
@@ -189,8 +197,9 @@ def main():
             if voice is not None:
                 f = with_voice(voice, a, tokens[k], f, path)
             f.astype("<f4").tofile(fin)
-            r = subprocess.run([a.vocode, "--bands", str(a.bands), "--seed", str(a.seed), fin, fout],
-                               capture_output=True, text=True)
+            extra = ["--refiner", a.refiner] if a.refiner else []
+            r = subprocess.run([a.vocode, "--bands", str(a.bands), "--seed", str(a.seed)] + extra
+                               + [fin, fout], capture_output=True, text=True)
             if r.returncode != 0:
                 sys.exit(f"copysynth: {path}: {r.stderr.strip()}")
             dst = os.path.join(wavs, uid + ".flac")

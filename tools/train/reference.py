@@ -9,8 +9,11 @@ compares the C inference with.
 It loads the voice file itself (not the checkpoint), runs model.Voice on a
 fixed token sequence with temperature 0 (no noise, so C and PyTorch take
 the same path) and 4 Euler steps, and stores the token ids, the encoder's
-mu, the durations and the decoded features. Rerun it whenever the voice
-file changes: the test refuses a reference made from another voice.
+mu, the durations and the decoded features. A voice with an envelope
+refiner also gets the decoded features in real units (refiner_in) and
+their bands refined by refiner.py's numpy twin of the C refiner
+(refiner_out). Rerun it whenever the voice file changes: the test refuses
+a reference made from another voice.
 """
 import json
 import os
@@ -86,18 +89,23 @@ def load_voice(path):
     symbols = json.loads(meta["symbols"])
     net = M.Voice(len(symbols), int(meta["n_bands"]) + 2, json.loads(meta["hparams"]))
     net.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in tensors.items()
-                         if not k.startswith("feat_")})
+                         if not k.startswith(("feat_", "refiner."))})
     net.eval()
     return net, symbols, meta, tensors
 
 
 def main():
     src, dst = sys.argv[1], sys.argv[2]
-    net, symbols, meta, _ = load_voice(src)
+    net, symbols, meta, tensors = load_voice(src)
     ids = tokens(symbols)
     mu, d, x = net.synthesize(ids, steps=STEPS, temperature=0.0)
     out = {"ids": np.array(ids, np.float32), "mu": mu.astype(np.float32),
            "frames": d.astype(np.float32), "features": x.astype(np.float32)}
+    if "refiner_context" in meta:
+        import refiner
+        real = (x * tensors["feat_std"] + tensors["feat_mean"]).astype(np.float32)
+        out["refiner_in"] = real
+        out["refiner_out"] = refiner.apply(tensors, meta, real).astype(np.float32)
     export.write_safetensors(dst, out, {"voice_sha256": meta["data_sha256"], "steps": str(STEPS),
                                         "temperature": "0"})
     print(f"wrote {dst}: {len(ids)} tokens, {x.shape[0]} frames")

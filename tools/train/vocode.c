@@ -4,7 +4,7 @@
  * a recording's intelligibility survives the features and the vocoder
  * alone (tools/train/copysynth.py drives it).
  *
- *   build/vocode [--bands N] [--seed S] FEATURES.f32 OUT.f32
+ *   build/vocode [--bands N] [--seed S] [--refiner VOICE.safetensors] FEATURES.f32 OUT.f32
  *
  * FEATURES.f32 holds frames of N + 2 little-endian float32 values (N log
  * band energies, log F0, voicing strength); OUT.f32 gets 256 float32
@@ -15,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cpu/nn.h"
 #include "core/file.h"
 #include "shuzi.h"
+#include "tts/model/dv_model.h"
 #include "tts/vocoder/vocoder.h"
 
 #define VOCODE_RATE 22050
@@ -28,13 +30,17 @@
 static void vocode_usage(FILE *f)
 {
     fprintf(f,
-            "Usage: vocode [--bands N] [--seed S] FEATURES.f32 OUT.f32\n"
+            "Usage: vocode [--bands N] [--seed S] [--refiner VOICE.safetensors] FEATURES.f32 "
+            "OUT.f32\n"
             "Renders acoustic features through the diffusion voice's vocoder.\n"
             "  FEATURES.f32  frames of N + 2 float32 values: N log band energies,\n"
             "                log F0 (Hz) and voicing strength (tools/train/features.py)\n"
             "  OUT.f32       float32 mono samples, %d per frame, at %d Hz\n"
             "  --bands N     log band energies per frame (default 48, 2 to %d)\n"
-            "  --seed S      noise seed (default 1)\n",
+            "  --seed S      noise seed (default 1)\n"
+            "  --refiner VOICE.safetensors\n"
+            "                refine the envelope with that voice file's refiner, as the\n"
+            "                voice does (tts/vocoder/refiner.h); the bands must match\n",
             VOCODE_HOP, VOCODE_RATE, VOCODE_MAX_BANDS);
 }
 
@@ -102,7 +108,7 @@ fail:
 int main(int argc, char **argv)
 {
     long bands = 48, seed = 1;
-    const char *in = NULL, *out = NULL;
+    const char *in = NULL, *out = NULL, *refiner_path = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -117,6 +123,12 @@ int main(int argc, char **argv)
                 return 2;
             }
             i++;
+        } else if (!strcmp(a, "--refiner")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "vocode: --refiner needs a voice file\n");
+                return 2;
+            }
+            refiner_path = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "vocode: unknown option %s (see --help)\n", a);
             return 2;
@@ -134,17 +146,49 @@ int main(int argc, char **argv)
         return 2;
     }
     int n_feats = (int)bands + 2;
-    long n_frames;
-    float *x = vocode_read(in, n_feats, &n_frames);
+    long n_frames = 0;
+    float *x = NULL;
+    dv_model *model = NULL;
+    voc_refiner *refiner = NULL;
+    voc *v = NULL;
+    float *pcm = NULL;
+    int rc = 1;
+    if (refiner_path) {
+        char err[768];
+        nn_set_threads(1); /* the refiner's small products: threads only cost */
+        if (dv_model_open(refiner_path, &model, err, sizeof err) != SZ_OK) {
+            fprintf(stderr, "vocode: %s\n", err);
+            goto done;
+        }
+        if (dv_model_info(model)->n_bands != (int)bands ||
+            dv_model_info(model)->sample_rate != VOCODE_RATE) {
+            fprintf(stderr,
+                    "vocode: %s: the voice has %d bands at %d Hz, not --bands %ld at %d Hz\n",
+                    refiner_path, dv_model_info(model)->n_bands, dv_model_info(model)->sample_rate,
+                    bands, VOCODE_RATE);
+            goto done;
+        }
+        if (voc_refiner_load(dv_model_file(model), (int)bands, VOCODE_RATE, &refiner, err,
+                             sizeof err) != SZ_OK) {
+            int named = strncmp(err, refiner_path, strlen(refiner_path)) == 0;
+            fprintf(stderr, "vocode: %s%s%s\n", named ? "" : refiner_path, named ? "" : ": ", err);
+            goto done;
+        }
+        if (!refiner) {
+            fprintf(stderr, "vocode: %s: the voice has no envelope refiner\n", refiner_path);
+            goto done;
+        }
+    }
+    x = vocode_read(in, n_feats, &n_frames);
     if (!x)
-        return 1;
+        goto done;
     voc_params p = {.sample_rate = VOCODE_RATE,
                     .hop = VOCODE_HOP,
                     .n_bands = (int)bands,
-                    .voicing_threshold = VOCODE_THRESHOLD};
-    voc *v = voc_new(&p);
-    float *pcm = malloc(sizeof(float) * (size_t)(n_frames + 4) * VOCODE_HOP);
-    int rc = 1;
+                    .voicing_threshold = VOCODE_THRESHOLD,
+                    .refiner = refiner};
+    v = voc_new(&p);
+    pcm = malloc(sizeof(float) * (size_t)(n_frames + 4 + VOC_REFINER_MAX_CONTEXT) * VOCODE_HOP);
     if (!v || !pcm) {
         fprintf(stderr, "vocode: out of memory\n");
         goto done;
@@ -175,6 +219,8 @@ int main(int argc, char **argv)
     rc = 0;
 done:
     voc_free(&v);
+    voc_refiner_free(&refiner);
+    dv_model_free(&model);
     free(pcm);
     free(x);
     return rc;

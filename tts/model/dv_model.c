@@ -55,21 +55,6 @@ struct dv_work {
 
 /* ---- loading ------------------------------------------------------------ */
 
-static int dv_meta_int(const dv_model *m, const char *key, int lo, int hi, int *out, char *err,
-                       size_t errlen)
-{
-    const char *s = st_metadata(m->file, key);
-    char *end = NULL;
-    long v = s ? strtol(s, &end, 10) : 0;
-    if (!s || end == s || *end || v < lo || v > hi) {
-        snprintf(err, errlen, "voice metadata '%s': expected an integer in [%d, %d], got %s%s%s",
-                 key, lo, hi, s ? "'" : "", s ? s : "nothing", s ? "'" : "");
-        return SZ_ERR_FORMAT;
-    }
-    *out = (int)v;
-    return SZ_OK;
-}
-
 static int dv_tensor(dv_model *m, const char *name, int n_dims, const int64_t *shape,
                      const float **out, char *err, size_t errlen)
 {
@@ -329,15 +314,18 @@ static int dv_model_load(const char *path, const void *buf, size_t len, dv_model
     dv_info *in = &m->info;
     int thr_permille = 0, dil[DV_MAX_LAYERS] = {0};
     if (rc == SZ_OK)
-        rc = dv_meta_int(m, "sample_rate", 8000, 48000, &in->sample_rate, sub, sizeof sub);
+        rc = st_metadata_int(m->file, "voice", "sample_rate", 8000, 48000, &in->sample_rate, sub,
+                             sizeof sub);
     if (rc == SZ_OK)
-        rc = dv_meta_int(m, "hop", 32, 2048, &in->hop, sub, sizeof sub);
+        rc = st_metadata_int(m->file, "voice", "hop", 32, 2048, &in->hop, sub, sizeof sub);
     if (rc == SZ_OK)
-        rc = dv_meta_int(m, "win", 64, 8192, &in->win, sub, sizeof sub);
+        rc = st_metadata_int(m->file, "voice", "win", 64, 8192, &in->win, sub, sizeof sub);
     if (rc == SZ_OK)
-        rc = dv_meta_int(m, "n_bands", 4, 256, &in->n_bands, sub, sizeof sub);
+        rc = st_metadata_int(m->file, "voice", "n_bands", 4, 256, &in->n_bands, sub,
+                             sizeof sub);
     if (rc == SZ_OK)
-        rc = dv_meta_int(m, "voicing_threshold_permille", 0, 1000, &thr_permille, sub, sizeof sub);
+        rc = st_metadata_int(m->file, "voice", "voicing_threshold_permille", 0, 1000,
+                             &thr_permille, sub, sizeof sub);
     if (rc == SZ_OK && (in->win & (in->win - 1) || in->win != 4 * in->hop)) {
         snprintf(sub, sizeof sub, "voice metadata: win must be a power of two and 4 x hop");
         rc = SZ_ERR_FORMAT;
@@ -426,6 +414,8 @@ const char *dv_model_metadata(const dv_model *model, const char *key)
 {
     return st_metadata(model->file, key);
 }
+
+const st_file *dv_model_file(const dv_model *model) { return model->file; }
 
 /* ---- running ------------------------------------------------------------ */
 

@@ -47,6 +47,9 @@ int dv_model_symbol_id(const dv_model *model, const char *symbol);
 /* The symbol table as an array (for fe_phones_map). */
 const char *const *dv_model_symbols(const dv_model *model);
 const char *dv_model_metadata(const dv_model *model, const char *key);
+/* The checked file itself (for what else it carries: the vocoder's
+ * envelope refiner, tts/vocoder/refiner.h). Lives as long as the model. */
+const struct st_file *dv_model_file(const dv_model *model);
 
 /* Scratch for one synthesis at a time (one per voice instance). */
 typedef struct dv_work dv_work;

@@ -26,6 +26,7 @@
 
 #define VOC_RING 4
 #define VOC_MAX_FEATS 260
+#define VOC_QUEUE (2 * VOC_REFINER_MAX_CONTEXT + 1) /* frames the refiner reads */
 #define VOC_FFT_HOPS 4 /* a pulse's response: 4 x hop samples (46 ms at 22,050 Hz) */
 /* Noise frames are Hann windows of 2 x hop overlap-added at hop: the
  * windows sum to 1, and independent noise frames to a variance of 3/4,
@@ -48,6 +49,12 @@ struct voc {
     int64_t pushed, emitted, acc_base;
     double next_pulse;
     uint64_t rng;
+    /* With a refiner: the frames pushed, waiting for their right context. */
+    float queue[VOC_QUEUE][VOC_MAX_FEATS];
+    float queue_pitch[VOC_QUEUE];
+    int64_t queued;
+    float *scratch;
+    float refined[VOC_MAX_FEATS];
 };
 
 static double voc_mel(double f) { return 2595.0 * log10(1.0 + f / 700.0); }
@@ -56,7 +63,7 @@ voc *voc_new(const voc_params *p)
 {
     int n = VOC_FFT_HOPS * p->hop;
     if (p->hop < 16 || (n & (n - 1)) || p->n_bands < 2 || p->n_bands + 2 > VOC_MAX_FEATS ||
-        p->sample_rate < 8000)
+        p->sample_rate < 8000 || (p->refiner && voc_refiner_bands(p->refiner) != p->n_bands))
         return NULL;
     voc *v = calloc(1, sizeof *v);
     if (!v)
@@ -80,6 +87,10 @@ voc *voc_new(const voc_params *p)
     v->band_lo = malloc(sizeof(int) * v->nb);
     v->mix_h = malloc(sizeof(float) * v->nb);
     v->mix_n = malloc(sizeof(float) * v->nb);
+    if (p->refiner) {
+        v->scratch = malloc(sizeof(float) * voc_refiner_scratch(p->refiner));
+        ok = ok && v->scratch;
+    }
     if (!ok || !v->a || !v->b || !v->win || !v->acc || !v->band_frac || !v->band_lo ||
         !v->mix_h || !v->mix_n) {
         voc_free(&v);
@@ -122,13 +133,14 @@ void voc_free(voc **pv)
     free(v->band_lo);
     free(v->mix_h);
     free(v->mix_n);
+    free(v->scratch);
     free(v);
     *pv = NULL;
 }
 
 void voc_reset(voc *v, uint64_t seed)
 {
-    v->pushed = v->emitted = v->acc_base = 0;
+    v->pushed = v->emitted = v->acc_base = v->queued = 0;
     v->next_pulse = 0.0;
     v->rng = seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
     memset(v->acc, 0, sizeof(float) * 2 * (size_t)v->n);
@@ -278,7 +290,8 @@ static size_t voc_emit(voc *v, int64_t upto, float *out)
     return k;
 }
 
-size_t voc_push(voc *v, const float *frame, float pitch_scale, float *out)
+/* Renders the next frame (the refined one with a refiner). */
+static size_t voc_render(voc *v, const float *frame, float pitch_scale, float *out)
 {
     int64_t j = v->pushed;
     int slot = (int)(j % VOC_RING);
@@ -294,10 +307,43 @@ size_t voc_push(voc *v, const float *frame, float pitch_scale, float *out)
     return voc_emit(v, j * (int64_t)v->p.hop, out);
 }
 
+/* Refines queued frame m (its neighbours clamped to the frames queued) and
+ * renders it. */
+static size_t voc_render_queued(voc *v, int64_t m, float *out)
+{
+    const int c = voc_refiner_context(v->p.refiner);
+    const float *frames[VOC_QUEUE];
+    for (int i = 0; i <= 2 * c; i++) {
+        int64_t k = m - c + i;
+        k = k < 0 ? 0 : k >= v->queued ? v->queued - 1 : k;
+        frames[i] = v->queue[k % VOC_QUEUE];
+    }
+    int q = (int)(m % VOC_QUEUE);
+    memcpy(v->refined, v->queue[q], sizeof(float) * (size_t)v->n_feats);
+    voc_refiner_apply(v->p.refiner, frames, logf(v->queue_pitch[q]), v->scratch, v->refined);
+    return voc_render(v, v->refined, v->queue_pitch[q], out);
+}
+
+size_t voc_push(voc *v, const float *frame, float pitch_scale, float *out)
+{
+    if (!v->p.refiner)
+        return voc_render(v, frame, pitch_scale, out);
+    int q = (int)(v->queued % VOC_QUEUE);
+    memcpy(v->queue[q], frame, sizeof(float) * (size_t)v->n_feats);
+    v->queue_pitch[q] = pitch_scale > 0.0f ? pitch_scale : 1.0f;
+    v->queued++;
+    int64_t m = v->queued - 1 - voc_refiner_context(v->p.refiner);
+    return m >= 0 ? voc_render_queued(v, m, out) : 0;
+}
+
 size_t voc_finish(voc *v, float *out)
 {
+    size_t k = 0;
+    if (v->p.refiner)
+        for (int64_t m = v->pushed; m < v->queued; m++)
+            k += voc_render_queued(v, m, out + k);
     if (v->pushed == 0)
-        return 0;
+        return k;
     voc_pulses(v, (double)v->pushed * v->p.hop);
-    return voc_emit(v, v->pushed * (int64_t)v->p.hop, out);
+    return k + voc_emit(v, v->pushed * (int64_t)v->p.hop, out + k);
 }

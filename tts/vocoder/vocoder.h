@@ -18,11 +18,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tts/vocoder/refiner.h"
+
 typedef struct voc_params {
     int sample_rate;
     int hop;     /* samples per frame; 4 x hop must be a power of two */
     int n_bands;
     float voicing_threshold; /* below it a frame is unvoiced */
+    /* NULL, or the voice's envelope refiner (refiner.h), which must outlive
+     * the vocoder: each frame's bands are refined from its neighbours
+     * before rendering, so the output lags C more frames. */
+    const voc_refiner *refiner;
 } voc_params;
 
 typedef struct voc voc;
@@ -33,10 +39,11 @@ void voc_free(voc **v);
 void voc_reset(voc *v, uint64_t seed);
 /* Adds one frame (n_bands + 2 floats). pitch_scale multiplies F0. Writes
  * the samples that became final into out (room for hop samples) and
- * returns how many (0 for the first frame: the output lags one frame). */
+ * returns how many (0 for the first 1 + C frames: the output lags one
+ * frame, and C more with a refiner of context C). */
 size_t voc_push(voc *v, const float *frame, float pitch_scale, float *out);
-/* Ends the signal: writes the remaining samples (at most hop) so that
- * the total equals frames pushed x hop. */
+/* Ends the signal: writes the remaining samples (at most (1 + C) x hop)
+ * so that the total equals frames pushed x hop. */
 size_t voc_finish(voc *v, float *out);
 
 #endif
