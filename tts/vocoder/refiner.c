@@ -62,11 +62,19 @@ int voc_refiner_load(const st_file *file, int n_bands, int sample_rate, voc_refi
     r.bins = r.win / 2 + 1;
     r.n_in = (2 * r.context + 1) * n_bands + 2 + 2 * n_bands;
     const int nb = n_bands, h = r.hidden, d = r.n_in;
-    size_t sizes[9] = {(size_t)d, (size_t)d,      (size_t)h * d, (size_t)h,          (size_t)h * h,
-                       (size_t)h, (size_t)nb * h, (size_t)nb,    (size_t)nb * r.bins};
+    const struct {
+        const char *name;
+        int64_t rows, cols; /* cols 0: a vector */
+        float **dst;
+    } t[] = {{"refiner.in_mean", d, 0, &r.mean},       {"refiner.in_std", d, 0, &r.std},
+             {"refiner.l1.weight", h, d, &r.w1},       {"refiner.l1.bias", h, 0, &r.b1},
+             {"refiner.l2.weight", h, h, &r.w2},       {"refiner.l2.bias", h, 0, &r.b2},
+             {"refiner.out.weight", nb, h, &r.w3},     {"refiner.out.bias", nb, 0, &r.b3},
+             {"refiner.ripple", nb, r.bins, &r.ripple}};
+    const int n_t = (int)(sizeof t / sizeof *t);
     size_t total = 0;
-    for (int i = 0; i < 9; i++)
-        total += sizes[i];
+    for (int i = 0; i < n_t; i++)
+        total += (size_t)t[i].rows * (size_t)(t[i].cols ? t[i].cols : 1);
     r.mem = malloc(sizeof(float) * total);
     voc_refiner *p = malloc(sizeof *p);
     if (!r.mem || !p) {
@@ -75,29 +83,12 @@ int voc_refiner_load(const st_file *file, int n_bands, int sample_rate, voc_refi
         snprintf(err, errlen, "out of memory");
         return SZ_ERR_NO_MEMORY;
     }
-    float **dst[9] = {&r.mean, &r.std, &r.w1, &r.b1, &r.w2, &r.b2, &r.w3, &r.b3, &r.ripple};
     float *at = r.mem;
-    for (int i = 0; i < 9; i++) {
-        *dst[i] = at;
-        at += sizes[i];
+    for (int i = 0; i < n_t && rc == SZ_OK; i++) {
+        *t[i].dst = at;
+        at += (size_t)t[i].rows * (size_t)(t[i].cols ? t[i].cols : 1);
+        rc = ref_tensor(file, t[i].name, t[i].rows, t[i].cols, *t[i].dst, err, errlen);
     }
-    rc = ref_tensor(file, "refiner.in_mean", d, 0, r.mean, err, errlen);
-    if (rc == SZ_OK)
-        rc = ref_tensor(file, "refiner.in_std", d, 0, r.std, err, errlen);
-    if (rc == SZ_OK)
-        rc = ref_tensor(file, "refiner.l1.weight", h, d, r.w1, err, errlen);
-    if (rc == SZ_OK)
-        rc = ref_tensor(file, "refiner.l1.bias", h, 0, r.b1, err, errlen);
-    if (rc == SZ_OK)
-        rc = ref_tensor(file, "refiner.l2.weight", h, h, r.w2, err, errlen);
-    if (rc == SZ_OK)
-        rc = ref_tensor(file, "refiner.l2.bias", h, 0, r.b2, err, errlen);
-    if (rc == SZ_OK)
-        rc = ref_tensor(file, "refiner.out.weight", nb, h, r.w3, err, errlen);
-    if (rc == SZ_OK)
-        rc = ref_tensor(file, "refiner.out.bias", nb, 0, r.b3, err, errlen);
-    if (rc == SZ_OK)
-        rc = ref_tensor(file, "refiner.ripple", nb, r.bins, r.ripple, err, errlen);
     for (int i = 0; rc == SZ_OK && i < d; i++)
         if (!(r.std[i] > 0.0f)) {
             snprintf(err, errlen, "refiner tensor 'refiner.in_std' has a non-positive entry %d", i);
