@@ -714,13 +714,16 @@ int st_metadata_int(const st_file *file, const char *what, const char *key, int 
     char *end = NULL;
     long v = s ? strtol(s, &end, 10) : 0;
     if (!s || end == s || *end || v < lo || v > hi) {
-        snprintf(err, errlen, "%s metadata '%s': expected an integer in [%d, %d], got %s%s%s", what,
-                 key, lo, hi, s ? "'" : "", s ? s : "nothing", s ? "'" : "");
-        return SZ_ERR_FORMAT;
+        st_ctx ctx = {file->label, err, errlen};
+        return st_fail(&ctx, SZ_ERR_FORMAT,
+                       "%s metadata '%s': expected an integer in [%d, %d], got %s%s%s", what, key,
+                       lo, hi, s ? "'" : "", s ? s : "nothing", s ? "'" : "");
     }
     *out = (int)v;
     return SZ_OK;
 }
+
+const char *st_label(const st_file *file) { return file->label; }
 
 const char *st_dtype_name(st_dtype dtype)
 {

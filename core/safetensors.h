@@ -42,10 +42,13 @@ const st_tensor *st_find(const st_file *file, const char *name);
 /* __metadata__ string values; NULL when absent. */
 const char *st_metadata(const st_file *file, const char *key);
 /* A metadata value that must be a whole number in [lo, hi]; otherwise
- * writes "WHAT metadata 'KEY': expected an integer in [lo, hi], got ..."
- * into err and returns SZ_ERR_FORMAT. */
+ * writes "LABEL: WHAT metadata 'KEY': expected an integer in [lo, hi], got
+ * ..." into err (naming the file, as every message here does) and returns
+ * SZ_ERR_FORMAT. */
 int st_metadata_int(const st_file *file, const char *what, const char *key, int lo, int hi,
                     int *out, char *err, size_t errlen);
+/* The file's path (or the label given to st_parse), for messages. */
+const char *st_label(const st_file *file);
 const char *st_dtype_name(st_dtype dtype);
 size_t st_dtype_size(st_dtype dtype);
 

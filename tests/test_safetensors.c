@@ -166,6 +166,16 @@ static void test_expect(const st_file *f)
           "st_expect missing: %d '%s'", rc, err);
     rc = st_expect(f, "dec.w", ST_F32, 2, s34, NULL, NULL, 0);
     CHECK(rc == SZ_ERR_NOT_FOUND, "st_expect missing without err buffer: %d", rc);
+
+    /* integer metadata: "voice" is 'anna', not a number; a missing key */
+    int v = 5;
+    rc = st_metadata_int(f, "test", "voice", 0, 10, &v, err, sizeof(err));
+    CHECK(rc == SZ_ERR_FORMAT && v == 5 && strncmp(err, st_label(f), strlen(st_label(f))) == 0 &&
+              strstr(err, "test metadata 'voice'") && strstr(err, "got 'anna'"),
+          "st_metadata_int on text: %d '%s'", rc, err);
+    rc = st_metadata_int(f, "test", "missing", 0, 10, &v, err, sizeof(err));
+    CHECK(rc == SZ_ERR_FORMAT && strstr(err, "got nothing"), "st_metadata_int missing: %d '%s'",
+          rc, err);
 }
 
 typedef struct test_case {

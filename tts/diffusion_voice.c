@@ -230,12 +230,9 @@ static int diff_open(const char *variant, const tts_voice_params *params, void *
         diff_destroy(v);
         return SZ_ERR_UNSUPPORTED;
     }
-    char sub[512];
     rc = voc_refiner_load(dv_model_file(v->model), v->info->n_bands, v->info->sample_rate,
-                          &v->refiner, sub, sizeof sub);
-    if (rc != SZ_OK) { /* the reader's messages name the file already */
-        snprintf(err, errlen, "%s%s%s", strncmp(sub, path, strlen(path)) ? path : "",
-                 strncmp(sub, path, strlen(path)) ? ": " : "", sub);
+                          &v->refiner, err, errlen);
+    if (rc != SZ_OK) {
         diff_destroy(v);
         return rc;
     }

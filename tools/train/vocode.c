@@ -170,8 +170,7 @@ int main(int argc, char **argv)
         }
         if (voc_refiner_load(dv_model_file(model), (int)bands, VOCODE_RATE, &refiner, err,
                              sizeof err) != SZ_OK) {
-            int named = strncmp(err, refiner_path, strlen(refiner_path)) == 0;
-            fprintf(stderr, "vocode: %s%s%s\n", named ? "" : refiner_path, named ? "" : ": ", err);
+            fprintf(stderr, "vocode: %s\n", err);
             goto done;
         }
         if (!refiner) {

@@ -31,8 +31,8 @@ static int ref_tensor(const st_file *f, const char *name, int64_t rows, int64_t 
     memcpy(dst, t->data, t->nbytes); /* the mapping may be unaligned: copy bytes */
     for (int64_t i = 0; i < t->n_elements; i++)
         if (!isfinite(dst[i])) {
-            snprintf(err, errlen, "refiner tensor '%s' holds a non-finite value at %lld", name,
-                     (long long)i);
+            snprintf(err, errlen, "%s: refiner tensor '%s' holds a non-finite value at %lld",
+                     st_label(f), name, (long long)i);
             return SZ_ERR_FORMAT;
         }
     return SZ_OK;
@@ -42,8 +42,16 @@ int voc_refiner_load(const st_file *file, int n_bands, int sample_rate, voc_refi
                      char *err, size_t errlen)
 {
     *out = NULL;
-    if (!st_metadata(file, "refiner_context"))
+    if (!st_metadata(file, "refiner_context")) {
+        /* no refiner; but its tensors without their metadata are a damaged file */
+        for (size_t i = 0; i < st_count(file); i++)
+            if (strncmp(st_get(file, i)->name, "refiner.", 8) == 0) {
+                snprintf(err, errlen, "%s: tensor '%s' of an envelope refiner, but no "
+                         "'refiner_context' metadata", st_label(file), st_get(file, i)->name);
+                return SZ_ERR_FORMAT;
+            }
         return SZ_OK;
+    }
     voc_refiner r = {.nb = n_bands, .sample_rate = sample_rate};
     int rc = st_metadata_int(file, "refiner", "refiner_context", 0, VOC_REFINER_MAX_CONTEXT,
                              &r.context, err, errlen);
@@ -54,7 +62,8 @@ int voc_refiner_load(const st_file *file, int n_bands, int sample_rate, voc_refi
         rc = st_metadata_int(file, "refiner", "refiner_win", 16, 2 * (VOC_REFINER_MAX_BINS - 1),
                              &r.win, err, errlen);
     if (rc == SZ_OK && (r.win & 1)) {
-        snprintf(err, errlen, "refiner metadata 'refiner_win' must be even, not %d", r.win);
+        snprintf(err, errlen, "%s: refiner metadata 'refiner_win' must be even, not %d",
+                 st_label(file), r.win);
         rc = SZ_ERR_FORMAT;
     }
     if (rc != SZ_OK)
@@ -80,7 +89,7 @@ int voc_refiner_load(const st_file *file, int n_bands, int sample_rate, voc_refi
     if (!r.mem || !p) {
         free(r.mem);
         free(p);
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "%s: out of memory for its envelope refiner", st_label(file));
         return SZ_ERR_NO_MEMORY;
     }
     float *at = r.mem;
@@ -91,7 +100,8 @@ int voc_refiner_load(const st_file *file, int n_bands, int sample_rate, voc_refi
     }
     for (int i = 0; rc == SZ_OK && i < d; i++)
         if (!(r.std[i] > 0.0f)) {
-            snprintf(err, errlen, "refiner tensor 'refiner.in_std' has a non-positive entry %d", i);
+            snprintf(err, errlen, "%s: refiner tensor 'refiner.in_std' has a non-positive entry %d",
+                     st_label(file), i);
             rc = SZ_ERR_FORMAT;
         }
     if (rc != SZ_OK) {

@@ -24,10 +24,11 @@
 typedef struct voc_refiner voc_refiner;
 
 /* Loads the refiner of a voice file whose frames hold n_bands bands at
- * sample_rate. A file without one (no "refiner_context" metadata) gives
- * SZ_OK and *out NULL; a refiner that is incomplete, mis-shaped, of other
- * bands or not finite is refused with a message in err. The weights are
- * copied: the file may be closed after. */
+ * sample_rate. A file without one (no "refiner_context" metadata and no
+ * refiner.* tensors) gives SZ_OK and *out NULL; a refiner that is
+ * incomplete, mis-shaped, of other bands or not finite is refused with a
+ * message in err that names the file. The weights are copied: the file may
+ * be closed after. */
 int voc_refiner_load(const st_file *file, int n_bands, int sample_rate, voc_refiner **out,
                      char *err, size_t errlen);
 void voc_refiner_free(voc_refiner **r);
